@@ -1,0 +1,69 @@
+"""Composition root: the only module that knows every concrete class. Builds the kiosk from its config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pygame.freetype
+
+from firmware import i18n
+from firmware.clock import Clock, SystemClock
+from firmware.config import Config
+from firmware.display import Display
+from firmware.events import Inbox
+from firmware.kiosk import Kiosk
+from firmware.loop import Loop
+from firmware.session import Session
+from firmware.timers import Timers
+from firmware.watchdog import Watchdog
+from screens import REGISTRY
+from screens.inactivity import InactivityGuard
+from screens.stack import ScreenStack
+from screens.ui.canvas import Canvas
+from screens.ui.theme import make_theme
+
+
+@dataclass
+class App:
+    config: Config
+    clock: Clock
+    display: Display
+    inbox: Inbox
+    timers: Timers
+    kiosk: Kiosk
+    stack: ScreenStack
+    loop: Loop
+    guard: InactivityGuard
+
+
+def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | None = None,
+          first_screen: str = "attract", headless: bool = False) -> App:
+    """Everything wired, on the attract screen, drawing to an off-screen surface until `display.open()`."""
+    pygame.freetype.init()
+    i18n.set_language(config.kiosk.language)
+    clock = clock or SystemClock()
+    width, height = size or (config.display.width, config.display.height)
+    # Headless (simulator, screenshots): logical coordinates end to end, no rotation or window scaling.
+    if headless:
+        display = Display(width, height)
+    else:
+        display = Display(width, height, config.display.rotate, config.display.window_scale)
+    theme = make_theme(width, height, config.display.px_per_mm)
+    inbox = Inbox()
+    timers = Timers()
+    stack = ScreenStack(REGISTRY, theme)
+    kiosk = Kiosk(config=config, clock=clock, nav=stack, session=Session(), post=inbox.post)
+    stack.kiosk = kiosk
+    guard = InactivityGuard(kiosk, stack)
+    timers.add("inactivity", guard.tick, clock.now())
+    canvas = Canvas(display.surface, theme)
+    loop = Loop(kiosk, stack, canvas, display, inbox, timers, clock, Watchdog())
+    stack.reset(first_screen)
+    stack.apply_pending()
+    return App(config, clock, display, inbox, timers, kiosk, stack, loop, guard)
+
+
+def open_display(app: App, driver: str) -> None:
+    app.display.open(driver)
+    app.loop.canvas.surface = app.display.surface
+    app.stack.top.dirty = True  # type: ignore[union-attr]

@@ -1,0 +1,50 @@
+"""Time for the loop: monotonic seconds for timers, local wall time for citizens.
+
+The simulator uses VirtualClock and advances it, so timeouts are tested without sleeping.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Monotonic seconds; only differences mean anything."""
+        ...
+
+    def wall(self) -> datetime:
+        """Aware local time in Asia/Ho_Chi_Minh."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> float:
+        return time.monotonic()
+
+    def wall(self) -> datetime:
+        return datetime.now(VIETNAM)
+
+
+class VirtualClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._t = 1000.0
+        self._wall0 = start or datetime(2026, 11, 24, 9, 30, tzinfo=VIETNAM)
+
+    def now(self) -> float:
+        return self._t
+
+    def wall(self) -> datetime:
+        return self._wall0 + timedelta(seconds=self._t - 1000.0)
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("a clock cannot go back")
+        self._t += seconds

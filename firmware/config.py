@@ -1,0 +1,165 @@
+"""Typed, bounded TOML configuration: one section per component.
+
+Every section is a frozen dataclass; bounds and choices live in field metadata. Loading rejects an unknown
+section or key, a wrong type and a value out of bounds, naming the file, the key, the line and what was
+expected, so a technician's typo stops start-up loudly instead of being ignored (as Klipper's configfile does).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names file, key and what was expected."""
+
+
+def bounded(default: float, lo: float, hi: float) -> Any:
+    return field(default=default, metadata={"min": lo, "max": hi})
+
+
+def choice(default: str | int, *options: str | int) -> Any:
+    return field(default=default, metadata={"choices": options})
+
+
+def matching(default: str, pattern: str, hint: str) -> Any:
+    return field(default=default, metadata={"pattern": pattern, "hint": hint})
+
+
+@dataclass(frozen=True)
+class KioskSection:
+    id: str = matching("kiosk-sim-01", r"^[a-z0-9-]{3,24}$", "3 to 24 of a-z, 0-9 and '-'")
+    province_code: str = matching("hn", r"^[a-z0-9-]{2,24}$", "2 to 24 of a-z, 0-9 and '-'")
+    province_name: str = "Thành phố Hà Nội"
+    commune_name: str = "Phường Ba Đình"
+    language: str = choice("vi", "vi", "en")
+
+
+@dataclass(frozen=True)
+class DisplaySection:
+    # "auto": a window where there is a display, headless otherwise; "kmsdrm": fullscreen on the Pi's console.
+    driver: str = choice("auto", "auto", "window", "kmsdrm", "offscreen")
+    width: int = bounded(1080, 320, 4096)
+    height: int = bounded(1920, 320, 4096)
+    rotate: int = choice(0, 0, 90, 180, 270)
+    # Desktop only: shrink the window so a 1080x1920 kiosk fits on a laptop screen.
+    window_scale: float = bounded(1.0, 0.2, 2.0)
+    # 0 = guess from the resolution (see screens/ui/theme.py); used to keep touch targets at least 9 mm.
+    px_per_mm: float = bounded(0.0, 0.0, 20.0)
+    active_fps: int = bounded(30, 5, 60)
+    idle_fps: int = bounded(4, 1, 30)
+
+
+@dataclass(frozen=True)
+class SessionSection:
+    warn_after_s: float = bounded(60.0, 10.0, 600.0)
+    timeout_s: float = bounded(90.0, 15.0, 900.0)
+
+
+@dataclass(frozen=True)
+class Config:
+    kiosk: KioskSection = field(default_factory=KioskSection)
+    display: DisplaySection = field(default_factory=DisplaySection)
+    session: SessionSection = field(default_factory=SessionSection)
+    source: str = "<defaults>"
+
+
+SECTIONS: dict[str, type] = {n: t for n, t in typing.get_type_hints(Config).items() if n != "source"}
+
+
+def load(path: str | Path) -> Config:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the configuration file is not UTF-8 text") from None
+    return parse(text, str(path))
+
+
+def parse(text: str, source: str = "<string>") -> Config:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    lines = text.splitlines()
+    sections: dict[str, Any] = {}
+    for name, values in raw.items():
+        if name not in SECTIONS:
+            known = ", ".join(f"[{s}]" for s in SECTIONS)
+            raise ConfigError(
+                f"{source}{_line_of(lines, None, name)}: unknown section [{name}]; expected one of {known}"
+            )
+        if not isinstance(values, dict):
+            raise ConfigError(f"{source}{_line_of(lines, None, name)}: '{name}' must be a [section] table")
+        sections[name] = _build_section(SECTIONS[name], name, values, source, lines)
+    config = Config(**sections, source=source)
+    _check_consistency(config)
+    return config
+
+
+def _build_section(cls: type, section: str, values: dict[str, Any], source: str, lines: list[str]) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        where = f"{source}{_line_of(lines, section, key)}: [{section}] {key}"
+        if key not in fields:
+            raise ConfigError(f"{where}: unknown key; expected one of {', '.join(fields)}")
+        kwargs[key] = _check_value(where, hints[key], fields[key].metadata, value)
+    return cls(**kwargs)
+
+
+def _check_value(where: str, kind: type, meta: typing.Mapping[str, Any], value: Any) -> Any:
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} = {value!r}: expected true or false")
+        return value
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError(f"{where} = {value!r}: expected a whole number")
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{where} = {value!r}: expected a number")
+        value = float(value)
+    if kind is str and not isinstance(value, str):
+        raise ConfigError(f"{where} = {value!r}: expected a quoted string")
+    if "min" in meta and not meta["min"] <= value <= meta["max"]:
+        raise ConfigError(f"{where} = {value!r}: expected a value from {meta['min']} to {meta['max']}")
+    if "choices" in meta and value not in meta["choices"]:
+        options = ", ".join(repr(c) for c in meta["choices"])
+        raise ConfigError(f"{where} = {value!r}: expected one of {options}")
+    if "pattern" in meta and not re.fullmatch(meta["pattern"], value):
+        raise ConfigError(f"{where} = {value!r}: expected {meta['hint']}")
+    return value
+
+
+def _check_consistency(config: Config) -> None:
+    if config.session.warn_after_s >= config.session.timeout_s:
+        raise ConfigError(
+            f"{config.source}: [session] warn_after_s ({config.session.warn_after_s:g}) must be less than "
+            f"timeout_s ({config.session.timeout_s:g})"
+        )
+
+
+def _line_of(lines: list[str], section: str | None, key: str) -> str:
+    """' line N' where the key (or section header) stands, found by scanning: tomllib does not say."""
+    current: str | None = None
+    header = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
+    assignment = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
+    for number, line in enumerate(lines, start=1):
+        match = header.match(line)
+        if match:
+            current = match.group(1)
+            if section is None and current == key:
+                return f" line {number}"
+            continue
+        if section is not None and current == section and assignment.match(line):
+            return f" line {number}"
+    return ""

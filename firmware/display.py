@@ -1,0 +1,77 @@
+"""The screen: a logical surface screens draw on (portrait 1080x1920 by default), shown rotated and scaled.
+
+Rotation on cmdline.txt does not rotate KMS clients, so we rotate the frame ourselves and map touch back.
+A headless display has the logical surface only; the simulator and `motcua screens` draw on it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pygame
+
+Point = tuple[int, int]
+
+
+def has_desktop_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+class Display:
+    def __init__(self, width: int, height: int, rotate: int = 0, scale: float = 1.0) -> None:
+        self.size = (width, height)
+        self.rotate = rotate
+        self.scale = scale
+        self.surface = pygame.Surface(self.size)
+        self.window: pygame.Surface | None = None
+        self.frames = 0
+
+    @property
+    def physical_size(self) -> Point:
+        w, h = self.size
+        return (h, w) if self.rotate in (90, 270) else (w, h)
+
+    @property
+    def window_size(self) -> Point:
+        w, h = self.physical_size
+        return round(w * self.scale), round(h * self.scale)
+
+    def open(self, driver: str) -> None:
+        """Open a real output: 'window' on a desktop, 'kmsdrm' fullscreen on the kiosk, 'offscreen' for tests."""
+        if driver in ("kmsdrm", "offscreen"):
+            os.environ["SDL_VIDEODRIVER"] = driver
+        pygame.display.init()
+        flags = pygame.FULLSCREEN if driver == "kmsdrm" else 0
+        pygame.display.set_caption("motcua — Kiosk dịch vụ công")
+        self.window = pygame.display.set_mode(self.window_size, flags)
+        if driver == "kmsdrm":
+            pygame.mouse.set_visible(False)
+        self.surface = self.surface.convert()
+
+    def present(self) -> None:
+        self.frames += 1
+        if self.window is None:
+            return
+        frame = self.surface
+        if self.rotate:
+            frame = pygame.transform.rotate(frame, -self.rotate)
+        if self.scale != 1.0:
+            frame = pygame.transform.smoothscale(frame, self.window_size)
+        self.window.blit(frame, (0, 0))
+        pygame.display.flip()
+
+    def to_logical(self, pos: Point) -> Point:
+        px, py = round(pos[0] / self.scale), round(pos[1] / self.scale)
+        w, h = self.size
+        if self.rotate == 90:
+            return py, h - 1 - px
+        if self.rotate == 180:
+            return w - 1 - px, h - 1 - py
+        if self.rotate == 270:
+            return w - 1 - py, px
+        return px, py
+
+    def close(self) -> None:
+        if self.window is not None:
+            pygame.display.quit()
+            self.window = None

@@ -1,0 +1,101 @@
+"""Text through gettext: Vietnamese is the source language, English the second; everything leaves here NFC.
+
+The English catalog is `firmware/locale/en/LC_MESSAGES/motcua.po`, compiled to the `.mo` next to it by
+`python -m firmware.i18n` (a test fails when the two disagree), so no gettext tools are needed on the kiosk.
+"""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import struct
+import sys
+import unicodedata
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "motcua"
+LANGUAGES = ("vi", "en")
+
+_translation: gettext.NullTranslations = gettext.NullTranslations()
+_language = "vi"
+
+
+def set_language(language: str) -> None:
+    global _translation, _language
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}; expected one of {', '.join(LANGUAGES)}")
+    _language = language
+    if language == "vi":
+        _translation = gettext.NullTranslations()
+    else:
+        _translation = gettext.translation(DOMAIN, LOCALE_DIR, languages=[language])
+
+
+def language() -> str:
+    return _language
+
+
+def _(text: str) -> str:
+    return unicodedata.normalize("NFC", _translation.gettext(unicodedata.normalize("NFC", text)))
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def read_po(path: Path) -> dict[str, str]:
+    """msgid -> msgstr of a .po file (single forms only: that is all the kiosk uses)."""
+    entries: dict[str, str] = {}
+    current: dict[str, str] = {}
+    target = ""
+    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+        line = raw.strip()
+        if line.startswith("msgid "):
+            if "msgid" in current:
+                entries[current["msgid"]] = current.get("msgstr", "")
+            current, target = {"msgid": ast.literal_eval(line[6:])}, "msgid"
+        elif line.startswith("msgstr "):
+            current["msgstr"], target = ast.literal_eval(line[7:]), "msgstr"
+        elif line.startswith('"') and target:
+            current[target] += ast.literal_eval(line)
+        elif not line and "msgid" in current:
+            entries[current["msgid"]] = current.get("msgstr", "")
+            current, target = {}, ""
+    return {nfc(k): nfc(v) for k, v in entries.items() if k}
+
+
+def compile_mo(entries: dict[str, str]) -> bytes:
+    """The GNU .mo format: header, two offset tables, then the strings."""
+    pairs = sorted((k.encode(), v.encode()) for k, v in entries.items() if v)
+    pairs.insert(0, (b"", b"Content-Type: text/plain; charset=UTF-8\n"))
+    count = len(pairs)
+    keys_at = 7 * 4
+    values_at = keys_at + count * 8
+    data_at = values_at + count * 8
+    key_table, value_table, blob = [], [], b""
+    for key, _value in pairs:
+        key_table.append((len(key), data_at + len(blob)))
+        blob += key + b"\0"
+    for _key, value in pairs:
+        value_table.append((len(value), data_at + len(blob)))
+        blob += value + b"\0"
+    header = struct.pack("<7I", 0x950412DE, 0, count, keys_at, values_at, 0, 0)
+    tables = b"".join(struct.pack("<2I", *t) for t in key_table + value_table)
+    return header + tables + blob
+
+
+def po_path(language: str) -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def main() -> int:
+    for lang in LANGUAGES[1:]:
+        po = po_path(lang)
+        po.with_suffix(".mo").write_bytes(compile_mo(read_po(po)))
+        print(f"compiled {po.with_suffix('.mo')}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,34 @@
+"""The one small object screens reach firmware services through (never hw/ or paho directly)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from firmware.clock import Clock
+from firmware.config import Config
+from firmware.events import KioskEvent
+from firmware.session import Session
+
+
+class Navigator(Protocol):
+    """Screen changes are requests: the stack applies them after the current event, never mid-handler."""
+
+    def push(self, name: str, **params: Any) -> None: ...
+    def pop(self) -> None: ...
+    def replace(self, name: str, **params: Any) -> None: ...
+    def reset(self, name: str, **params: Any) -> None: ...
+    @property
+    def top_name(self) -> str | None: ...
+
+
+@dataclass
+class Kiosk:
+    config: Config
+    clock: Clock
+    nav: Navigator
+    session: Session
+    post: Callable[[KioskEvent], None]
+    # Device and link state the citizen may need to know about (banner); filled from events by the loop.
+    health: dict[str, str] = field(default_factory=lambda: {"network": "up", "printer": "ok"})

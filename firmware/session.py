@@ -1,0 +1,39 @@
+"""One citizen's visit: who they are and what they typed, wiped when they finish or walk away."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Session:
+    def __init__(self) -> None:
+        self.identity: dict[str, Any] | None = None
+        self.answers: dict[str, Any] = {}
+        self.last_activity = 0.0
+        self.started_at: float | None = None
+        self.wipes = 0
+
+    def touch(self, now: float) -> None:
+        self.last_activity = now
+        if self.started_at is None:
+            self.started_at = now
+
+    def wipe(self) -> None:
+        """Forget everything personal. Values are dropped, not kept in a copy anywhere."""
+        if self.identity is not None:
+            self.identity.clear()
+        self.identity = None
+        self.answers.clear()
+        self.started_at = None
+        self.wipes += 1
+
+    @property
+    def active(self) -> bool:
+        return self.started_at is not None
+
+    def status(self, now: float) -> dict[str, Any]:
+        return {
+            "active": self.active,
+            "idle_s": round(now - self.last_activity, 1) if self.active else None,
+            "wipes": self.wipes,
+        }

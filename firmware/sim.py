@@ -1,0 +1,177 @@
+"""`motcua sim`: drive the real loop headless on the virtual clock with a scripted citizen (DESIGN.md §10)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pygame
+import yaml
+
+from firmware import events
+from firmware.app import App
+from firmware.clock import VirtualClock
+from firmware.events import KioskEvent
+
+FRAME_S = 1 / 30
+EXPECT_TIMEOUT_S = 15.0
+# Steps DESIGN.md names whose features are not built yet: they fail with "unsupported step: NAME".
+PLANNED_STEPS = {"type", "present_qr", "present_image", "insert_document", "press", "printer", "scanner",
+                 "camera", "network"}
+
+
+class ScriptError(Exception):
+    """The script itself is malformed (exit 2)."""
+
+
+class StepFailed(Exception):
+    """A step did not pass (exit 1)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    name: str
+    arg: Any
+
+    def __str__(self) -> str:
+        return f"step {self.number} ({self.name}: {self.arg!r})"
+
+
+def load_script(path: Path) -> list[Step]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScriptError(f"{path}: cannot read the script ({exc.strerror or exc})") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ScriptError(f"{path}: not a valid YAML script: {exc}") from None
+    if not isinstance(data, list) or not data:
+        raise ScriptError(f"{path}: a script is a non-empty YAML list of steps, like '- tap: \"Trợ giúp\"'")
+    steps = []
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, dict) or len(item) != 1:
+            raise ScriptError(f"{path}: step {number} must be one 'name: value' pair, got {item!r}")
+        ((name, arg),) = item.items()
+        steps.append(Step(number, str(name), arg))
+    return steps
+
+
+class Simulator:
+    def __init__(self, app: App, shots: Path | None = None, shot_every_step: bool = False) -> None:
+        if not isinstance(app.clock, VirtualClock):
+            raise TypeError("the simulator needs an app built on a VirtualClock")
+        self.app = app
+        self.clock: VirtualClock = app.clock
+        self.shots = shots
+        self.shot_every_step = shot_every_step
+        self.shots_written: list[Path] = []
+        self._shot_count = 0
+        self.handlers: dict[str, Callable[[Any], None]] = {
+            "expect_screen": self.expect_screen, "tap": self.tap, "tap_at": self.tap_at, "wait": self.wait,
+            "expect_text": self.expect_text, "shot": self.shot, "presence": self.presence,
+        }
+        if shots:
+            shots.mkdir(parents=True, exist_ok=True)
+
+    # -- running --------------------------------------------------------------------------------------
+    def run(self, steps: list[Step]) -> None:
+        self.settle()
+        for step in steps:
+            handler = self.handlers.get(step.name)
+            if handler is None:
+                raise StepFailed(f"{step} failed: unsupported step: {step.name}")
+            try:
+                handler(step.arg)
+            except StepFailed as exc:
+                raise StepFailed(f"{step} failed: {exc}\n{self.describe()}") from None
+            if self.shot_every_step and step.name != "shot":
+                self._save(f"{step.name}")
+
+    def frame(self, raw: list[pygame.event.Event] | None = None) -> None:
+        self.clock.advance(FRAME_S)
+        self.app.loop.step(raw or [])
+
+    def settle(self, frames: int = 3) -> None:
+        for _ in range(frames):
+            self.frame()
+
+    def describe(self) -> str:
+        screen = self.app.stack.top
+        texts = " | ".join(t.replace("\n", " / ") for t in self.app.loop.canvas.drawn)
+        modal = f" (modal: {screen.modal.name})" if screen and screen.modal else ""
+        return f"on screen: {self.app.stack.top_name}{modal}; text: {texts}"
+
+    # -- steps ----------------------------------------------------------------------------------------
+    def expect_screen(self, name: Any) -> None:
+        if not isinstance(name, str) or name not in self.app.stack.registry:
+            known = ", ".join(sorted(self.app.stack.registry))
+            raise StepFailed(f"unknown screen {name!r}; screens: {known}")
+        waited = 0.0
+        while self.app.stack.top_name != name:
+            if waited >= EXPECT_TIMEOUT_S:
+                raise StepFailed(f"screen {name!r} did not appear within {EXPECT_TIMEOUT_S:g} s")
+            self.frame()
+            waited += FRAME_S
+        self.settle(1)
+
+    def tap(self, label: Any) -> None:
+        screen = self.app.stack.top
+        if screen is None:
+            raise StepFailed("no screen")
+        matches = screen.locate(str(label))
+        if not matches:
+            shown = ", ".join(repr(b.label) for b in screen.buttons())
+            raise StepFailed(f"no button labelled {label!r}; buttons: {shown}")
+        if len(matches) > 1:
+            raise StepFailed(f"{len(matches)} buttons are labelled {label!r}; a label must be unique")
+        self._click(matches[0])
+
+    def tap_at(self, arg: Any) -> None:
+        if not (isinstance(arg, list) and len(arg) == 2 and all(isinstance(v, int) for v in arg)):
+            raise StepFailed(f"tap_at takes [x, y] in pixels, got {arg!r}")
+        self._click((arg[0], arg[1]))
+
+    def _click(self, pos: tuple[int, int]) -> None:
+        down = pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False)
+        up = pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False)
+        self.frame([down])
+        self.frame([up])
+        self.settle(2)
+
+    def wait(self, seconds: Any) -> None:
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= 86400:
+            raise StepFailed(f"wait takes seconds from 0 to 86400, got {seconds!r}")
+        end = self.clock.now() + float(seconds)
+        while self.clock.now() < end:
+            self.clock.advance(min(0.1, end - self.clock.now()))
+            self.app.loop.step([])
+        self.settle(1)
+
+    def expect_text(self, text: Any) -> None:
+        self.settle(1)
+        wanted = str(text)
+        if not any(wanted in drawn for drawn in self.app.loop.canvas.drawn):
+            raise StepFailed(f"text {wanted!r} is not on screen")
+
+    def shot(self, name: Any) -> None:
+        if not isinstance(name, str) or not re.fullmatch(r"[\w.-]{1,64}", name):
+            raise StepFailed(f"shot takes a file-name-safe NAME, got {name!r}")
+        self._save(name)
+
+    def presence(self, present: Any) -> None:
+        if not isinstance(present, bool):
+            raise StepFailed(f"presence takes true or false, got {present!r}")
+        self.app.inbox.post(KioskEvent(events.PRESENCE, {"present": present}, self.clock.now()))
+        self.settle(2)
+
+    def _save(self, name: str) -> None:
+        if not self.shots:
+            return
+        self.settle(1)
+        self._shot_count += 1
+        path = self.shots / f"{self._shot_count:02d}-{name}.png"
+        pygame.image.save(self.app.display.surface, str(path))
+        self.shots_written.append(path)

@@ -1,0 +1,81 @@
+"""`attract`: what a passer-by sees. Any touch, or someone stepping up to the kiosk, opens `home`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pygame
+
+from firmware import events
+from firmware.events import KioskEvent
+from firmware.i18n import _
+from screens.base import Screen
+from screens.ui.canvas import Canvas
+from screens.ui.input import Pointer
+from screens.ui.widgets import Label, Widget
+
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+
+
+def long_date(moment: datetime) -> str:
+    return _("{weekday}, ngày {day} tháng {month} năm {year}").format(
+        weekday=_(WEEKDAYS[moment.weekday()]), day=moment.day, month=moment.month, year=moment.year)
+
+
+class AttractScreen(Screen):
+    name = "attract"
+    session_timeout = False
+    show_header = False
+
+    def enter(self, **params: object) -> None:
+        self.kiosk.session.wipe()
+        super().enter(**params)
+
+    def build(self, area: pygame.Rect) -> list[Widget]:
+        t = self.theme
+        site = self.kiosk.config.kiosk
+        cta_h = t.button_height * 3 // 2 if t.portrait else t.button_height
+        self._cta = pygame.Rect(area.left, area.bottom - cta_h, area.width, cta_h)
+        above = pygame.Rect(area.left, area.top, area.width, self._cta.top - area.top - t.gap)
+        if t.portrait:
+            site_box = pygame.Rect(above.left, above.top + above.height // 12, above.width, above.height // 2)
+            time_box = pygame.Rect(above.left, site_box.bottom, above.width, above.bottom - site_box.bottom)
+        else:
+            half = above.width // 2
+            site_box = pygame.Rect(above.left, above.top, half - t.gap, above.height)
+            time_box = pygame.Rect(above.left + half, above.top, above.width - half, above.height)
+        # The clock is drawn each minute in draw_content; these are its boxes.
+        clock_h = time_box.height * 3 // 5
+        self._clock = pygame.Rect(time_box.left, time_box.top, time_box.width, clock_h)
+        self._date = pygame.Rect(time_box.left, self._clock.bottom, time_box.width, time_box.height - clock_h)
+        rows = ((_("Kiosk dịch vụ công"), "title", "header", 2), (site.commune_name, "huge", "text", 3),
+                (site.province_name, "body", "muted", 2))
+        unit = site_box.height // 7
+        top = site_box.top
+        widgets: list[Widget] = []
+        for text, role, color, share in rows:
+            rect = pygame.Rect(site_box.left, top, site_box.width, unit * share)
+            widgets.append(Label(text, rect, role, color, align="center", valign="middle", bold=role != "body"))
+            top = rect.bottom
+        return widgets
+
+    def draw_content(self, canvas: Canvas) -> None:
+        t = self.theme
+        wall = self.kiosk.clock.wall()
+        canvas.text(wall.strftime("%H:%M"), self._clock, t.huge * 2, t.palette.text, bold=True,
+                    align="center", valign="bottom")
+        canvas.text(long_date(wall), self._date, t.body, t.palette.muted, align="center", valign="top")
+        canvas.fill(t.palette.primary, self._cta, t.radius)
+        canvas.text(_("Chạm để bắt đầu"), self._cta, t.title, t.palette.on_primary, bold=True, align="center",
+                    valign="middle")
+
+    def on_pointer(self, pointer: Pointer) -> bool:
+        if pointer.phase == "up":
+            self.kiosk.nav.replace("home")
+        return True
+
+    def on_event(self, event: KioskEvent) -> bool:
+        if event.kind == events.PRESENCE and event.data.get("present"):
+            self.kiosk.nav.replace("home")
+            return True
+        return False

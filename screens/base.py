@@ -1,0 +1,178 @@
+"""A screen: lifecycle (enter / pause / resume / leave), input, update, and a draw with no side effects."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pygame
+
+from firmware.events import KioskEvent
+from firmware.i18n import _
+from firmware.kiosk import Kiosk
+from screens.ui.canvas import Canvas
+from screens.ui.input import Pointer
+from screens.ui.theme import Theme
+from screens.ui.widgets import Banner, Button, Modal, ScrollList, Widget, banner_messages
+
+CLOSE_MODAL = "close_modal"
+
+
+class Screen:
+    name: ClassVar[str]
+    title: ClassVar[str] = ""
+    # The inactivity guard returns an abandoned visit to `attract`; screens with no visit opt out.
+    session_timeout: ClassVar[bool] = True
+    show_header: ClassVar[bool] = True
+
+    def __init__(self, kiosk: Kiosk, theme: Theme) -> None:
+        self.kiosk = kiosk
+        self.theme = theme
+        self.params: dict[str, Any] = {}
+        self.widgets: list[Widget] = []
+        self.modal: Modal | None = None
+        self.dirty = True
+        self._banner = Banner(pygame.Rect(0, 0, 0, 0))
+        self._clock_text = ""
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+    def enter(self, **params: Any) -> None:
+        self.params = params
+        self.relayout()
+
+    def pause(self) -> None:
+        self.close_modal()
+
+    def resume(self) -> None:
+        self.relayout()
+
+    def leave(self) -> None:
+        self.close_modal()
+
+    # -- layout ---------------------------------------------------------------------------------------
+    def relayout(self) -> None:
+        self._banner = Banner(pygame.Rect(0, 0, 0, 0), banner_messages(self.kiosk.health))
+        self.widgets = self.build(self.content_rect())
+        if self.modal:
+            self.modal.layout(self.theme)
+        self.dirty = True
+
+    def content_rect(self) -> pygame.Rect:
+        t = self.theme
+        top = t.header_height if self.show_header else 0
+        if self._banner.messages:
+            height = t.px(40) * 2 * len(self._banner.messages) + t.px(24)
+            self._banner.rect = pygame.Rect(0, top, t.width, height)
+            top += height
+        return pygame.Rect(t.margin, top + t.gap, t.width - 2 * t.margin, t.height - top - t.gap - t.margin)
+
+    def build(self, area: pygame.Rect) -> list[Widget]:
+        """The screen's widgets laid out in `area`; called on enter, resume and when the banner changes."""
+        return []
+
+    # -- input ----------------------------------------------------------------------------------------
+    def handle(self, event: Pointer | KioskEvent) -> bool:
+        if isinstance(event, KioskEvent):
+            return self.on_event(event)
+        self.dirty = True
+        targets: list[Widget] = [self.modal] if self.modal else self.widgets
+        for widget in targets:
+            action = widget.handle(event)
+            if action:
+                if self.modal and action == CLOSE_MODAL:
+                    self.close_modal()
+                else:
+                    self.on_action(action)
+                return True
+        return self.modal is not None or self.on_pointer(event)
+
+    def on_action(self, action: str) -> None:
+        """A button was tapped."""
+
+    def on_pointer(self, pointer: Pointer) -> bool:
+        """A pointer event no widget took."""
+        return False
+
+    def on_event(self, event: KioskEvent) -> bool:
+        return False
+
+    def health_changed(self) -> None:
+        self.relayout()
+
+    # -- modal ----------------------------------------------------------------------------------------
+    def show_modal(self, modal: Modal) -> None:
+        modal.layout(self.theme)
+        self.modal = modal
+        self.dirty = True
+
+    def close_modal(self) -> None:
+        if self.modal is not None:
+            self.modal = None
+            self.dirty = True
+
+    def coming_soon(self) -> None:
+        self.show_modal(Modal(
+            _("Chức năng sắp có"),
+            _("Chức năng này đang được hoàn thiện. Xin mời bạn liên hệ cán bộ tại quầy một cửa."),
+            [(_("Quay lại"), CLOSE_MODAL)], name="coming_soon"))
+
+    # -- time and drawing -----------------------------------------------------------------------------
+    def update(self, now: float) -> None:
+        clock_text = self.kiosk.clock.wall().strftime("%H:%M")
+        if clock_text != self._clock_text:
+            self._clock_text = clock_text
+            self.dirty = True
+
+    def header_title(self) -> str:
+        return _(self.title) if self.title else self.kiosk.config.kiosk.commune_name
+
+    def draw(self, canvas: Canvas) -> None:
+        t, palette = self.theme, self.theme.palette
+        canvas.fill(palette.background)
+        if self.show_header:
+            self._draw_header(canvas)
+        self._banner.draw(canvas)
+        self.draw_content(canvas)
+        for widget in self.widgets:
+            widget.draw(canvas)
+        if self.modal:
+            self.modal.draw(canvas)
+
+    def draw_content(self, canvas: Canvas) -> None:
+        """Anything a screen draws besides its widgets (under them)."""
+
+    def _draw_header(self, canvas: Canvas) -> None:
+        t = self.theme
+        bar = pygame.Rect(0, 0, t.width, t.header_height)
+        canvas.fill(t.palette.header, bar)
+        inner = bar.inflate(-2 * t.margin, 0)
+        clock_w = t.px(200)
+        canvas.text(self._clock_text, inner, t.title, t.palette.on_header, bold=True, align="right",
+                    valign="middle")
+        title_rect = pygame.Rect(inner.left, inner.top, inner.width - clock_w - t.gap, inner.height)
+        canvas.text(self.header_title(), title_rect, t.title, t.palette.on_header, bold=True, valign="middle")
+
+    def buttons(self) -> list[Button]:
+        """The buttons a tap can reach now: the modal's if one is open, else the screen's."""
+        targets: list[Widget] = [self.modal] if self.modal else self.widgets
+        return [b for w in targets for b in w.buttons()]
+
+    def locate(self, label: str) -> list[tuple[int, int]]:
+        """Where to tap for the button(s) labelled exactly `label`, scrolling a list to show it."""
+        targets: list[Widget] = [self.modal] if self.modal else self.widgets
+        points = []
+        for widget in targets:
+            for button in widget.buttons():
+                if button.label != label:
+                    continue
+                if isinstance(widget, ScrollList):
+                    widget.ensure_visible(button)
+                    self.dirty = True
+                    points.append(button.rect.move(0, -widget.offset).center)
+                else:
+                    points.append(button.rect.center)
+        return points
+
+    @classmethod
+    def sample_params(cls, kiosk: Kiosk) -> dict[str, Any]:
+        """Parameters for `motcua screens`: a canonical, representative state."""
+        return {}

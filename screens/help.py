@@ -1,0 +1,40 @@
+"""`help`: how to use the kiosk, in short steps, and where to find a person."""
+
+from __future__ import annotations
+
+import pygame
+
+from firmware.i18n import _
+from screens.base import Screen
+from screens.ui.widgets import Button, Label, Widget
+
+STEPS = (
+    "1. Chạm vào việc bạn cần làm, ví dụ «Nộp hồ sơ».",
+    "2. Đưa mã QR trên thẻ căn cước (CCCD) vào trước camera để đăng nhập.",
+    "3. Chọn thủ tục, điền thông tin bằng bàn phím trên màn hình.",
+    "4. Đưa từng giấy tờ vào khe máy quét. Máy sẽ trả lại bản gốc.",
+    "5. Kiểm tra lại, xác nhận và nhận phiếu hẹn in ra.",
+)
+
+
+class HelpScreen(Screen):
+    name = "help"
+    title = "Trợ giúp"
+
+    def build(self, area: pygame.Rect) -> list[Widget]:
+        t = self.theme
+        back_h = t.footer_button_height
+        text = "\n".join(_(step) for step in STEPS)
+        staff = _("Nếu cần giúp đỡ, xin mời bạn đến quầy một cửa, cán bộ sẽ hỗ trợ.")
+        body_h = area.height - back_h - t.gap * 2 - t.body * 3
+        return [
+            Label(text, pygame.Rect(area.left, area.top, area.width, body_h), "body"),
+            Label(staff, pygame.Rect(area.left, area.top + body_h + t.gap, area.width, t.body * 3), "body",
+                  "muted"),
+            Button(_("Quay lại"), "back", pygame.Rect(area.left, area.bottom - back_h, area.width, back_h),
+                   "secondary"),
+        ]
+
+    def on_action(self, action: str) -> None:
+        if action == "back":
+            self.kiosk.nav.pop()

@@ -1,0 +1,54 @@
+"""`home`: the six things a citizen can do, as large buttons."""
+
+from __future__ import annotations
+
+import pygame
+
+from firmware.i18n import _
+from screens.base import Screen
+from screens.ui.widgets import Button, Label, Widget
+
+# (label, action, one line saying what it is for); the labels are the ones scripts tap (DESIGN.md §10).
+CHOICES = (
+    ("Nộp hồ sơ", "submit", "Làm thủ tục hành chính"),
+    ("Tra cứu hồ sơ", "lookup", "Xem hồ sơ đã nộp"),
+    ("Nộp phí", "pay", "Trả phí, lệ phí bằng mã QR"),
+    ("Đánh giá", "rate", "Góp ý về cán bộ"),
+    ("Thủ tục", "procedures", "Tìm hiểu các thủ tục"),
+    ("Trợ giúp", "help", "Hướng dẫn sử dụng"),
+)
+BUILT = {"help": "help"}  # action -> screen, for the screens that exist so far
+
+
+class HomeScreen(Screen):
+    name = "home"
+
+    def build(self, area: pygame.Rect) -> list[Widget]:
+        t = self.theme
+        greeting_h = t.title * 2 if t.portrait else t.title * 3 // 2
+        greeting = Label(_("Xin chào! Bạn cần làm gì?"), pygame.Rect(area.left, area.top, area.width, greeting_h),
+                         "title", bold=True, valign="middle")
+        widgets: list[Widget] = [greeting]
+        columns = 2 if t.portrait else 3
+        rows = -(-len(CHOICES) // columns)
+        finish_h = t.footer_button_height
+        grid_top = greeting.rect.bottom + t.gap
+        grid_h = area.bottom - grid_top - finish_h - t.gap
+        cell_w = (area.width - (columns - 1) * t.gap) // columns
+        cell_h = min((grid_h - (rows - 1) * t.gap) // rows, t.button_height * 5 // 2)
+        for index, (label, action, detail) in enumerate(CHOICES):
+            row, col = divmod(index, columns)
+            rect = pygame.Rect(area.left + col * (cell_w + t.gap), grid_top + row * (cell_h + t.gap),
+                               cell_w, cell_h)
+            widgets.append(Button(_(label), action, rect, "primary", detail=_(detail)))
+        finish = pygame.Rect(area.left, area.bottom - finish_h, area.width, finish_h)
+        widgets.append(Button(_("Kết thúc"), "finish", finish, "secondary"))
+        return widgets
+
+    def on_action(self, action: str) -> None:
+        if action == "finish":
+            self.kiosk.nav.reset("attract")
+        elif action in BUILT:
+            self.kiosk.nav.push(BUILT[action])
+        else:
+            self.coming_soon()

@@ -1,0 +1,123 @@
+"""Drawing text and shapes with the shipped Noto Sans, recording every string drawn.
+
+pygame's built-in font has no glyphs for ễ ả ủ ụ; Noto Sans (OFL, in `fonts/`) covers Vietnamese fully and is
+inside the package, so a kiosk with no network still draws every letter. The record of drawn strings is what
+`motcua sim`'s `expect_text` reads.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import pygame
+import pygame.freetype
+
+from screens.ui.theme import Color, Theme
+
+FONT_DIR = Path(__file__).parent / "fonts"
+REGULAR = FONT_DIR / "NotoSans-Regular.ttf"
+BOLD = FONT_DIR / "NotoSans-Bold.ttf"
+
+
+@lru_cache(maxsize=64)
+def font(size: int, bold: bool = False) -> pygame.freetype.Font:
+    if not pygame.freetype.get_init():
+        pygame.freetype.init()
+    face = pygame.freetype.Font(str(BOLD if bold else REGULAR), size)
+    face.antialiased = True
+    face.pad = False
+    face.origin = True
+    return face
+
+
+def missing_glyphs(text: str, bold: bool = False) -> list[str]:
+    """Characters of `text` the font cannot draw (get_metrics gives None for them)."""
+    face = font(24, bold)
+    chars = [c for c in unicodedata.normalize("NFC", text) if not c.isspace()]
+    metrics = face.get_metrics("".join(chars)) if chars else []
+    return [c for c, m in zip(chars, metrics, strict=False) if m is None]
+
+
+def wrap(text: str, size: int, width: int, bold: bool = False) -> list[str]:
+    """Greedy word wrap; explicit newlines are kept. A word wider than the line stands alone."""
+    face = font(size, bold)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and face.get_rect(candidate).width > width:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return lines
+
+
+class Canvas:
+    """A surface, the theme, and the list of strings drawn on it since the last `clear_log`."""
+
+    def __init__(self, surface: pygame.Surface, theme: Theme) -> None:
+        self.surface = surface
+        self.theme = theme
+        self.drawn: list[str] = []
+
+    def clear_log(self) -> None:
+        self.drawn = []
+
+    def fill(self, color: Color, rect: pygame.Rect | None = None, radius: int = 0) -> None:
+        if rect is None:
+            self.surface.fill(color)
+        else:
+            pygame.draw.rect(self.surface, color, rect, border_radius=radius)
+
+    def outline(self, color: Color, rect: pygame.Rect, width: int, radius: int = 0) -> None:
+        pygame.draw.rect(self.surface, color, rect, width=width, border_radius=radius)
+
+    def text(
+        self,
+        text: str,
+        rect: pygame.Rect,
+        size: int,
+        color: Color,
+        *,
+        bold: bool = False,
+        align: str = "left",
+        valign: str = "top",
+        shrink: bool = True,
+    ) -> int:
+        """Draw wrapped text inside `rect`; returns the height used. Shrinks the type to fit when allowed."""
+        self.drawn.append(text)
+        lines, line_height = self._fit(text, rect, size, bold, shrink)
+        face = font(line_height[0], bold)
+        total = len(lines) * line_height[1]
+        y = rect.top
+        if valign == "middle":
+            y = rect.top + (rect.height - total) // 2
+        elif valign == "bottom":
+            y = rect.bottom - total
+        ascent = face.get_sized_ascender()
+        top_pad = (line_height[1] - face.get_sized_height()) // 2
+        for line in lines:
+            width = face.get_rect(line).width
+            x = rect.left
+            if align == "center":
+                x = rect.left + (rect.width - width) // 2
+            elif align == "right":
+                x = rect.right - width
+            # origin=True: y is the baseline, so lines with and without stacked tone marks align.
+            face.render_to(self.surface, (x, y + top_pad + ascent), line, fgcolor=color)
+            y += line_height[1]
+        return total
+
+    def _fit(self, text: str, rect: pygame.Rect, size: int, bold: bool, shrink: bool
+             ) -> tuple[list[str], tuple[int, int]]:
+        while True:
+            lines = wrap(text, size, rect.width, bold)
+            line_h = round(font(size, bold).get_sized_height() * 1.15)
+            if not shrink or len(lines) * line_h <= rect.height or size <= 12:
+                return lines, (size, line_h)
+            size = max(12, round(size * 0.9))

@@ -1,0 +1,257 @@
+"""Widgets: label, button, scrolling list, status banner, modal. Buttons return semantic actions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import pygame
+
+from firmware.i18n import _
+from screens.ui.canvas import Canvas
+from screens.ui.input import Pointer
+from screens.ui.theme import Theme
+
+
+class Widget:
+    rect: pygame.Rect
+
+    def handle(self, pointer: Pointer) -> str | None:
+        return None
+
+    def draw(self, canvas: Canvas) -> None:
+        raise NotImplementedError
+
+    def buttons(self) -> Iterator[Button]:
+        return iter(())
+
+
+@dataclass(eq=False)
+class Label(Widget):
+    text: str
+    rect: pygame.Rect
+    role: str = "body"  # body | small | title | huge
+    color: str = "text"
+    align: str = "left"
+    valign: str = "top"
+    bold: bool = False
+
+    def draw(self, canvas: Canvas) -> None:
+        size = getattr(canvas.theme, self.role)
+        canvas.text(self.text, self.rect, size, getattr(canvas.theme.palette, self.color),
+                    bold=self.bold, align=self.align, valign=self.valign)
+
+
+@dataclass(eq=False)
+class Button(Widget):
+    label: str
+    action: str
+    rect: pygame.Rect
+    style: str = "primary"  # primary | secondary | danger
+    enabled: bool = True
+    detail: str = ""
+    pressed: bool = False
+
+    def handle(self, pointer: Pointer) -> str | None:
+        inside = self.enabled and self.rect.collidepoint(pointer.pos)
+        if pointer.phase == "down":
+            self.pressed = inside
+        elif pointer.phase == "move":
+            self.pressed = self.pressed and inside
+        elif pointer.phase == "up":
+            fire = self.pressed and inside
+            self.pressed = False
+            return self.action if fire else None
+        return None
+
+    def draw(self, canvas: Canvas) -> None:
+        palette, theme = canvas.theme.palette, canvas.theme
+        if self.pressed:
+            bg, fg = palette.pressed, palette.on_pressed
+        else:
+            bg = getattr(palette, self.style)
+            fg = getattr(palette, f"on_{self.style}")
+        if not self.enabled:
+            bg, fg = palette.secondary, palette.muted
+        canvas.fill(bg, self.rect, theme.radius)
+        if self.style == "secondary":
+            canvas.outline(palette.outline, self.rect, max(2, theme.px(3)), theme.radius)
+        inner = self.rect.inflate(-2 * theme.px(20), -theme.px(20))
+        if not self.detail or inner.height < theme.title * 2 + theme.small * 3 // 2:
+            canvas.text(self.label, inner, theme.body, fg, bold=True, align="center", valign="middle")
+            return
+        label_h = theme.title * 2 * 6 // 5
+        label_rect = pygame.Rect(inner.left, inner.centery - label_h * 3 // 4, inner.width, label_h)
+        canvas.text(self.label, label_rect, theme.title, fg, bold=True, align="center", valign="bottom")
+        detail_rect = pygame.Rect(inner.left, label_rect.bottom, inner.width, inner.bottom - label_rect.bottom)
+        canvas.text(self.detail, detail_rect, theme.small, fg, align="center")
+
+    def buttons(self) -> Iterator[Button]:
+        yield self
+
+
+@dataclass(eq=False)
+class ScrollList(Widget):
+    """A vertical list of buttons that scrolls by dragging; taps fire only when the finger did not drag."""
+
+    rect: pygame.Rect
+    items: list[Button] = field(default_factory=list)
+    offset: int = 0
+    _drag_from: int | None = None
+    _dragged: bool = False
+    drag_threshold: int = 24
+
+    @property
+    def content_height(self) -> int:
+        return max((b.rect.bottom for b in self.items), default=self.rect.top) - self.rect.top
+
+    @property
+    def max_offset(self) -> int:
+        return max(0, self.content_height - self.rect.height)
+
+    def _shifted(self, button: Button) -> pygame.Rect:
+        return button.rect.move(0, -self.offset)
+
+    def visible_items(self) -> list[tuple[Button, pygame.Rect]]:
+        shown = [(b, self._shifted(b)) for b in self.items]
+        return [(b, r) for b, r in shown if r.colliderect(self.rect)]
+
+    def ensure_visible(self, button: Button) -> None:
+        rect = button.rect
+        if rect.top - self.offset < self.rect.top:
+            self.offset = rect.top - self.rect.top
+        elif rect.bottom - self.offset > self.rect.bottom:
+            self.offset = rect.bottom - self.rect.bottom
+        self.offset = max(0, min(self.offset, self.max_offset))
+
+    def handle(self, pointer: Pointer) -> str | None:
+        if pointer.phase == "down" and self.rect.collidepoint(pointer.pos):
+            self._drag_from, self._dragged = pointer.pos[1], False
+        elif pointer.phase == "move" and self._drag_from is not None:
+            delta = self._drag_from - pointer.pos[1]
+            if self._dragged or abs(delta) > self.drag_threshold:
+                self._dragged = True
+                self.offset = max(0, min(self.offset + delta, self.max_offset))
+                self._drag_from = pointer.pos[1]
+                for button in self.items:
+                    button.pressed = False
+                return None
+        elif pointer.phase == "up":
+            self._drag_from = None
+        if self._dragged:
+            return None
+        if not self.rect.collidepoint(pointer.pos):
+            for button in self.items:
+                button.pressed = False
+            return None
+        local = Pointer(pointer.phase, (pointer.pos[0], pointer.pos[1] + self.offset))
+        for button in self.items:
+            action = button.handle(local)
+            if action:
+                return action
+        return None
+
+    def draw(self, canvas: Canvas) -> None:
+        clip = canvas.surface.get_clip()
+        canvas.surface.set_clip(self.rect)
+        for button, shown in self.visible_items():
+            original = button.rect
+            button.rect = shown
+            button.draw(canvas)
+            button.rect = original
+        canvas.surface.set_clip(clip)
+        if self.max_offset:
+            self._draw_scrollbar(canvas)
+
+    def _draw_scrollbar(self, canvas: Canvas) -> None:
+        theme = canvas.theme
+        track = pygame.Rect(self.rect.right + theme.px(8), self.rect.top, theme.px(10), self.rect.height)
+        thumb_h = max(theme.px(60), track.height * self.rect.height // max(1, self.content_height))
+        thumb_y = track.top + (track.height - thumb_h) * self.offset // max(1, self.max_offset)
+        canvas.fill(theme.palette.secondary, track, theme.px(5))
+        canvas.fill(theme.palette.outline, pygame.Rect(track.left, thumb_y, track.width, thumb_h), theme.px(5))
+
+    def buttons(self) -> Iterator[Button]:
+        yield from self.items
+
+
+def banner_messages(health: dict[str, str]) -> list[str]:
+    """What the citizen should know about the kiosk's own state, in plain words."""
+    messages = []
+    if health.get("network") == "down":
+        messages.append(_("Mất kết nối mạng. Hồ sơ vẫn được lưu an toàn và sẽ tự gửi khi có mạng."))
+    printer = health.get("printer", "ok")
+    if printer in ("paper_out", "cover_open", "offline", "absent"):
+        messages.append(_("Máy in đang tạm ngừng. Mã hồ sơ sẽ hiện trên màn hình để bạn chụp lại."))
+    elif printer == "paper_low":
+        messages.append(_("Máy in sắp hết giấy."))
+    return messages
+
+
+@dataclass(eq=False)
+class Banner(Widget):
+    """A strip under the header that shows network and printer trouble; empty (zero height) when all is well."""
+
+    rect: pygame.Rect
+    messages: Sequence[str] = ()
+
+    def draw(self, canvas: Canvas) -> None:
+        if not self.messages:
+            return
+        palette = canvas.theme.palette
+        canvas.fill(palette.warning, self.rect)
+        pad = canvas.theme.px(16)
+        canvas.text("\n".join(self.messages), self.rect.inflate(-2 * canvas.theme.margin, -pad),
+                    canvas.theme.small, palette.on_warning, bold=True, valign="middle")
+
+
+class Modal(Widget):
+    """A dialog over the screen: a title, a message and one to three buttons. Input goes only to it."""
+
+    def __init__(self, title: str, message: str, actions: Sequence[tuple[str, str]], name: str = "modal") -> None:
+        self.name = name
+        self.title = title
+        self.message = message
+        self.actions = list(actions)
+        self.rect = pygame.Rect(0, 0, 0, 0)
+        self._buttons: list[Button] = []
+
+    def layout(self, theme: Theme) -> None:
+        width = theme.width - 2 * theme.margin
+        pad = theme.margin
+        self._buttons = []
+        title_h = theme.title * 2 + theme.gap
+        text_h = theme.body * 6
+        buttons_h = len(self.actions) * (theme.button_height + theme.gap)
+        height = min(theme.height - 2 * theme.margin, pad * 2 + title_h + text_h + buttons_h)
+        self.rect = pygame.Rect((theme.width - width) // 2, (theme.height - height) // 2, width, height)
+        y = self.rect.bottom - pad - buttons_h + theme.gap
+        for index, (label, action) in enumerate(self.actions):
+            rect = pygame.Rect(self.rect.left + pad, y, width - 2 * pad, theme.button_height)
+            self._buttons.append(Button(label, action, rect, "primary" if index == 0 else "secondary"))
+            y += theme.button_height + theme.gap
+
+    def handle(self, pointer: Pointer) -> str | None:
+        for button in self._buttons:
+            action = button.handle(pointer)
+            if action:
+                return action
+        return None
+
+    def draw(self, canvas: Canvas) -> None:
+        theme = canvas.theme
+        scrim = pygame.Surface(canvas.surface.get_size(), pygame.SRCALPHA)
+        scrim.fill((*theme.palette.scrim, 150))
+        canvas.surface.blit(scrim, (0, 0))
+        canvas.fill(theme.palette.panel, self.rect, theme.radius)
+        inner = self.rect.inflate(-2 * theme.margin, -2 * theme.margin)
+        used = canvas.text(self.title, inner, theme.title, theme.palette.text, bold=True)
+        top = inner.top + used + theme.gap
+        text_bottom = self._buttons[0].rect.top - theme.gap if self._buttons else inner.bottom
+        canvas.text(self.message, pygame.Rect(inner.left, top, inner.width, text_bottom - top),
+                    theme.body, theme.palette.text)
+        for button in self._buttons:
+            button.draw(canvas)
+
+    def buttons(self) -> Iterator[Button]:
+        yield from self._buttons
