@@ -40,6 +40,11 @@ def _(text: str) -> str:
     return unicodedata.normalize("NFC", _translation.gettext(unicodedata.normalize("NFC", text)))
 
 
+def N_(text: str) -> str:
+    """Marks a constant for translation where it is defined; `_()` translates it where it is shown."""
+    return text
+
+
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
@@ -85,15 +90,47 @@ def compile_mo(entries: dict[str, str]) -> bytes:
     return header + tables + blob
 
 
+SOURCE_PACKAGES = ("firmware", "screens")
+
+
+def extract_messages(root: Path) -> list[str]:
+    """Every string literal passed to `_()` or `N_()` in the UI packages, in source order, NFC."""
+    found: dict[str, None] = {}
+    for package in SOURCE_PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "N_")
+                        and node.args and isinstance(node.args[0], ast.Constant)
+                        and isinstance(node.args[0].value, str)):
+                    found[nfc(node.args[0].value)] = None
+    return list(found)
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def write_po(path: Path, messages: list[str], translations: dict[str, str], language: str) -> None:
+    lines = ['msgid ""', 'msgstr ""', '"Content-Type: text/plain; charset=UTF-8\\n"', f'"Language: {language}\\n"', ""]
+    for message in messages:
+        lines += [f"msgid {_quote(message)}", f"msgstr {_quote(translations.get(message, ''))}", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
 def po_path(language: str) -> Path:
     return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 def main() -> int:
+    """Add new UI strings to each catalog (keeping translations), then compile the .mo files."""
+    messages = extract_messages(Path(__file__).parent.parent)
     for lang in LANGUAGES[1:]:
         po = po_path(lang)
+        translations = read_po(po) if po.exists() else {}
+        write_po(po, messages, translations, lang)
         po.with_suffix(".mo").write_bytes(compile_mo(read_po(po)))
-        print(f"compiled {po.with_suffix('.mo')}", file=sys.stderr)
+        missing = [m for m in messages if not translations.get(m)]
+        print(f"{po}: {len(messages)} messages, {len(missing)} untranslated", file=sys.stderr)
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,13 @@ EXPECT_TIMEOUT_S = 15.0
 # Steps DESIGN.md names whose features are not built yet: they fail with "unsupported step: NAME".
 PLANNED_STEPS = {"type", "present_qr", "present_image", "insert_document", "press", "printer", "scanner",
                  "camera", "network"}
+
+
+def slug(value: Any) -> str:
+    """ASCII file-name part for a step argument: 'Trợ giúp' -> 'tro-giup'."""
+    text = unicodedata.normalize("NFD", str(value).replace("đ", "d").replace("Đ", "D"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:40]
 
 
 class ScriptError(Exception):
@@ -88,7 +96,7 @@ class Simulator:
             except StepFailed as exc:
                 raise StepFailed(f"{step} failed: {exc}\n{self.describe()}") from None
             if self.shot_every_step and step.name != "shot":
-                self._save(f"{step.name}")
+                self._save(f"{step.name}-{slug(step.arg)}" if slug(step.arg) else step.name)
 
     def frame(self, raw: list[pygame.event.Event] | None = None) -> None:
         self.clock.advance(FRAME_S)

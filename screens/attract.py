@@ -8,13 +8,14 @@ import pygame
 
 from firmware import events
 from firmware.events import KioskEvent
-from firmware.i18n import _
+from firmware.i18n import N_, _
 from screens.base import Screen
 from screens.ui.canvas import Canvas
 from screens.ui.input import Pointer
 from screens.ui.widgets import Label, Widget
 
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+WEEKDAYS = (N_("Thứ Hai"), N_("Thứ Ba"), N_("Thứ Tư"), N_("Thứ Năm"), N_("Thứ Sáu"), N_("Thứ Bảy"),
+            N_("Chủ Nhật"))
 
 
 def long_date(moment: datetime) -> str:

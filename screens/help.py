@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pygame
 
-from firmware.i18n import _
+from firmware.i18n import N_, _
 from screens.base import Screen
 from screens.ui.widgets import Button, Label, Widget
 
 STEPS = (
-    "1. Chạm vào việc bạn cần làm, ví dụ «Nộp hồ sơ».",
-    "2. Đưa mã QR trên thẻ căn cước (CCCD) vào trước camera để đăng nhập.",
-    "3. Chọn thủ tục, điền thông tin bằng bàn phím trên màn hình.",
-    "4. Đưa từng giấy tờ vào khe máy quét. Máy sẽ trả lại bản gốc.",
-    "5. Kiểm tra lại, xác nhận và nhận phiếu hẹn in ra.",
+    N_("1. Chạm vào việc bạn cần làm, ví dụ «Nộp hồ sơ»."),
+    N_("2. Đưa mã QR trên thẻ căn cước (CCCD) vào trước camera để đăng nhập."),
+    N_("3. Chọn thủ tục, điền thông tin bằng bàn phím trên màn hình."),
+    N_("4. Đưa từng giấy tờ vào khe máy quét. Máy sẽ trả lại bản gốc."),
+    N_("5. Kiểm tra lại, xác nhận và nhận phiếu hẹn in ra."),
 )
 
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pygame
 
-from firmware.i18n import _
+from firmware.i18n import N_, _
 from screens.base import Screen
 from screens.ui.widgets import Button, Label, Widget
 
 # (label, action, one line saying what it is for); the labels are the ones scripts tap (DESIGN.md §10).
 CHOICES = (
-    ("Nộp hồ sơ", "submit", "Làm thủ tục hành chính"),
-    ("Tra cứu hồ sơ", "lookup", "Xem hồ sơ đã nộp"),
-    ("Nộp phí", "pay", "Trả phí, lệ phí bằng mã QR"),
-    ("Đánh giá", "rate", "Góp ý về cán bộ"),
-    ("Thủ tục", "procedures", "Tìm hiểu các thủ tục"),
-    ("Trợ giúp", "help", "Hướng dẫn sử dụng"),
+    (N_("Nộp hồ sơ"), "submit", N_("Làm thủ tục hành chính")),
+    (N_("Tra cứu hồ sơ"), "lookup", N_("Xem hồ sơ đã nộp")),
+    (N_("Nộp phí"), "pay", N_("Trả phí, lệ phí bằng mã QR")),
+    (N_("Đánh giá"), "rate", N_("Góp ý về cán bộ")),
+    (N_("Thủ tục"), "procedures", N_("Tìm hiểu các thủ tục")),
+    (N_("Trợ giúp"), "help", N_("Hướng dẫn sử dụng")),
 )
 BUILT = {"help": "help"}  # action -> screen, for the screens that exist so far
 

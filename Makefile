@@ -1,0 +1,30 @@
+# Every target makes and uses .venv by itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench lint screens clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/motcua run --config config/sim.toml
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+screens: $(STAMP)
+	for size in 1080x1920 720x1280 800x480; do $(BIN)/motcua screens --size $$size --out out/screens/$$size; done
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

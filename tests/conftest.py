@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import os
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ["SDL_AUDIODRIVER"] = "dummy"
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+from collections.abc import Callable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from firmware import i18n  # noqa: E402
+from firmware.app import App, build  # noqa: E402
+from firmware.clock import VirtualClock  # noqa: E402
+from firmware.config import Config, parse  # noqa: E402
+from firmware.sim import Simulator, Step  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SIZES = [(1080, 1920), (720, 1280), (800, 480)]
+
+
+@pytest.fixture(autouse=True)
+def vietnamese() -> Iterator[None]:
+    i18n.set_language("vi")
+    yield
+    i18n.set_language("vi")
+
+
+@pytest.fixture
+def make_app() -> Callable[..., App]:
+    def factory(config_text: str = "", size: tuple[int, int] = (1080, 1920)) -> App:
+        config = parse(config_text) if config_text else Config()
+        return build(config, clock=VirtualClock(), size=size, headless=True)
+
+    return factory
+
+
+@pytest.fixture
+def app(make_app: Callable[..., App]) -> App:
+    return make_app()
+
+
+@pytest.fixture
+def sim(app: App) -> Simulator:
+    simulator = Simulator(app)
+    simulator.settle()
+    return simulator
+
+
+def steps(*pairs: tuple[str, object]) -> list[Step]:
+    return [Step(number, name, arg) for number, (name, arg) in enumerate(pairs, start=1)]
