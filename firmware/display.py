@@ -38,8 +38,11 @@ class Display:
 
     def open(self, driver: str) -> None:
         """Open a real output: 'window' on a desktop, 'kmsdrm' fullscreen on the kiosk, 'offscreen' for tests."""
-        if driver in ("kmsdrm", "offscreen"):
-            os.environ["SDL_VIDEODRIVER"] = driver
+        if driver == "kmsdrm":
+            os.environ["SDL_VIDEODRIVER"] = "kmsdrm"
+        elif driver == "offscreen":
+            # SDL's dummy driver, not its "offscreen" one: that loads Mesa's llvmpipe (+100 MB resident).
+            os.environ["SDL_VIDEODRIVER"] = "dummy"
         pygame.display.init()
         flags = pygame.FULLSCREEN if driver == "kmsdrm" else 0
         pygame.display.set_caption("motcua — Kiosk dịch vụ công")

@@ -126,8 +126,7 @@ class Screen:
         return _(self.title) if self.title else self.kiosk.config.kiosk.commune_name
 
     def draw(self, canvas: Canvas) -> None:
-        t, palette = self.theme, self.theme.palette
-        canvas.fill(palette.background)
+        canvas.fill(self.theme.palette.background)
         if self.show_header:
             self._draw_header(canvas)
         self._banner.draw(canvas)

@@ -19,7 +19,7 @@ STEPS = (
 
 class HelpScreen(Screen):
     name = "help"
-    title = "Trợ giúp"
+    title = N_("Trợ giúp")
 
     def build(self, area: pygame.Rect) -> list[Widget]:
         t = self.theme

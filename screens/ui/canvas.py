@@ -57,6 +57,18 @@ def wrap(text: str, size: int, width: int, bold: bool = False) -> list[str]:
     return lines
 
 
+@lru_cache(maxsize=512)
+def fit(text: str, width: int, height: int, size: int, bold: bool, shrink: bool
+        ) -> tuple[tuple[str, ...], tuple[int, int]]:
+    """Lines and (type size, line height) for `text` in a box, shrinking the type until it fits."""
+    while True:
+        lines = wrap(text, size, width, bold)
+        line_h = round(font(size, bold).get_sized_height() * 1.15)
+        if not shrink or len(lines) * line_h <= height or size <= 12:
+            return tuple(lines), (size, line_h)
+        size = max(12, round(size * 0.9))
+
+
 class Canvas:
     """A surface, the theme, and the list of strings drawn on it since the last `clear_log`."""
 
@@ -91,7 +103,7 @@ class Canvas:
     ) -> int:
         """Draw wrapped text inside `rect`; returns the height used. Shrinks the type to fit when allowed."""
         self.drawn.append(text)
-        lines, line_height = self._fit(text, rect, size, bold, shrink)
+        lines, line_height = fit(text, rect.width, rect.height, size, bold, shrink)
         face = font(line_height[0], bold)
         total = len(lines) * line_height[1]
         y = rect.top
@@ -112,12 +124,3 @@ class Canvas:
             face.render_to(self.surface, (x, y + top_pad + ascent), line, fgcolor=color)
             y += line_height[1]
         return total
-
-    def _fit(self, text: str, rect: pygame.Rect, size: int, bold: bool, shrink: bool
-             ) -> tuple[list[str], tuple[int, int]]:
-        while True:
-            lines = wrap(text, size, rect.width, bold)
-            line_h = round(font(size, bold).get_sized_height() * 1.15)
-            if not shrink or len(lines) * line_h <= rect.height or size <= 12:
-                return lines, (size, line_h)
-            size = max(12, round(size * 0.9))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pygame
 
@@ -205,6 +206,15 @@ class Banner(Widget):
                     canvas.theme.small, palette.on_warning, bold=True, valign="middle")
 
 
+@lru_cache(maxsize=4)
+def _scrim(size: tuple[int, int], color: tuple[int, int, int]) -> pygame.Surface:
+    """The dimming layer under a modal: one surface-wide alpha value, cheaper to blit than per-pixel alpha."""
+    scrim = pygame.Surface(size)
+    scrim.fill(color)
+    scrim.set_alpha(150)
+    return scrim
+
+
 class Modal(Widget):
     """A dialog over the screen: a title, a message and one to three buttons. Input goes only to it."""
 
@@ -240,9 +250,7 @@ class Modal(Widget):
 
     def draw(self, canvas: Canvas) -> None:
         theme = canvas.theme
-        scrim = pygame.Surface(canvas.surface.get_size(), pygame.SRCALPHA)
-        scrim.fill((*theme.palette.scrim, 150))
-        canvas.surface.blit(scrim, (0, 0))
+        canvas.surface.blit(_scrim(canvas.surface.get_size(), theme.palette.scrim), (0, 0))
         canvas.fill(theme.palette.panel, self.rect, theme.radius)
         inner = self.rect.inflate(-2 * theme.margin, -2 * theme.margin)
         used = canvas.text(self.title, inner, theme.title, theme.palette.text, bold=True)

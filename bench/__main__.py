@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from bench import frames, process, results
+
+
+def main() -> None:
+    figures: dict[str, float] = {}
+    figures.update(frames.run())
+    figures.update(process.run())
+    merged = results.save(figures)
+    print(results.table(figures))
+    print(f"written: {results.OUT} ({len(merged)} figures)")
+
+
+if __name__ == "__main__":
+    main()
