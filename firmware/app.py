@@ -9,10 +9,12 @@ import pygame.freetype
 from firmware import i18n
 from firmware.clock import Clock, SystemClock
 from firmware.config import Config
+from firmware.devices import Devices, build_devices
 from firmware.display import Display
 from firmware.events import Inbox
 from firmware.kiosk import Kiosk
 from firmware.loop import Loop
+from firmware.power import BacklightManager
 from firmware.session import Session
 from firmware.timers import Timers
 from firmware.watchdog import Watchdog
@@ -34,6 +36,15 @@ class App:
     stack: ScreenStack
     loop: Loop
     guard: InactivityGuard
+    devices: Devices
+
+    def status(self, now: float) -> dict[str, object]:
+        return {"loop": self.loop.status(now), "session": self.kiosk.session.status(now),
+                "devices": self.devices.status(now), "timers": self.timers.status(now)}
+
+    def close(self) -> None:
+        self.devices.close()
+        self.display.close()
 
 
 def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | None = None,
@@ -56,11 +67,15 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     stack.kiosk = kiosk
     guard = InactivityGuard(kiosk, stack)
     timers.add("inactivity", guard.tick, clock.now())
+    devices = build_devices(config, inbox.post)
+    backlight = BacklightManager(devices.backlight, kiosk, config.backlight.dim_after_s, config.backlight.dim_level)
+    timers.add("backlight", backlight.tick, clock.now())
     canvas = Canvas(display.surface, theme)
     loop = Loop(kiosk, stack, canvas, display, inbox, timers, clock, Watchdog())
     stack.reset(first_screen)
     stack.apply_pending()
-    return App(config, clock, display, inbox, timers, kiosk, stack, loop, guard)
+    devices.start()
+    return App(config, clock, display, inbox, timers, kiosk, stack, loop, guard, devices)
 
 
 def open_display(app: App, driver: str) -> None:

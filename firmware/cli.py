@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -66,7 +68,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        app.display.close()
+        app.close()
     return 0
 
 
@@ -90,11 +92,14 @@ def _simulate(script: Path, config_path: str | None, shots: Path | None, shot_ev
         raise UsageError(str(exc)) from None
     app = build(_config(config_path), clock=VirtualClock(), headless=True)
     simulator = Simulator(app, shots, shot_every_step)
+    simulator.script_dir = script.parent
     try:
         simulator.run(steps)
     except StepFailed as exc:
         print(f"motcua sim: {exc}", file=sys.stderr)
         return 1
+    finally:
+        app.close()
     where = f"; {len(simulator.shots_written)} PNG files in {shots}/" if shots else ""
     print(f"motcua sim: {len(steps)} steps passed{where}")
     return 0
@@ -122,8 +127,37 @@ def cmd_screens(args: argparse.Namespace) -> int:
         app.stack.apply_pending()
         app.loop.step([])
         pygame.image.save(app.display.surface, str(out / f"{name}.png"))
+        app.close()
     print(f"motcua screens: {len(REGISTRY)} screens at {size[0]}x{size[1]} in {out}/")
     return 0
+
+
+def decode_payload(text: str) -> dict[str, object]:
+    """One decoded QR code as the JSON object `motcua decode` prints."""
+    from datetime import datetime
+
+    from firmware.clock import VIETNAM
+    from firmware.identity import read_cccd
+
+    card = read_cccd(text, today=datetime.now(VIETNAM).date())
+    return card.to_json() if card else {"kind": "text", "text": unicodedata.normalize("NFC", text)}
+
+
+def cmd_decode(args: argparse.Namespace) -> int:
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    from hw.qr import make_decoder
+
+    try:
+        with Image.open(args.image) as image:
+            gray = np.asarray(image.convert("L"), dtype=np.uint8)
+    except (OSError, UnidentifiedImageError, ValueError) as exc:
+        raise UsageError(f"cannot read image {args.image}: {exc}") from None
+    codes = make_decoder(args.decoder).decode(gray)
+    for code in codes:
+        print(json.dumps(decode_payload(code.text), ensure_ascii=False))
+    return 0 if codes else 1
 
 
 def parser() -> argparse.ArgumentParser:
@@ -147,6 +181,11 @@ def parser() -> argparse.ArgumentParser:
     screens.add_argument("--size", help="WIDTHxHEIGHT (default 1080x1920)")
     screens.add_argument("--config", help="TOML configuration file")
     screens.set_defaults(func=cmd_screens)
+
+    decode = sub.add_parser("decode", help="every QR code in an image, one JSON object per line")
+    decode.add_argument("image", help="image file (PNG, JPEG, ...)")
+    decode.add_argument("--decoder", choices=("zxing", "pyzbar"), default="zxing")
+    decode.set_defaults(func=cmd_decode)
     return top
 
 

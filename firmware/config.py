@@ -63,10 +63,65 @@ class SessionSection:
 
 
 @dataclass(frozen=True)
+class CameraSection:
+    backend: str = choice("sim", "sim", "pi", "none")
+    fps: int = bounded(15, 1, 60)
+
+
+@dataclass(frozen=True)
+class QrSection:
+    decoder: str = choice("zxing", "zxing", "pyzbar")
+    # A serial QR module (pyserial URL: /dev/ttyACM0, /dev/ttyAMA0, loop://); empty when there is none.
+    serial_url: str = ""
+    serial_baud: int = bounded(9600, 1200, 921600)
+    forget_after_frames: int = bounded(5, 1, 100)
+
+
+@dataclass(frozen=True)
+class PrinterSection:
+    backend: str = choice("sim", "sim", "escpos", "none")
+    # escpos: "usb:04b8:0202", "serial:/dev/ttyUSB0:19200" or "network:192.0.2.10:9100"
+    connection: str = ""
+    width_px: int = bounded(576, 384, 832)
+    poll_s: float = bounded(5.0, 0.5, 300.0)
+
+
+@dataclass(frozen=True)
+class ScannerSection:
+    backend: str = choice("sim", "sim", "sane", "none")
+    device: str = ""
+    source: str = "ADF"
+    resolution: int = bounded(200, 100, 600)
+
+
+@dataclass(frozen=True)
+class GpioSection:
+    factory: str = choice("mock", "mock", "lgpio", "none")
+    presence_pin: int = bounded(17, 0, 27)
+    help_pin: int = bounded(27, 0, 27)
+    tamper_pin: int = bounded(22, 0, 27)
+    led_pin: int = bounded(23, 0, 27)
+    buzzer_pin: int = bounded(24, 0, 27)
+
+
+@dataclass(frozen=True)
+class BacklightSection:
+    backend: str = choice("sim", "sim", "sysfs", "none")
+    dim_after_s: float = bounded(120.0, 10.0, 3600.0)
+    dim_level: float = bounded(0.15, 0.0, 1.0)
+
+
+@dataclass(frozen=True)
 class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
     display: DisplaySection = field(default_factory=DisplaySection)
     session: SessionSection = field(default_factory=SessionSection)
+    camera: CameraSection = field(default_factory=CameraSection)
+    qr: QrSection = field(default_factory=QrSection)
+    printer: PrinterSection = field(default_factory=PrinterSection)
+    scanner: ScannerSection = field(default_factory=ScannerSection)
+    gpio: GpioSection = field(default_factory=GpioSection)
+    backlight: BacklightSection = field(default_factory=BacklightSection)
     source: str = "<defaults>"
 
 

@@ -16,6 +16,8 @@ QR_DECODED = "qr_decoded"      # data: {"payload": str, "source": str}
 LINK_STATE = "link_state"      # data: {"state": "up" | "down"}
 PRINTER_STATE = "printer_state"  # data: {"state": "ok" | "paper_low" | "paper_out" | ...}
 BUTTON = "button"              # data: {"name": "help" | "tamper"}
+CAMERA_STATE = "camera_state"  # data: {"state": "ok" | "absent"}
+SCANNER_STATE = "scanner_state"  # data: {"state": "ok" | "jam" | "absent"}
 
 
 @dataclass(frozen=True)

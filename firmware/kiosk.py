@@ -32,3 +32,4 @@ class Kiosk:
     post: Callable[[KioskEvent], None]
     # Device and link state the citizen may need to know about (banner); filled from events by the loop.
     health: dict[str, str] = field(default_factory=lambda: {"network": "up", "printer": "ok"})
+    last_presence: float = float("-inf")

@@ -17,7 +17,8 @@ from screens.stack import ScreenStack
 from screens.ui.canvas import Canvas
 from screens.ui.input import to_pointer
 
-HEALTH_EVENTS = {events.LINK_STATE: "network", events.PRINTER_STATE: "printer"}
+HEALTH_EVENTS = {events.LINK_STATE: "network", events.PRINTER_STATE: "printer", events.CAMERA_STATE: "camera",
+                 events.SCANNER_STATE: "scanner"}
 ACTIVE_AFTER_INPUT_S = 2.0
 
 
@@ -66,6 +67,10 @@ class Loop:
         return drew
 
     def _dispatch(self, event: KioskEvent) -> None:
+        if event.kind == events.PRESENCE and event.data.get("present"):
+            self.kiosk.last_presence = self.clock.now()
+        if event.kind == events.BUTTON and event.data.get("name") == "tamper":
+            self.kiosk.health["tamper"] = "opened"
         key = HEALTH_EVENTS.get(event.kind)
         if key is not None:
             state = str(event.data.get("state", ""))

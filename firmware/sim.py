@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,17 +12,21 @@ from typing import Any
 
 import pygame
 import yaml
+from PIL import Image
 
-from firmware import events
 from firmware.app import App
 from firmware.clock import VirtualClock
-from firmware.events import KioskEvent
+from hw.camera import SimCamera
+from hw.printer import STATES as PRINTER_STATES
+from hw.printer import SimPrinter
+from hw.scanner import STATES as SCANNER_STATES
+from hw.scanner import SimScanner
 
 FRAME_S = 1 / 30
 EXPECT_TIMEOUT_S = 15.0
 # Steps DESIGN.md names whose features are not built yet: they fail with "unsupported step: NAME".
-PLANNED_STEPS = {"type", "present_qr", "present_image", "insert_document", "press", "printer", "scanner",
-                 "camera", "network"}
+PLANNED_STEPS = {"type", "network"}
+DEVICE_WAIT_S = 5.0  # real seconds a device thread may take to answer (it answers in milliseconds)
 
 
 def slug(value: Any) -> str:
@@ -80,7 +85,11 @@ class Simulator:
         self.handlers: dict[str, Callable[[Any], None]] = {
             "expect_screen": self.expect_screen, "tap": self.tap, "tap_at": self.tap_at, "wait": self.wait,
             "expect_text": self.expect_text, "shot": self.shot, "presence": self.presence,
+            "present_qr": self.present_qr, "present_image": self.present_image,
+            "insert_document": self.insert_document, "press": self.press, "printer": self.printer,
+            "scanner": self.scanner, "camera": self.camera,
         }
+        self.script_dir = Path(".")
         if shots:
             shots.mkdir(parents=True, exist_ok=True)
 
@@ -169,11 +178,108 @@ class Simulator:
             raise StepFailed(f"shot takes a file-name-safe NAME, got {name!r}")
         self._save(name)
 
+    # -- hardware steps: they drive the simulated devices, whose threads post events like real ones ------
+    def _sim(self, attribute: str, kind: type) -> Any:
+        device = getattr(self.app.devices, attribute)
+        if not isinstance(device, kind):
+            raise StepFailed(f"the {attribute} is not simulated (backend {type(device).__name__})")
+        return device
+
+    def _await(self, condition: Callable[[], bool], what: str) -> None:
+        """Wait, bounded in real time, for a device thread; then let the loop take what it posted."""
+        deadline = time.monotonic() + DEVICE_WAIT_S
+        while not condition():
+            if time.monotonic() > deadline:
+                raise StepFailed(f"{what} within {DEVICE_WAIT_S:g} s")
+            self.app.inbox.wait(0.01)
+            time.sleep(0.001)
+        self.settle(2)
+
     def presence(self, present: Any) -> None:
         if not isinstance(present, bool):
             raise StepFailed(f"presence takes true or false, got {present!r}")
-        self.app.inbox.post(KioskEvent(events.PRESENCE, {"present": present}, self.clock.now()))
+        driver = self.app.devices.sensor_driver
+        if driver is None:
+            raise StepFailed("the sensors are not simulated (gpio factory is not mock)")
+        posted = self.app.inbox.posted
+        if not driver.set_presence(present):
+            raise StepFailed("the presence sensor did not change")
+        self._await(lambda: self.app.inbox.posted > posted, "the presence sensor posted nothing")
+
+    def press(self, name: Any) -> None:
+        driver = self.app.devices.sensor_driver
+        if driver is None:
+            raise StepFailed("the sensors are not simulated (gpio factory is not mock)")
+        if name not in ("help", "tamper"):
+            raise StepFailed(f"press takes help or tamper, got {name!r}")
+        posted = self.app.inbox.posted
+        driver.press(name)
+        self._await(lambda: self.app.inbox.posted > posted, f"the {name} button posted nothing")
+
+    def _show(self, show: Callable[[SimCamera], None], expect_code: bool, what: str) -> None:
+        camera = self._sim("camera", SimCamera)
+        worker = self.app.devices.decoder_worker
+        if worker.state == "absent":
+            show(camera)
+            self.settle(1)
+            return
+        # The citizen takes the last card away first, so the same code shown again counts as a new scan.
+        camera.show_nothing()
+        self._await(lambda: worker.empty_streak >= worker.forget_after_frames, "the camera did not clear")
+        posted, frames = worker.posted, worker.frames
+        show(camera)
+        if expect_code:
+            self._await(lambda: worker.posted > posted, f"{what} was not decoded")
+        else:
+            self._await(lambda: worker.frames >= frames + 2, "the camera delivered no frame")
+
+    def present_qr(self, payload: Any) -> None:
+        if not isinstance(payload, str) or not payload:
+            raise StepFailed(f"present_qr takes the QR code's text, got {payload!r}")
+        self._show(lambda camera: camera.show_qr(payload), True, "the QR code shown to the camera")
+
+    def present_image(self, file: Any) -> None:
+        image = self._image(file)
+        self._show(lambda camera: camera.show_image(image, str(file)), False, str(file))
+
+    def insert_document(self, file: Any) -> None:
+        image = Image.new("L", (1654, 2339), 255) if file == "blank" else self._image(file)
+        self._sim("scanner", SimScanner).insert_document(image)
         self.settle(2)
+
+    def _image(self, file: Any) -> Image.Image:
+        path = Path(str(file))
+        if not path.is_absolute() and not path.exists():
+            path = self.script_dir / path  # relative to the script when not relative to where we run
+        try:
+            with Image.open(path) as image:
+                image.load()
+                return image.copy()
+        except (OSError, ValueError) as exc:
+            raise StepFailed(f"cannot read image {str(path)!r}: {exc}") from None
+
+    def _device_state(self, attribute: str, kind: type, state: Any, states: tuple[str, ...]) -> None:
+        if state not in states:
+            raise StepFailed(f"{attribute} takes one of {', '.join(states)}, got {state!r}")
+        self._sim(attribute, kind).set_state(state)
+        poller = self.app.devices.poller
+        polls = poller.polls
+        poller.poke()
+        self._await(lambda: poller.polls > polls, f"the {attribute} state was not polled")
+
+    def printer(self, state: Any) -> None:
+        self._device_state("printer", SimPrinter, state, PRINTER_STATES)
+
+    def scanner(self, state: Any) -> None:
+        self._device_state("scanner", SimScanner, state, SCANNER_STATES)
+
+    def camera(self, state: Any) -> None:
+        if state not in ("ok", "absent"):
+            raise StepFailed(f"camera takes ok or absent, got {state!r}")
+        camera = self._sim("camera", SimCamera)
+        worker = self.app.devices.decoder_worker
+        camera.set_absent(state == "absent")
+        self._await(lambda: worker.state == state, f"the camera did not become {state}")
 
     def _save(self, name: str) -> None:
         if not self.shots:

@@ -79,4 +79,4 @@ class AttractScreen(Screen):
         if event.kind == events.PRESENCE and event.data.get("present"):
             self.kiosk.nav.replace("home")
             return True
-        return False
+        return super().on_event(event)

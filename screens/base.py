@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import pygame
 
+from firmware import events
 from firmware.events import KioskEvent
 from firmware.i18n import _
 from firmware.kiosk import Kiosk
@@ -93,6 +94,10 @@ class Screen:
         return False
 
     def on_event(self, event: KioskEvent) -> bool:
+        """Events from devices and the link. The help button opens `help` from anywhere."""
+        if event.kind == events.BUTTON and event.data.get("name") == "help" and self.name != "help":
+            self.kiosk.nav.push("help")
+            return True
         return False
 
     def health_changed(self) -> None:

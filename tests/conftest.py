@@ -29,12 +29,17 @@ def vietnamese() -> Iterator[None]:
 
 
 @pytest.fixture
-def make_app() -> Callable[..., App]:
+def make_app() -> Iterator[Callable[..., App]]:
+    made: list[App] = []
+
     def factory(config_text: str = "", size: tuple[int, int] = (1080, 1920)) -> App:
         config = parse(config_text) if config_text else Config()
-        return build(config, clock=VirtualClock(), size=size, headless=True)
+        made.append(build(config, clock=VirtualClock(), size=size, headless=True))
+        return made[-1]
 
-    return factory
+    yield factory
+    for app in made:
+        app.close()
 
 
 @pytest.fixture

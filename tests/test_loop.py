@@ -38,9 +38,8 @@ def test_nothing_is_redrawn_when_nothing_changed(sim: Simulator) -> None:
 def test_link_and_printer_trouble_show_in_the_banner(sim: Simulator) -> None:
     sim.presence(True)
     sim.app.inbox.post(KioskEvent(events.LINK_STATE, {"state": "down"}))
-    sim.app.inbox.post(KioskEvent(events.PRINTER_STATE, {"state": "paper_out"}))
-    sim.settle()
-    assert sim.app.kiosk.health == {"network": "down", "printer": "paper_out"}
+    sim.printer("paper_out")
+    assert sim.app.kiosk.health["network"] == "down" and sim.app.kiosk.health["printer"] == "paper_out"
     sim.expect_text("Mất kết nối mạng")
     sim.expect_text("Máy in đang tạm ngừng")
     sim.app.inbox.post(KioskEvent(events.LINK_STATE, {"state": "up"}))

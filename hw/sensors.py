@@ -1,0 +1,91 @@
+"""GPIO sensors through gpiozero: presence (PIR), help button, tamper switch, status LED, buzzer.
+
+The pin factory is passed in: lgpio on the Pi, gpiozero's own MockFactory on desktops and in tests. Callbacks
+run on gpiozero's thread, so they only hand `(kind, data)` to `notify`, which posts to the loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Notify = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Pins:
+    presence: int = 17
+    help_button: int = 27
+    tamper: int = 22
+    status_led: int = 23
+    buzzer: int = 24
+
+
+class Sensors:
+    def __init__(self, pin_factory: Any, pins: Pins, notify: Notify) -> None:
+        from gpiozero import LED, Button, Buzzer, MotionSensor
+
+        self.pins = pins
+        self.factory = pin_factory
+        self._notify = notify
+        self.presence = MotionSensor(pins.presence, pin_factory=pin_factory, queue_len=1, sample_rate=50)
+        self.help_button = Button(pins.help_button, pin_factory=pin_factory, bounce_time=None)
+        self.tamper = Button(pins.tamper, pin_factory=pin_factory, bounce_time=None)
+        self.status_led = LED(pins.status_led, pin_factory=pin_factory)
+        self.buzzer = Buzzer(pins.buzzer, pin_factory=pin_factory)
+        self.presence.when_motion = lambda: notify("presence", {"present": True})
+        self.presence.when_no_motion = lambda: notify("presence", {"present": False})
+        self.help_button.when_pressed = lambda: notify("button", {"name": "help"})
+        self.tamper.when_pressed = lambda: notify("button", {"name": "tamper"})
+
+    def status(self, now: float) -> dict[str, Any]:
+        return {"present": bool(self.presence.motion_detected), "tamper": bool(self.tamper.is_pressed),
+                "led": bool(self.status_led.value)}
+
+    def close(self) -> None:
+        for device in (self.presence, self.help_button, self.tamper, self.status_led, self.buzzer):
+            device.close()
+
+
+class SimSensorDriver:
+    """Drives MockFactory pins the way a person would; the sensors see real pin changes."""
+
+    def __init__(self, sensors: Sensors) -> None:
+        self.sensors = sensors
+        factory = sensors.factory
+        self._pin = {name: factory.pin(getattr(sensors.pins, name)) for name in ("presence", "help_button", "tamper")}
+        # A MotionSensor needs one no-motion sample before drive_high() fires when_motion.
+        self._pin["presence"].drive_low()
+        sensors.presence.wait_for_no_motion(timeout=1)
+        for name in ("help_button", "tamper"):
+            self._pin[name].drive_high()  # buttons pull up: high is released
+
+    def set_presence(self, present: bool, timeout: float = 2.0) -> bool:
+        """Drive the sensor's pin and wait (bounded) until the sensor's sampler has seen it."""
+        pin = self._pin["presence"]
+        if present:
+            pin.drive_high()
+            return bool(self.sensors.presence.wait_for_motion(timeout=timeout))
+        pin.drive_low()
+        return bool(self.sensors.presence.wait_for_no_motion(timeout=timeout))
+
+    def press(self, name: str) -> None:
+        key = {"help": "help_button", "tamper": "tamper"}.get(name)
+        if key is None:
+            raise ValueError(f"no button {name!r}; expected help or tamper")
+        self._pin[key].drive_low()
+        self._pin[key].drive_high()
+
+
+def make_factory(kind: str) -> Any:
+    """'mock' for desktops and tests, 'lgpio' on the Pi (apt's python3-lgpio, so a missing library fails loudly)."""
+    if kind == "mock":
+        from gpiozero.pins.mock import MockFactory
+
+        return MockFactory()
+    if kind == "lgpio":
+        from gpiozero.pins.lgpio import LGPIOFactory
+
+        return LGPIOFactory()
+    raise ValueError(f"unknown pin factory {kind!r}; expected mock or lgpio")
