@@ -80,14 +80,14 @@ ZBAR_CFG_BINARY = 4  # zbar >= 0.23.1; pyzbar's enum predates it
 class PyzbarDecoder:
     name = "pyzbar"
 
-    def __init__(self) -> None:
+    def __init__(self, binary: bool = True) -> None:
         from pyzbar import wrapper
 
         self._z = wrapper
         self._scanner = wrapper.zbar_image_scanner_create()
         wrapper.zbar_image_scanner_set_config(self._scanner, 0, ZBAR_CFG_ENABLE, 0)
         wrapper.zbar_image_scanner_set_config(self._scanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1)
-        wrapper.zbar_image_scanner_set_config(self._scanner, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1)
+        wrapper.zbar_image_scanner_set_config(self._scanner, ZBAR_QRCODE, ZBAR_CFG_BINARY, int(binary))
 
     def decode(self, gray: np.ndarray) -> list[Decoded]:
         z = self._z

@@ -29,7 +29,7 @@ class Sensors:
         self.pins = pins
         self.factory = pin_factory
         self._notify = notify
-        self.presence = MotionSensor(pins.presence, pin_factory=pin_factory, queue_len=1, sample_rate=50)
+        self.presence = MotionSensor(pins.presence, pin_factory=pin_factory, queue_len=1, sample_rate=10)
         self.help_button = Button(pins.help_button, pin_factory=pin_factory, bounce_time=None)
         self.tamper = Button(pins.tamper, pin_factory=pin_factory, bounce_time=None)
         self.status_led = LED(pins.status_led, pin_factory=pin_factory)

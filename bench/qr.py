@@ -1,0 +1,72 @@
+"""QR decoding per 640x480 camera-like frame, and from a frame with a code to the event in the loop."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+import numpy as np
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+
+from firmware import events  # noqa: E402
+from firmware.app import build  # noqa: E402
+from firmware.clock import SystemClock  # noqa: E402
+from firmware.config import Config  # noqa: E402
+from hw.camera import SimCamera, camera_frame  # noqa: E402
+from hw.qr import make_decoder  # noqa: E402
+
+CARD = "079203001234|123456789|Nguyễn Thị Ngọc Ánh|15082003|Nữ|Số 12 ngõ 3, phường Ba Đình, Hà Nội|20042021"
+REPEAT = 200
+
+
+def _decode_ms(decoder_name: str, frame: np.ndarray, expect: int) -> float:
+    decoder = make_decoder(decoder_name)
+    assert len(decoder.decode(frame)) == expect
+    times = []
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        decoder.decode(frame)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def _to_event_ms(frame: np.ndarray, rounds: int = 30) -> float:
+    app = build(Config(), clock=SystemClock(), headless=True)
+    camera = app.devices.camera
+    worker = app.devices.decoder_worker
+    assert isinstance(camera, SimCamera)
+    latencies = []
+    try:
+        for _ in range(rounds):
+            camera.show_nothing()
+            deadline = time.monotonic() + 5
+            while worker.empty_streak < worker.forget_after_frames:
+                assert time.monotonic() < deadline
+                app.loop.step([])
+                app.inbox.wait(1 / 30)
+            seen = len([e for e in app.loop.handled_events if e.kind == events.QR_DECODED])
+            started = time.perf_counter()
+            camera.show_image(frame)
+            while True:  # what Loop.run does between frames: wait on the inbox, then step
+                app.inbox.wait(1 / 30)
+                app.loop.step([])
+                if len([e for e in app.loop.handled_events if e.kind == events.QR_DECODED]) > seen:
+                    break
+                assert time.perf_counter() - started < 5, "no event"
+            latencies.append((time.perf_counter() - started) * 1000)
+    finally:
+        app.close()
+    return statistics.median(latencies)
+
+
+def run() -> dict[str, float]:
+    frame = camera_frame(CARD, angle=11, blur=1.0, noise=8)
+    empty = np.random.default_rng(3).normal(150, 12, (480, 640)).clip(0, 255).astype(np.uint8)
+    return {
+        "qr_decode_ms_zxing": round(_decode_ms("zxing", frame, 1), 3),
+        "qr_decode_ms_pyzbar": round(_decode_ms("pyzbar", frame, 1), 3),
+        "qr_decode_ms_empty": round(_decode_ms("zxing", empty, 0), 3),
+        "qr_to_event_ms": round(_to_event_ms(frame), 3),
+    }
