@@ -9,6 +9,8 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
+from datetime import datetime
+from datetime import time as dtime
 from importlib import resources
 from pathlib import Path
 
@@ -160,6 +162,56 @@ def cmd_decode(args: argparse.Namespace) -> int:
     return 0 if codes else 1
 
 
+def _received(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise UsageError(f"--received {text!r}: expected YYYY-MM-DDTHH:MM, e.g. 2027-02-03T15:30") from None
+
+
+def _cutoff(text: str) -> dtime:
+    try:
+        return datetime.strptime(text, "%H:%M").time()
+    except ValueError:
+        raise UsageError(f"--cutoff {text!r}: expected HH:MM, e.g. 16:00") from None
+
+
+def cmd_due_date(args: argparse.Namespace) -> int:
+    from firmware.due_date import CalendarError, WorkCalendar, load_calendar
+
+    received = _received(args.received)
+    cutoff = _cutoff(args.cutoff)
+    if not 0 <= args.working_days <= 365:
+        raise UsageError(f"--working-days {args.working_days}: expected a whole number from 0 to 365")
+    try:
+        calendar = load_calendar(args.calendar) if args.calendar else WorkCalendar()
+    except CalendarError as exc:
+        raise UsageError(str(exc)) from None
+    print(calendar.due_date(received, args.working_days, cutoff).isoformat())
+    return 0
+
+
+def cmd_receipt(args: argparse.Namespace) -> int:
+    from firmware.receipt import render_slip, slip_from_record
+
+    try:
+        record = json.loads(Path(args.dossier).read_text(encoding="utf-8"))
+        data = slip_from_record(record)
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.dossier}: {exc.strerror or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{args.dossier}: not valid JSON: {exc}") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UsageError(f"{args.dossier}: not a dossier record (docs/dossier.schema.json): {exc!r}") from None
+    image = render_slip(data, args.width)
+    try:
+        image.save(args.out)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot write {args.out}: {exc}") from None
+    print(f"motcua receipt: {image.width}x{image.height} slip in {args.out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="motcua", description="Kiosk dịch vụ công: firmware and tools")
     sub = top.add_subparsers(dest="command", required=True)
@@ -186,6 +238,20 @@ def parser() -> argparse.ArgumentParser:
     decode.add_argument("image", help="image file (PNG, JPEG, ...)")
     decode.add_argument("--decoder", choices=("zxing", "pyzbar"), default="zxing")
     decode.set_defaults(func=cmd_decode)
+
+    due = sub.add_parser("due-date", help="the date results are due (working days, holidays, cutoff)")
+    due.add_argument("--received", required=True, help="local time received, YYYY-MM-DDTHH:MM")
+    due.add_argument("--working-days", required=True, type=int, help="processing time in working days")
+    due.add_argument("--cutoff", default="16:00", help="received at or after this time counts from the next working "
+                     "day (default 16:00)")
+    due.add_argument("--calendar", help="province calendar TOML (days_off, working_days)")
+    due.set_defaults(func=cmd_due_date)
+
+    receipt = sub.add_parser("receipt", help="render the appointment slip of a dossier record to PNG")
+    receipt.add_argument("--dossier", required=True, help="dossier record JSON (docs/dossier.schema.json)")
+    receipt.add_argument("--out", required=True, help="PNG file to write")
+    receipt.add_argument("--width", type=int, choices=(576, 384), default=576, help="dots: 576 (80 mm), 384 (58 mm)")
+    receipt.set_defaults(func=cmd_receipt)
     return top
 
 

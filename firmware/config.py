@@ -112,6 +112,22 @@ class BacklightSection:
 
 
 @dataclass(frozen=True)
+class SubmissionSection:
+    # Received at or after the cutoff: the next working day is day 0.
+    cutoff: str = matching("16:00", r"^([01]\d|2[0-3]):[0-5]\d$", "a time HH:MM, e.g. 16:00")
+    # The province's calendar (TOML: days_off, working_days); empty: the national holidays only.
+    calendar: str = ""
+    slip_width: int = choice(576, 576, 384)
+
+
+@dataclass(frozen=True)
+class OutboxSection:
+    path: str = "out/data/outbox.db"
+    max_mb: int = bounded(512, 1, 32768)
+    min_free_mb: int = bounded(200, 0, 65536)
+
+
+@dataclass(frozen=True)
 class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
     display: DisplaySection = field(default_factory=DisplaySection)
@@ -122,6 +138,8 @@ class Config:
     scanner: ScannerSection = field(default_factory=ScannerSection)
     gpio: GpioSection = field(default_factory=GpioSection)
     backlight: BacklightSection = field(default_factory=BacklightSection)
+    submission: SubmissionSection = field(default_factory=SubmissionSection)
+    outbox: OutboxSection = field(default_factory=OutboxSection)
     source: str = "<defaults>"
 
 

@@ -20,7 +20,8 @@ from typing import Any
 
 from firmware.i18n import N_, _
 
-FIELDS = ("id_number", "old_id", "full_name", "date_of_birth", "sex", "address", "issue_date")
+IDENTITY_KEYS = ("id_number", "old_id", "full_name", "date_of_birth", "sex", "address", "issue_date")
+FIELDS = IDENTITY_KEYS
 SEXES = ("Nam", "Nữ")
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
 

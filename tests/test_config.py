@@ -71,3 +71,8 @@ def test_cli_stops_with_message_and_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert f"{bad} line 2: [display] fullscreen: unknown key" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_submission_cutoff_must_be_a_time() -> None:
+    assert "[submission] cutoff = '4pm': expected a time HH:MM" in error_of('[submission]\ncutoff = "4pm"\n')
+    assert "expected one of 576, 384" in error_of("[submission]\nslip_width = 500\n")

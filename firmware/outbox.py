@@ -1,0 +1,210 @@
+"""The outbox: the one durable store of everything that must leave the kiosk.
+
+SQLite in WAL mode with `synchronous=FULL` (a committed row survives a power cut) and `secure_delete` (a deleted
+row's bytes are overwritten, so personal data does not linger in free pages). `commit(events, stub)` is one
+transaction: all of it or none. Rows keep their order (`seq`) and a unique id; they stay until the province
+acknowledges them (sending comes with the MQTT link). Next to each dossier it keeps a slip stub with no
+personal data, so a slip can be reprinted after the dossier has gone. Receipt codes come from a per-day counter
+stored here, so a code never repeats, even after a clock jump or a crash.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import msgpack
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    clock_synced INTEGER NOT NULL,
+    body BLOB NOT NULL,
+    size INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS slip_stubs (
+    receipt_code TEXT PRIMARY KEY,
+    dossier_id TEXT NOT NULL UNIQUE,
+    procedure_code TEXT NOT NULL,
+    procedure_name TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    due_date TEXT,
+    official_code TEXT,
+    printed INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS receipt_counters (
+    day TEXT PRIMARY KEY,
+    last INTEGER NOT NULL
+);
+"""
+DOSSIER_KINDS = ("dossier", "part")
+
+
+class OutboxError(Exception):
+    pass
+
+
+class OutboxFull(OutboxError):
+    """New dossiers are refused; `reason` says why, for staff."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    kind: str
+    body: dict[str, Any]
+    created_at: str
+    clock_synced: bool = True
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    seq: int
+    id: str
+    kind: str
+    created_at: str
+    clock_synced: bool
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SlipStub:
+    receipt_code: str
+    dossier_id: str
+    procedure_code: str
+    procedure_name: str
+    received_at: str
+    due_date: str | None
+    official_code: str | None = None
+    printed: bool = False
+
+
+class Outbox:
+    def __init__(self, path: str | Path, max_bytes: int = 512 * 2**20, min_free_bytes: int = 200 * 2**20,
+                 free_bytes: Callable[[Path], int] | None = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.max_bytes = max_bytes
+        self.min_free_bytes = min_free_bytes
+        self._free_bytes = free_bytes or (lambda p: shutil.disk_usage(p).free)
+        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA secure_delete=ON")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- space ----------------------------------------------------------------------------------------
+    def stored_bytes(self) -> int:
+        return int(self._db.execute("SELECT COALESCE(SUM(size), 0) FROM events").fetchone()[0])
+
+    def refusal(self, adding: int = 0) -> str | None:
+        """Why new dossiers cannot be accepted now, or None."""
+        stored = self.stored_bytes()
+        if stored + adding > self.max_bytes:
+            return f"outbox full: {stored + adding} bytes waiting, cap {self.max_bytes}"
+        free = self._free_bytes(self.path.parent)
+        if free - adding < self.min_free_bytes:
+            return f"disk almost full: {free} bytes free, floor {self.min_free_bytes}"
+        return None
+
+    # -- writing --------------------------------------------------------------------------------------
+    def reserve_receipt_code(self, kiosk_id: str, day: date) -> str:
+        """`<kiosk>-YYMMDD-NNNN`: the day's next number, committed before use, so it is never handed out twice."""
+        key = day.isoformat()
+        with self._transaction() as db:
+            db.execute("INSERT INTO receipt_counters(day, last) VALUES (?, 1) "
+                       "ON CONFLICT(day) DO UPDATE SET last = last + 1", (key,))
+            number = db.execute("SELECT last FROM receipt_counters WHERE day = ?", (key,)).fetchone()[0]
+        if number > 9999:
+            raise OutboxError(f"receipt numbers for {key} are used up")
+        return f"{kiosk_id}-{day:%y%m%d}-{number:04d}"
+
+    def commit(self, events: Iterable[OutboxEvent], stub: SlipStub | None = None) -> list[int]:
+        """Store events (and a dossier's slip stub) in one transaction; returns their sequence numbers."""
+        rows = [(e.id, e.kind, e.created_at, int(e.clock_synced), msgpack.packb(e.body, use_bin_type=True))
+                for e in events]
+        if any(kind in DOSSIER_KINDS for _, kind, *_ in rows):
+            refusal = self.refusal(sum(len(r[4]) for r in rows))
+            if refusal:
+                raise OutboxFull(refusal)
+        seqs = []
+        with self._transaction() as db:
+            for row in rows:
+                cursor = db.execute("INSERT INTO events(id, kind, created_at, clock_synced, body, size) "
+                                    "VALUES (?, ?, ?, ?, ?, ?)", (*row, len(row[4])))
+                seqs.append(int(cursor.lastrowid or 0))
+            if stub:
+                db.execute("INSERT INTO slip_stubs(receipt_code, dossier_id, procedure_code, procedure_name, "
+                           "received_at, due_date, official_code, printed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           (stub.receipt_code, stub.dossier_id, stub.procedure_code, stub.procedure_name,
+                            stub.received_at, stub.due_date, stub.official_code, int(stub.printed)))
+        return seqs
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Remove acknowledged events; returns how many were removed."""
+        ids = list(ids)
+        with self._transaction() as db:
+            return sum(db.execute("DELETE FROM events WHERE id = ?", (i,)).rowcount for i in ids)
+
+    def mark_printed(self, receipt_code: str) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE slip_stubs SET printed = 1 WHERE receipt_code = ?", (receipt_code,))
+
+    # -- reading --------------------------------------------------------------------------------------
+    def pending(self, limit: int = 100, after_seq: int = 0) -> list[StoredEvent]:
+        rows = self._db.execute("SELECT seq, id, kind, created_at, clock_synced, body FROM events "
+                                "WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit)).fetchall()
+        return [StoredEvent(seq, i, kind, created, bool(synced), msgpack.unpackb(body, raw=False))
+                for seq, i, kind, created, synced, body in rows]
+
+    def stub(self, receipt_code: str) -> SlipStub | None:
+        row = self._db.execute("SELECT receipt_code, dossier_id, procedure_code, procedure_name, received_at, "
+                               "due_date, official_code, printed FROM slip_stubs WHERE receipt_code = ?",
+                               (receipt_code,)).fetchone()
+        return SlipStub(*row[:7], printed=bool(row[7])) if row else None
+
+    def unprinted_stubs(self) -> list[SlipStub]:
+        rows = self._db.execute("SELECT receipt_code FROM slip_stubs WHERE printed = 0 ORDER BY received_at")
+        return [s for (code,) in rows.fetchall() if (s := self.stub(code))]
+
+    def backlog(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+
+    def status(self, now: float) -> dict[str, Any]:
+        oldest = self._db.execute("SELECT MIN(created_at) FROM events").fetchone()[0]
+        return {"backlog": self.backlog(), "bytes": self.stored_bytes(), "oldest": oldest,
+                "unprinted_slips": len(self.unprinted_stubs()), "accepting": self.refusal() is None}
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")

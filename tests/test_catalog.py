@@ -1,0 +1,105 @@
+"""The procedure catalog and search."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from firmware.catalog import CatalogError, default_catalog, load_catalog, parse_catalog
+from firmware.search import ProcedureIndex, fold
+
+CATALOG = default_catalog()
+INDEX = ProcedureIndex(CATALOG)
+
+
+def test_shipped_catalog_has_the_commune_procedures() -> None:
+    assert len(CATALOG.procedures) >= 8
+    for code, name, days in (("1.001193", "Đăng ký khai sinh", 0), ("1.000894", "Đăng ký kết hôn", 0),
+                             ("1.000656", "Đăng ký khai tử", 0), ("1.004222", "Đăng ký thường trú", 7),
+                             ("1.004194", "Đăng ký tạm trú", 3), ("2.000815", None, 0), ("2.000884", None, 0)):
+        procedure = CATALOG.by_code(code)
+        assert procedure is not None, code
+        assert name is None or procedure.name == name
+        assert procedure.working_days == days
+    assert CATALOG.fields[:3] == ["Hộ tịch", "Cư trú", "Chứng thực"]
+
+
+def test_residence_fees_follow_circular_75_2022() -> None:
+    permanent = CATALOG.by_code("1.004222").fees[0]  # type: ignore[union-attr]
+    temporary = CATALOG.by_code("1.004194").fees[0]  # type: ignore[union-attr]
+    assert (permanent.amount_vnd, permanent.online_amount_vnd) == (20000, 10000)
+    assert (temporary.amount_vnd, temporary.online_amount_vnd) == (15000, 7000)
+    assert "75/2022/TT-BTC" in permanent.source and permanent.confirmed
+
+
+def test_every_figure_names_its_source() -> None:
+    for procedure in CATALOG.procedures:
+        assert procedure.processing_source
+        assert all(fee.source for fee in procedure.fees)
+    assert any(not p.code_confirmed for p in CATALOG.procedures), "unconfirmed codes are marked, not hidden"
+
+
+def test_birth_registration_prefills_from_the_id_card() -> None:
+    form = {f.key: f for f in CATALOG.by_code("1.001193").form}  # type: ignore[union-attr]
+    assert form["ho_ten_nguoi_yeu_cau"].prefill == "full_name"
+    assert form["so_dinh_danh_nguoi_yeu_cau"].prefill == "id_number"
+    assert form["ngay_sinh_tre"].type == "date" and form["ngay_sinh_tre"].not_future
+
+
+def broken(tmp_path: Path, change) -> str:  # type: ignore[no-untyped-def]
+    data = json.loads(Path("firmware/data/catalog.json").read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(path)
+    return str(caught.value).removeprefix(f"{path}: ")
+
+
+def test_a_broken_catalog_names_the_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    assert broken(tmp_path, lambda d: d["procedures"][2]["form"][1].update(type="texte")) == (
+        "procedures[2].form[1].type: 'texte' is not one of text, name, number, date, choice, id_number, phone")
+    assert broken(tmp_path, lambda d: d["procedures"][0].pop("name")) == "procedures[0].name: missing"
+    assert broken(tmp_path, lambda d: d["procedures"][3]["processing"].update(working_days="7")) == (
+        "procedures[3].processing.working_days: expected int, got str")
+    assert broken(tmp_path, lambda d: d["procedures"][1].update(code="1.001193")) == (
+        "procedures: the code '1.001193' appears twice")
+    assert broken(tmp_path, lambda d: d["procedures"][0]["fees"][0].update(amount_vnd=-5)) == (
+        "procedures[0].fees[0]: a fee cannot be negative")
+
+
+def test_not_json_at_all() -> None:
+    with pytest.raises(CatalogError, match="x.json: not valid JSON"):
+        parse_catalog("{", "x.json")
+
+
+@pytest.mark.parametrize("query,first", [
+    ("dang ky khai sinh", "Đăng ký khai sinh"),
+    ("Đăng ký khai sinh", "Đăng ký khai sinh"),
+    ("DANG KY KHAI SINH", "Đăng ký khai sinh"),
+    ("khai sihn", "Đăng ký khai sinh"),      # a typo
+    ("dang ki ket hon", "Đăng ký kết hôn"),  # a typo without accents
+    ("kethon", "Đăng ký kết hôn"),           # no space
+    ("tam tru", "Đăng ký tạm trú"),
+    ("ho khau", "Đăng ký thường trú"),       # by keyword
+    ("chu ky", "Chứng thực chữ ký trong giấy tờ, văn bản"),
+])
+def test_search_accents_and_case_optional_typo_tolerant(query: str, first: str) -> None:
+    hits = INDEX.search(query)
+    assert hits and hits[0].procedure.name == first
+
+
+def test_search_ranks_the_exact_procedure_above_its_neighbours() -> None:
+    names = [h.procedure.name for h in INDEX.search("dang ky khai tu")]
+    assert names[0] == "Đăng ký khai tử" and "Đăng ký khai sinh" not in names[:1]
+
+
+def test_search_for_nothing_finds_nothing() -> None:
+    assert INDEX.search("") == [] and INDEX.search("   ") == [] and INDEX.search("xyzzy qwerty") == []
+
+
+def test_fold() -> None:
+    assert fold("Đăng ký  KHAI-sinh!") == "dang ky khai sinh"
