@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pygame.freetype
 
 from firmware import i18n
+from firmware.catalog import default_catalog
 from firmware.clock import Clock, SystemClock
 from firmware.config import Config
 from firmware.devices import Devices, build_devices
@@ -15,6 +16,7 @@ from firmware.events import Inbox
 from firmware.kiosk import Kiosk
 from firmware.loop import Loop
 from firmware.power import BacklightManager
+from firmware.search import ProcedureIndex
 from firmware.session import Session
 from firmware.timers import Timers
 from firmware.watchdog import Watchdog
@@ -63,7 +65,9 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     inbox = Inbox()
     timers = Timers()
     stack = ScreenStack(REGISTRY, theme)
-    kiosk = Kiosk(config=config, clock=clock, nav=stack, session=Session(), post=inbox.post)
+    catalog = default_catalog()
+    kiosk = Kiosk(config=config, clock=clock, nav=stack, session=Session(), post=inbox.post, catalog=catalog,
+                  index=ProcedureIndex(catalog))
     stack.kiosk = kiosk
     guard = InactivityGuard(kiosk, stack)
     timers.add("inactivity", guard.tick, clock.now())

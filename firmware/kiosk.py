@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from firmware.catalog import Catalog
 from firmware.clock import Clock
 from firmware.config import Config
 from firmware.events import KioskEvent
+from firmware.search import ProcedureIndex
 from firmware.session import Session
 
 
@@ -19,6 +21,7 @@ class Navigator(Protocol):
     def pop(self) -> None: ...
     def replace(self, name: str, **params: Any) -> None: ...
     def reset(self, name: str, **params: Any) -> None: ...
+    def has(self, name: str) -> bool: ...
     @property
     def top_name(self) -> str | None: ...
 
@@ -30,6 +33,8 @@ class Kiosk:
     nav: Navigator
     session: Session
     post: Callable[[KioskEvent], None]
+    catalog: Catalog
+    index: ProcedureIndex
     # Device and link state the citizen may need to know about (banner); filled from events by the loop.
     health: dict[str, str] = field(default_factory=lambda: {"network": "up", "printer": "ok"})
     last_presence: float = float("-inf")

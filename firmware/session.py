@@ -9,6 +9,7 @@ class Session:
     def __init__(self) -> None:
         self.identity: dict[str, Any] | None = None
         self.answers: dict[str, Any] = {}
+        self.procedure_code: str | None = None
         self.last_activity = 0.0
         self.started_at: float | None = None
         self.wipes = 0
@@ -24,6 +25,7 @@ class Session:
             self.identity.clear()
         self.identity = None
         self.answers.clear()
+        self.procedure_code = None
         self.started_at = None
         self.wipes += 1
 

@@ -16,16 +16,18 @@ from PIL import Image
 
 from firmware.app import App
 from firmware.clock import VirtualClock
+from firmware.i18n import _
 from hw.camera import SimCamera
 from hw.printer import STATES as PRINTER_STATES
 from hw.printer import SimPrinter
 from hw.scanner import STATES as SCANNER_STATES
 from hw.scanner import SimScanner
+from screens.ui.keyboard import SHIFT, SPACE
 
 FRAME_S = 1 / 30
 EXPECT_TIMEOUT_S = 15.0
 # Steps DESIGN.md names whose features are not built yet: they fail with "unsupported step: NAME".
-PLANNED_STEPS = {"type", "network"}
+PLANNED_STEPS = {"network"}
 DEVICE_WAIT_S = 5.0  # real seconds a device thread may take to answer (it answers in milliseconds)
 
 
@@ -87,7 +89,7 @@ class Simulator:
             "expect_text": self.expect_text, "shot": self.shot, "presence": self.presence,
             "present_qr": self.present_qr, "present_image": self.present_image,
             "insert_document": self.insert_document, "press": self.press, "printer": self.printer,
-            "scanner": self.scanner, "camera": self.camera,
+            "scanner": self.scanner, "camera": self.camera, "type": self.type,
         }
         self.script_dir = Path(".")
         if shots:
@@ -112,7 +114,7 @@ class Simulator:
         self.app.loop.step(raw or [])
 
     def settle(self, frames: int = 3) -> None:
-        for _ in range(frames):
+        for _frame in range(frames):
             self.frame()
 
     def describe(self) -> str:
@@ -144,7 +146,27 @@ class Simulator:
             raise StepFailed(f"no button labelled {label!r}; buttons: {shown}")
         if len(matches) > 1:
             raise StepFailed(f"{len(matches)} buttons are labelled {label!r}; a label must be unique")
+        if not any(b.enabled for b in screen.buttons() if b.label == str(label)):
+            raise StepFailed(f"button {label!r} is disabled")
         self._click(matches[0])
+
+    def type(self, keys: Any) -> None:
+        """Press on-screen keys in order: each character is a key's label (space: the space bar)."""
+        if not isinstance(keys, str | int) or str(keys) == "":
+            raise StepFailed(f"type takes the keys to press, got {keys!r}")
+        for char in str(keys):
+            self._press_key(char)
+
+    def _press_key(self, char: str) -> None:
+        screen = self.app.stack.top
+        if screen is None:
+            raise StepFailed("no screen")
+        label = _(SPACE) if char == " " else char
+        if not screen.locate(label) and char.swapcase() != char and screen.locate(_(SHIFT)):
+            self.tap(_(SHIFT))  # the keyboard shows the other case: change it first
+        if not screen.locate(label):
+            raise StepFailed(f"no key {char!r} on the keyboard")
+        self.tap(label)
 
     def tap_at(self, arg: Any) -> None:
         if not (isinstance(arg, list) and len(arg) == 2 and all(isinstance(v, int) for v in arg)):

@@ -173,6 +173,12 @@ def _horn(letters: list[str], nucleus: list[int]) -> bool | None:
     return None
 
 
+def has_vowel(text: str) -> bool:
+    """Whether the last word can take a tone (a tone key never types a letter by itself)."""
+    parsed = parse_word(split_word(text)[1])
+    return bool(parsed and _cluster(parsed[0]))
+
+
 def backspace(text: str) -> str:
     """Remove the last word's tone first; then letters."""
     head, word = split_word(text)

@@ -8,7 +8,13 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 from screens.attract import AttractScreen  # noqa: E402
 from screens.base import Screen  # noqa: E402
+from screens.form import FormScreen  # noqa: E402
 from screens.help import HelpScreen  # noqa: E402
 from screens.home import HomeScreen  # noqa: E402
+from screens.login import LoginScreen  # noqa: E402
+from screens.procedure import ProcedureScreen  # noqa: E402
+from screens.procedures import ProceduresScreen  # noqa: E402
 
-REGISTRY: dict[str, type[Screen]] = {cls.name: cls for cls in (AttractScreen, HomeScreen, HelpScreen)}
+SCREENS: tuple[type[Screen], ...] = (AttractScreen, HomeScreen, HelpScreen, LoginScreen, ProceduresScreen,
+                                     ProcedureScreen, FormScreen)
+REGISTRY: dict[str, type[Screen]] = {cls.name: cls for cls in SCREENS}

@@ -64,7 +64,8 @@ class Screen:
             height = t.px(40) * 2 * len(self._banner.messages) + t.px(24)
             self._banner.rect = pygame.Rect(0, top, t.width, height)
             top += height
-        return pygame.Rect(t.margin, top + t.gap, t.width - 2 * t.margin, t.height - top - t.gap - t.margin)
+        bottom = t.margin if t.portrait else t.gap  # a short landscape panel needs every row
+        return pygame.Rect(t.margin, top + t.gap, t.width - 2 * t.margin, t.height - top - t.gap - bottom)
 
     def build(self, area: pygame.Rect) -> list[Widget]:
         """The screen's widgets laid out in `area`; called on enter, resume and when the banner changes."""

@@ -17,7 +17,10 @@ CHOICES = (
     (N_("Thủ tục"), "procedures", N_("Tìm hiểu các thủ tục")),
     (N_("Trợ giúp"), "help", N_("Hướng dẫn sử dụng")),
 )
-BUILT = {"help": "help"}  # action -> screen, for the screens that exist so far
+# action -> (screen, parameters), for the screens that exist so far
+BUILT: dict[str, tuple[str, dict[str, str]]] = {
+    "submit": ("login", {"next": "procedures"}), "procedures": ("procedures", {}), "help": ("help", {}),
+}
 
 
 class HomeScreen(Screen):
@@ -49,6 +52,7 @@ class HomeScreen(Screen):
         if action == "finish":
             self.kiosk.nav.reset("attract")
         elif action in BUILT:
-            self.kiosk.nav.push(BUILT[action])
+            screen, params = BUILT[action]
+            self.kiosk.nav.push(screen, **params)
         else:
             self.coming_soon()

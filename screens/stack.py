@@ -43,6 +43,9 @@ class ScreenStack:
         self._check(name)
         self._pending.append(lambda: self._reset(name, params))
 
+    def has(self, name: str) -> bool:
+        return name in self.registry
+
     @property
     def top(self) -> Screen | None:
         return self.screens[-1] if self.screens else None

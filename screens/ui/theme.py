@@ -46,7 +46,7 @@ class Palette:
 TEXT_PAIRS = (
     ("text", "background"), ("muted", "background"), ("on_header", "header"), ("on_primary", "primary"),
     ("on_secondary", "secondary"), ("on_pressed", "pressed"), ("on_warning", "warning"),
-    ("on_danger", "danger"), ("text", "panel"),
+    ("on_danger", "danger"), ("text", "panel"), ("danger", "background"),
 )
 
 

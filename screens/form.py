@@ -1,0 +1,225 @@
+"""`form`: the procedure's fields one per screen, prefilled from the ID card, typed on the on-screen keyboard.
+
+Text through Telex, numbers on a number pad, dates on a pad that cannot produce an impossible date, choices as
+big buttons. Every key stores the answer in the session at once, so `Quay lại` never loses what was typed;
+the answer is checked only on `Tiếp tục`, with the reason next to the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pygame
+
+from firmware import date_entry, telex
+from firmware.catalog import FormField, Procedure
+from firmware.i18n import _
+from firmware.validation import DIGIT_TYPES, check, from_identity, max_digits
+from screens.base import Screen
+from screens.ui.canvas import Canvas
+from screens.ui.keyboard import Keyboard
+from screens.ui.widgets import Button, Label, Widget
+
+
+class FormScreen(Screen):
+    name = "form"
+
+    @property
+    def show_header(self) -> bool:  # type: ignore[override]
+        return self.theme.portrait  # a 7-inch landscape panel needs the height for the keyboard
+
+    @property
+    def procedure(self) -> Procedure:
+        code = self.kiosk.session.procedure_code or ""
+        return self.kiosk.catalog.by_code(code) or self.kiosk.catalog.procedures[0]
+
+    @property
+    def field(self) -> FormField:
+        return self.procedure.form[self.index]
+
+    @property
+    def value(self) -> str:
+        return str(self.kiosk.session.answers.get(self.field.key, ""))
+
+    @value.setter
+    def value(self, text: str) -> None:
+        self.kiosk.session.answers[self.field.key] = text
+
+    def header_title(self) -> str:
+        return self.procedure.name
+
+    def enter(self, **params: Any) -> None:
+        self.index = int(params.get("index", 0))
+        self.message = ""
+        self.keyboard: Keyboard | None = None
+        self._prefill()
+        super().enter(**params)
+
+    def _prefill(self) -> None:
+        answers, identity = self.kiosk.session.answers, self.kiosk.session.identity or {}
+        for field in self.procedure.form:
+            if field.key in answers:
+                continue
+            prefilled = from_identity(field, identity)
+            if prefilled is not None or field.default is not None:
+                answers[field.key] = prefilled if prefilled is not None else field.default
+
+    # -- layout ---------------------------------------------------------------------------------------
+    def build(self, area: pygame.Rect) -> list[Widget]:
+        t = self.theme
+        field = self.field
+        buttons_h = t.footer_button_height
+        step = _("Bước {step}/{steps}").format(step=self.index + 1, steps=len(self.procedure.form))
+        label = field.label + ("" if field.required else " " + _("(không bắt buộc)"))
+        if t.portrait:
+            top = pygame.Rect(area.left, area.top, area.width, t.small * 3 // 2)
+            label_rect = pygame.Rect(area.left, top.bottom, area.width, t.title * 5 // 2)
+            self._value_box = pygame.Rect(area.left, label_rect.bottom + t.gap, area.width, t.button_height)
+            message_rect = pygame.Rect(area.left, self._value_box.bottom, area.width, t.body * 2)
+            nav_y = area.bottom - buttons_h
+            half = (area.width - t.gap) // 2
+            nav = (pygame.Rect(area.left, nav_y, half, buttons_h),
+                   pygame.Rect(area.left + half + t.gap, nav_y, half, buttons_h))
+            input_rect = pygame.Rect(area.left, message_rect.bottom + t.gap, area.width,
+                                     nav_y - message_rect.bottom - 2 * t.gap)
+        else:
+            left_w = area.width * 3 // 5
+            top = pygame.Rect(area.left, area.top, left_w, t.small)
+            label_rect = pygame.Rect(area.left, top.bottom, left_w, t.body * 3 // 2)
+            self._value_box = pygame.Rect(area.left, label_rect.bottom, left_w, t.min_target)
+            message_rect = pygame.Rect(area.left, self._value_box.bottom, left_w, t.small * 5 // 4)
+            side = area.width - left_w - t.gap
+            right = area.left + left_w + t.gap
+            nav = (pygame.Rect(right, area.top, side // 2 - t.gap // 2, buttons_h),
+                   pygame.Rect(right + side // 2 + t.gap // 2, area.top, side - side // 2 - t.gap // 2, buttons_h))
+            input_rect = pygame.Rect(area.left, message_rect.bottom + t.gap // 2, area.width,
+                                     area.bottom - message_rect.bottom - t.gap // 2)
+        widgets: list[Widget] = [
+            Label(step, top, "small", "muted"),
+            Label(label, label_rect, "title" if t.portrait else "body", bold=True, valign="bottom"),
+            Label(self.message, message_rect, "small" if not t.portrait else "body", "danger", bold=True),
+            Button(_("Quay lại"), "back", nav[0], "secondary"),
+            Button(_("Tiếp tục"), "next", nav[1], "primary"),
+        ]
+        widgets.extend(self._inputs(input_rect))
+        return widgets
+
+    def _inputs(self, rect: pygame.Rect) -> list[Widget]:
+        t, field = self.theme, self.field
+        if field.type == "choice":
+            rows = len(field.choices)
+            height = min(t.button_height, (rect.height - t.gap * (rows - 1)) // rows)
+            return [Button(choice, f"choose:{i}", pygame.Rect(rect.left, rect.top + i * (height + t.gap),
+                                                              rect.width, height),
+                           "primary" if self.value == choice else "secondary")
+                    for i, choice in enumerate(field.choices)]
+        digits = field.type in DIGIT_TYPES
+        if digits and t.portrait:
+            width = min(rect.width, rect.height * 3 // 4)
+            rect = pygame.Rect(rect.centerx - width // 2, rect.top, width, rect.height)
+        shift = self.keyboard.shift if self.keyboard and self.keyboard.mode == "text" else self._auto_shift()
+        self.keyboard = Keyboard(rect, "digits" if digits else "text", compact=not t.portrait)
+        self.keyboard.set_shift(shift if not digits else False)
+        self._limit_keys()
+        return [self.keyboard]
+
+    def _auto_shift(self) -> bool:
+        """Names start each word with a capital without asking for it."""
+        return self.field.type == "name" and (not self.value or self.value.endswith(" "))
+
+    def _limit_keys(self) -> None:
+        if not self.keyboard or self.keyboard.mode != "digits":
+            return
+        field = self.field
+        if field.type == "date":
+            today = self.kiosk.clock.wall().date()
+            high = today.year if field.not_future else today.year + 10
+            self.keyboard.set_allowed(date_entry.allowed_next(self.value, 1900, high))
+        elif len(self.value) >= max_digits(field):
+            self.keyboard.set_allowed(set())
+        else:
+            self.keyboard.set_allowed(None)
+
+    def draw_content(self, canvas: Canvas) -> None:
+        if self.field.type == "choice":
+            return
+        t, box = self.theme, self._value_box
+        canvas.fill(t.palette.background, box, t.radius)
+        canvas.outline(t.palette.primary, box, max(2, t.px(4)), t.radius)
+        shown = date_entry.shown(self.value) if self.field.type == "date" else self.value
+        inner = box.inflate(-2 * t.px(24), -t.px(8))
+        if shown:
+            canvas.text(shown, inner, t.title if t.portrait else t.body, t.palette.text, bold=True, valign="middle")
+        else:
+            canvas.text(_("(chưa nhập)"), inner, t.body, t.palette.muted, valign="middle")
+
+    # -- input ----------------------------------------------------------------------------------------
+    def on_action(self, action: str) -> None:
+        if action == "next":
+            self._next()
+        elif action == "back":
+            self._back()
+        elif action.startswith("choose:"):
+            self.value = self.field.choices[int(action[7:])]
+            self.message = ""
+            self.relayout()
+        elif self._edit(action):
+            self.message = ""
+            if self.keyboard and self.keyboard.mode == "text":
+                self.keyboard.set_shift(self._auto_shift())
+            self.relayout()
+        elif action == "shift" and self.keyboard:
+            self.keyboard.set_shift(not self.keyboard.shift)
+
+    def _edit(self, action: str) -> bool:
+        text, digits = self.value, self.field.type in DIGIT_TYPES
+        if action.startswith("char:"):
+            key = action[5:]
+            if digits:
+                allowed = self.keyboard.allowed if self.keyboard else None
+                if not key.isdigit() or (allowed is not None and key not in allowed):
+                    return False
+                self.value = text + key
+            else:
+                self.value = telex.press(text, key)
+        elif action.startswith("tone:") and not digits:
+            if not telex.has_vowel(text):
+                return False
+            self.value = telex.press(text, action[5:])
+        elif action == "backspace":
+            self.value = text[:-1] if digits else telex.backspace(text)
+        else:
+            return False
+        return True
+
+    def _next(self) -> None:
+        problem = check(self.field, self.value, self.kiosk.clock.wall().date())
+        if problem:
+            self.message = problem
+            self.relayout()
+            return
+        if self.index + 1 < len(self.procedure.form):
+            self._go(self.index + 1)
+        elif self.kiosk.nav.has("documents"):
+            self.kiosk.nav.push("documents")
+        else:
+            self.coming_soon()
+
+    def _back(self) -> None:
+        if self.index == 0:
+            self.kiosk.nav.pop()
+        else:
+            self._go(self.index - 1)
+
+    def _go(self, index: int) -> None:
+        self.index = index
+        self.message = ""
+        self.keyboard = None
+        self.relayout()
+
+    @classmethod
+    def sample_params(cls, kiosk: Any) -> dict[str, Any]:
+        kiosk.session.procedure_code = "1.001193"
+        kiosk.session.identity = {"full_name": "Nguyễn Thị Ngọc Ánh", "id_number": "001303004567"}
+        kiosk.session.answers["ho_ten_tre"] = "Nguyễn Hoàng Bảo Ngọc"
+        return {}

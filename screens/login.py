@@ -1,0 +1,110 @@
+"""`login`: show the QR code on the ID card (CCCD) to the camera (or the QR reader, where the kiosk has one).
+
+A valid card fills the session's identity and moves on; an invalid or unreadable one says why in plain
+Vietnamese, with `Quét lại` to try again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pygame
+
+from firmware import events
+from firmware.events import KioskEvent
+from firmware.i18n import N_, _
+from firmware.identity import IDENTITY_KEYS, read_cccd
+from screens.base import CLOSE_MODAL, Screen
+from screens.ui.canvas import Canvas
+from screens.ui.widgets import Button, Label, Modal, Widget
+
+RESCAN = N_("Quét lại")
+
+
+class LoginScreen(Screen):
+    name = "login"
+    title = N_("Đăng nhập")
+
+    def build(self, area: pygame.Rect) -> list[Widget]:
+        t = self.theme
+        back_h = t.footer_button_height
+        camera_ok = self.kiosk.health.get("camera", "ok") != "absent"
+        if camera_ok:
+            text = _("Đưa mặt sau thẻ căn cước (CCCD), chỗ có mã QR, vào trước camera phía trên màn hình. "
+                     "Giữ yên thẻ một chút.")
+        else:
+            text = _("Camera đang tạm ngừng. Xin mời bạn đến quầy một cửa để được hỗ trợ.")
+        above = area.height - back_h - t.gap
+        if t.portrait:
+            text_rect = pygame.Rect(area.left, area.top, area.width, t.body * 5)
+            self._picture = pygame.Rect(area.left, text_rect.bottom + t.gap, area.width,
+                                        above - text_rect.height - t.gap)
+        else:
+            text_rect = pygame.Rect(area.left, area.top, area.width * 9 // 20, above)
+            self._picture = pygame.Rect(text_rect.right + t.gap, area.top, area.right - text_rect.right - t.gap, above)
+        return [
+            Label(text, text_rect, "body", bold=True),
+            Button(_("Quay lại"), "back", pygame.Rect(area.left, area.bottom - back_h, area.width, back_h),
+                   "secondary"),
+        ]
+
+    def draw_content(self, canvas: Canvas) -> None:
+        """A card held up under the camera, its QR corner marked (no text needed to follow it)."""
+        t, box = self.theme, self._picture
+        if box.height < t.px(120):
+            return
+        palette = t.palette
+        camera = pygame.Rect(0, 0, box.width // 5, box.height // 10)
+        camera.midtop = (box.centerx, box.top)
+        canvas.fill(palette.text, camera, t.radius)
+        canvas.text(_("Camera"), camera, t.small, palette.background, bold=True, align="center", valign="middle")
+        tip = (box.centerx, camera.bottom + t.gap)
+        pygame.draw.polygon(canvas.surface, palette.primary,
+                            [tip, (tip[0] - t.px(40), tip[1] + t.px(50)), (tip[0] + t.px(40), tip[1] + t.px(50))])
+        card_w = min(box.width * 7 // 10, (box.height - camera.height - t.px(90)) * 16 // 10)
+        card = pygame.Rect(0, 0, card_w, card_w * 10 // 16)
+        card.midtop = (box.centerx, tip[1] + t.px(70))
+        canvas.fill(palette.secondary, card, t.radius)
+        canvas.outline(palette.outline, card, max(2, t.px(4)), t.radius)
+        qr = pygame.Rect(0, 0, card.height * 2 // 5, card.height * 2 // 5)
+        qr.topright = (card.right - card.height // 10, card.top + card.height // 10)
+        canvas.fill(palette.text, qr)
+        cell = max(1, qr.width // 7)
+        for row in range(7):
+            for col in range(7):
+                if (row * 3 + col * 5) % 4 == 0:
+                    canvas.fill(palette.background, pygame.Rect(qr.left + col * cell, qr.top + row * cell, cell, cell))
+        lines = pygame.Rect(card.left + card.height // 10, card.top + card.height // 8, card.width // 2, card.height)
+        for i in range(4):
+            canvas.fill(palette.outline, pygame.Rect(lines.left, lines.top + i * card.height // 5, lines.width,
+                                                     max(2, card.height // 18)), t.px(4))
+
+    def on_action(self, action: str) -> None:
+        if action == "back":
+            self.kiosk.nav.pop()
+
+    def on_event(self, event: KioskEvent) -> bool:
+        if event.kind == events.CAMERA_STATE:
+            self.relayout()
+            return True
+        if event.kind != events.QR_DECODED or self.modal is not None:
+            return super().on_event(event)
+        self._read(str(event.data.get("payload", "")))
+        return True
+
+    def _read(self, payload: str) -> None:
+        card = read_cccd(payload, today=self.kiosk.clock.wall().date())
+        if card is None:
+            self._refuse(_("Đây không phải mã QR trên thẻ căn cước. Xin mời bạn đưa đúng mặt có mã QR của thẻ."))
+        elif not card.valid:
+            reasons = "\n".join(f"• {error.message}" for error in card.errors[:3])
+            self._refuse(reasons + "\n" + _("Xin mời bạn quét lại, hoặc đến quầy một cửa để được hỗ trợ."))
+        else:
+            identity: dict[str, Any] = {key: getattr(card, key) for key in IDENTITY_KEYS}
+            self.kiosk.session.identity = identity
+            next_screen = str(self.params.get("next", "procedures"))
+            self.kiosk.nav.replace(next_screen)
+
+    def _refuse(self, message: str) -> None:
+        self.show_modal(Modal(_("Chưa đọc được thẻ"), message, [(_(RESCAN), CLOSE_MODAL)], name="login_error"))
+
