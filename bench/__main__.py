@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from bench import frames, process, qr, results
+from bench import frames, keys, process, qr, results
 
 
 def main() -> None:
     figures: dict[str, float] = {}
     figures.update(frames.run())
+    figures.update(keys.run())
     figures.update(qr.run())
     figures.update(process.run())
     merged = results.save(figures)
