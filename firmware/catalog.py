@@ -42,6 +42,8 @@ class FormField:
     min: int | None = None
     max: int | None = None
     not_future: bool = False
+    # Prefill only when earlier answers say so, e.g. {"quan_he": "Mẹ"}: the mother's name from the ID card.
+    prefill_if: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,7 @@ def _field(r: _Reader, item: Any, where: str) -> FormField:
     if prefill is not None and prefill not in PREFILLS:
         raise r.fail(f"{where}.prefill", f"{prefill!r} is not one of {', '.join(PREFILLS)}")
     choices = tuple(r.get(obj, "choices", list, where, []))
+    prefill_if = tuple(sorted(r.get(obj, "prefill_if", dict, where, {}).items()))
     if kind == "choice" and not choices:
         raise r.fail(f"{where}.choices", "a choice field needs its choices")
     return FormField(
@@ -216,4 +219,4 @@ def _field(r: _Reader, item: Any, where: str) -> FormField:
         required=r.get(obj, "required", bool, where), prefill=prefill, choices=choices,
         default=r.get(obj, "default", str, where, None), max_length=r.get(obj, "max_length", int, where, 100),
         min=r.get(obj, "min", int, where, None), max=r.get(obj, "max", int, where, None),
-        not_future=r.get(obj, "not_future", bool, where, False))
+        not_future=r.get(obj, "not_future", bool, where, False), prefill_if=prefill_if)

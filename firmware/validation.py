@@ -64,9 +64,11 @@ def to_record(field: FormField, raw: str) -> Any:
     return value
 
 
-def from_identity(field: FormField, identity: dict[str, Any]) -> str | None:
-    """The raw (as typed) form of an ID-card value that prefills this field."""
+def from_identity(field: FormField, identity: dict[str, Any], answers: dict[str, Any]) -> str | None:
+    """The raw (as typed) form of an ID-card value that prefills this field, if its conditions hold."""
     if not field.prefill or identity.get(field.prefill) is None:
+        return None
+    if any(answers.get(key) != wanted for key, wanted in field.prefill_if):
         return None
     value = identity[field.prefill]
     return value.strftime("%d%m%Y") if isinstance(value, date) else str(value)

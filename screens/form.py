@@ -56,11 +56,14 @@ class FormScreen(Screen):
         super().enter(**params)
 
     def _prefill(self) -> None:
+        """Fill fields not yet answered from the ID card (when their conditions hold) or their default."""
         answers, identity = self.kiosk.session.answers, self.kiosk.session.identity or {}
         for field in self.procedure.form:
             if field.key in answers:
                 continue
-            prefilled = from_identity(field, identity)
+            prefilled = from_identity(field, identity, answers)
+            if prefilled is None and field.prefill_if:
+                continue  # decided by an answer not given yet: look again after it
             if prefilled is not None or field.default is not None:
                 answers[field.key] = prefilled if prefilled is not None else field.default
 
@@ -162,7 +165,7 @@ class FormScreen(Screen):
         elif action.startswith("choose:"):
             self.value = self.field.choices[int(action[7:])]
             self.message = ""
-            self.relayout()
+            self._next()  # a choice needs no second tap; `Quay lại` comes back to it
         elif self._edit(action):
             self.message = ""
             if self.keyboard and self.keyboard.mode == "text":
@@ -199,6 +202,7 @@ class FormScreen(Screen):
             self.relayout()
             return
         if self.index + 1 < len(self.procedure.form):
+            self._prefill()
             self._go(self.index + 1)
         elif self.kiosk.nav.has("documents"):
             self.kiosk.nav.push("documents")

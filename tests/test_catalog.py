@@ -43,8 +43,8 @@ def test_every_figure_names_its_source() -> None:
 
 def test_birth_registration_prefills_from_the_id_card() -> None:
     form = {f.key: f for f in CATALOG.by_code("1.001193").form}  # type: ignore[union-attr]
-    assert form["ho_ten_nguoi_yeu_cau"].prefill == "full_name"
-    assert form["so_dinh_danh_nguoi_yeu_cau"].prefill == "id_number"
+    assert form["ho_ten_me"].prefill == "full_name" and form["ho_ten_me"].prefill_if == (("quan_he", "Mẹ"),)
+    assert CATALOG.by_code("1.004222").form[1].prefill == "id_number"  # type: ignore[union-attr]
     assert form["ngay_sinh_tre"].type == "date" and form["ngay_sinh_tre"].not_future
 
 

@@ -26,9 +26,8 @@ def test_login_search_and_the_birth_form_through_the_keyboard(sim: Simulator) ->
     assert session.procedure_code == "1.001193"
     assert session.answers == {
         "ho_ten_tre": "Nguyễn Hoàng Bảo Ngọc", "ngay_sinh_tre": "05112026", "gioi_tinh_tre": "Nữ",
-        "noi_sinh": "Bệnh viện Phụ sản Bắc Ninh", "dan_toc": "Kinh", "ho_ten_me": "Nguyễn Thị Ngọc Ánh",
-        "ho_ten_nguoi_yeu_cau": "Nguyễn Thị Ngọc Ánh", "so_dinh_danh_nguoi_yeu_cau": "001303004567",
-        "quan_he": "Mẹ", "so_dien_thoai": "0912345678",
+        "quan_he": "Mẹ", "noi_sinh": "Bệnh viện Phụ sản Bắc Ninh", "dan_toc": "Kinh",
+        "ho_ten_me": "Nguyễn Thị Ngọc Ánh", "so_dien_thoai": "0912345678",
     }
 
 
@@ -85,6 +84,13 @@ def test_browse_procedures_by_field_without_logging_in_first(sim: Simulator) -> 
                   ("tap", "Đăng ký tạm trú"), ("expect_text", "15.000 đồng"), ("expect_text", "3 ngày làm việc"),
                   ("tap", "Bắt đầu"), ("expect_screen", "login"), ("present_qr", CARD), ("expect_screen", "form"),
                   ("expect_text", "Nguyễn Thị Ngọc Ánh")))
+
+
+def test_the_mothers_name_comes_from_the_card_only_when_she_registers(sim: Simulator) -> None:
+    to_form(sim)
+    sim.run(steps(("type", "An"), ("tap", "Tiếp tục"), ("type", "01112026"), ("tap", "Tiếp tục"), ("tap", "Nam"),
+                  ("tap", "Bà"), ("tap", "Tiếp tục"), ("tap", "Tiếp tục"), ("expect_text", "Họ và tên người mẹ"),
+                  ("expect_text", "(chưa nhập)")))
 
 
 def test_search_with_a_typo_and_no_results(sim: Simulator) -> None:
