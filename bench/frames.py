@@ -8,6 +8,7 @@ import time
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
+from bench.scratch import scratch_outbox  # noqa: E402
 from firmware.app import build  # noqa: E402
 from firmware.clock import VirtualClock  # noqa: E402
 from firmware.config import Config  # noqa: E402
@@ -17,7 +18,7 @@ REPEAT = 120
 
 
 def _times(size: tuple[int, int], name: str, modal: bool) -> list[float]:
-    app = build(Config(), clock=VirtualClock(), size=size, headless=True)
+    app = build(Config(), clock=VirtualClock(), size=size, headless=True, outbox_path=scratch_outbox())
     app.stack.reset(name, **REGISTRY[name].sample_params(app.kiosk))
     app.stack.apply_pending()
     screen = app.stack.top

@@ -10,6 +10,7 @@ import pygame
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
+from bench.scratch import scratch_outbox  # noqa: E402
 from firmware.app import build  # noqa: E402
 from firmware.clock import VirtualClock  # noqa: E402
 from firmware.config import Config  # noqa: E402
@@ -19,7 +20,7 @@ KEYS = "nguyeenxhoangfbaro" * 6
 
 
 def run() -> dict[str, float]:
-    app = build(Config(), clock=VirtualClock(), size=(1080, 1920), headless=True)
+    app = build(Config(), clock=VirtualClock(), size=(1080, 1920), headless=True, outbox_path=scratch_outbox())
     try:
         app.stack.reset("form", **REGISTRY["form"].sample_params(app.kiosk))
         app.stack.apply_pending()

@@ -10,6 +10,7 @@ import numpy as np
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
+from bench.scratch import scratch_outbox  # noqa: E402
 from firmware import events  # noqa: E402
 from firmware.app import build  # noqa: E402
 from firmware.clock import SystemClock  # noqa: E402
@@ -33,7 +34,7 @@ def _decode_ms(decoder_name: str, frame: np.ndarray, expect: int) -> float:
 
 
 def _to_event_ms(frame: np.ndarray, rounds: int = 30) -> float:
-    app = build(Config(), clock=SystemClock(), headless=True)
+    app = build(Config(), clock=SystemClock(), headless=True, outbox_path=scratch_outbox())
     camera = app.devices.camera
     worker = app.devices.decoder_worker
     assert isinstance(camera, SimCamera)

@@ -12,12 +12,17 @@ from firmware.clock import Clock, SystemClock
 from firmware.config import Config
 from firmware.devices import Devices, build_devices
 from firmware.display import Display
+from firmware.due_date import WorkCalendar, load_calendar
 from firmware.events import Inbox
 from firmware.kiosk import Kiosk
 from firmware.loop import Loop
+from firmware.outbox import Outbox
 from firmware.power import BacklightManager
+from firmware.printing import PrintWorker
+from firmware.scan_worker import ScanWorker
 from firmware.search import ProcedureIndex
 from firmware.session import Session
+from firmware.submission import SubmissionService
 from firmware.timers import Timers
 from firmware.watchdog import Watchdog
 from screens import REGISTRY
@@ -39,22 +44,30 @@ class App:
     loop: Loop
     guard: InactivityGuard
     devices: Devices
+    outbox: Outbox
+    printing: PrintWorker
+    scanning: ScanWorker
 
     def status(self, now: float) -> dict[str, object]:
         return {"loop": self.loop.status(now), "session": self.kiosk.session.status(now),
-                "devices": self.devices.status(now), "timers": self.timers.status(now)}
+                "devices": self.devices.status(now), "timers": self.timers.status(now),
+                "outbox": self.outbox.status(now), "submissions": self.kiosk.submissions.status(now),
+                "scanning": self.scanning.status(now)}
 
     def close(self) -> None:
+        self.scanning.stop()
+        self.printing.stop()
         self.devices.close()
+        self.outbox.close()
         self.display.close()
 
 
 def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | None = None,
-          first_screen: str = "attract", headless: bool = False) -> App:
+          first_screen: str = "attract", headless: bool = False, outbox_path: str | None = None) -> App:
     """Everything wired, on the attract screen, drawing to an off-screen surface until `display.open()`."""
     pygame.freetype.init()
     i18n.set_language(config.kiosk.language)
-    clock = clock or SystemClock()
+    clock = clock or SystemClock(trust_wall_clock=config.kiosk.clock_check == "trust")
     width, height = size or (config.display.width, config.display.height)
     # Headless (simulator, screenshots): logical coordinates end to end, no rotation or window scaling.
     if headless:
@@ -66,20 +79,30 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     timers = Timers()
     stack = ScreenStack(REGISTRY, theme)
     catalog = default_catalog()
+    devices = build_devices(config, inbox.post)
+    outbox = Outbox(outbox_path or config.outbox.path, config.outbox.max_mb * 2**20,
+                    config.outbox.min_free_mb * 2**20)
+    calendar = load_calendar(config.submission.calendar) if config.submission.calendar else WorkCalendar()
+    printing = PrintWorker(devices.printer, inbox.post)
+    scanning = ScanWorker(devices.scanner, inbox.post)
+    submissions = SubmissionService(config, outbox, calendar, clock, printing, catalog.version)
     kiosk = Kiosk(config=config, clock=clock, nav=stack, session=Session(), post=inbox.post, catalog=catalog,
-                  index=ProcedureIndex(catalog))
+                  index=ProcedureIndex(catalog), submissions=submissions, scanning=scanning)
     stack.kiosk = kiosk
     guard = InactivityGuard(kiosk, stack)
     timers.add("inactivity", guard.tick, clock.now())
-    devices = build_devices(config, inbox.post)
     backlight = BacklightManager(devices.backlight, kiosk, config.backlight.dim_after_s, config.backlight.dim_level)
     timers.add("backlight", backlight.tick, clock.now())
     canvas = Canvas(display.surface, theme)
     loop = Loop(kiosk, stack, canvas, display, inbox, timers, clock, Watchdog())
+    loop.listeners.append(submissions.on_event)
     stack.reset(first_screen)
     stack.apply_pending()
     devices.start()
-    return App(config, clock, display, inbox, timers, kiosk, stack, loop, guard, devices)
+    printing.start()
+    scanning.start()
+    return App(config, clock, display, inbox, timers, kiosk, stack, loop, guard, devices, outbox, printing,
+               scanning)
 
 
 def open_display(app: App, driver: str) -> None:

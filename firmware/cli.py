@@ -6,7 +6,9 @@ import argparse
 import json
 import os
 import re
+import shutil
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -92,18 +94,21 @@ def _simulate(script: Path, config_path: str | None, shots: Path | None, shot_ev
         steps = load_script(script)
     except ScriptError as exc:
         raise UsageError(str(exc)) from None
-    app = build(_config(config_path), clock=VirtualClock(), headless=True)
-    simulator = Simulator(app, shots, shot_every_step)
-    simulator.script_dir = script.parent
-    try:
-        simulator.run(steps)
-    except StepFailed as exc:
-        print(f"motcua sim: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        app.close()
+    with tempfile.TemporaryDirectory(prefix="motcua-sim-") as scratch:
+        # Without a config file the simulated kiosk keeps its outbox in a scratch directory.
+        outbox = None if config_path else str(Path(scratch) / "outbox.db")
+        app = build(_config(config_path), clock=VirtualClock(), headless=True, outbox_path=outbox)
+        simulator = Simulator(app, shots, shot_every_step)
+        simulator.script_dir = script.parent
+        try:
+            simulator.run(steps)
+        except StepFailed as exc:
+            print(f"motcua sim: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            app.close()
     where = f"; {len(simulator.shots_written)} PNG files in {shots}/" if shots else ""
-    print(f"motcua sim: {len(steps)} steps passed{where}")
+    print(f"motcua sim: {len(steps)} steps passed, {simulator.taps} taps{where}")
     return 0
 
 
@@ -123,13 +128,15 @@ def cmd_screens(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     config = _config(args.config)
+    scratch = tempfile.mkdtemp(prefix="motcua-screens-")
     for name, screen in REGISTRY.items():
-        app = build(config, clock=VirtualClock(), size=size, headless=True)
+        app = build(config, clock=VirtualClock(), size=size, headless=True, outbox_path=f"{scratch}/outbox.db")
         app.stack.reset(name, **screen.sample_params(app.kiosk))
         app.stack.apply_pending()
         app.loop.step([])
         pygame.image.save(app.display.surface, str(out / f"{name}.png"))
         app.close()
+    shutil.rmtree(scratch, ignore_errors=True)
     print(f"motcua screens: {len(REGISTRY)} screens at {size[0]}x{size[1]} in {out}/")
     return 0
 

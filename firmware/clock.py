@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -22,8 +23,21 @@ class Clock(Protocol):
         """Aware local time in Asia/Ho_Chi_Minh."""
         ...
 
+    def synced(self) -> bool:
+        """Whether the wall clock can be trusted (a Pi has no real-time clock until NTP has answered)."""
+        ...
+
+
+TIMESYNC_FLAG = Path("/run/systemd/timesync/synchronized")
+
 
 class SystemClock:
+    def __init__(self, trust_wall_clock: bool = False) -> None:
+        self.trust_wall_clock = trust_wall_clock
+
+    def synced(self) -> bool:
+        return self.trust_wall_clock or TIMESYNC_FLAG.exists()
+
     def now(self) -> float:
         return time.monotonic()
 
@@ -34,9 +48,13 @@ class SystemClock:
 class VirtualClock:
     """A clock that moves only when told to."""
 
-    def __init__(self, start: datetime | None = None) -> None:
+    def __init__(self, start: datetime | None = None, synced: bool = True) -> None:
         self._t = 1000.0
         self._wall0 = start or datetime(2026, 11, 24, 9, 30, tzinfo=VIETNAM)
+        self._synced = synced
+
+    def synced(self) -> bool:
+        return self._synced
 
     def now(self) -> float:
         return self._t

@@ -39,6 +39,8 @@ class KioskSection:
     province_name: str = "Thành phố Hà Nội"
     commune_name: str = "Phường Ba Đình"
     language: str = choice("vi", "vi", "en")
+    # "systemd": trust the wall clock once systemd-timesyncd says it is synchronised; "trust": always (desktop).
+    clock_check: str = choice("systemd", "systemd", "trust")
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def iso(moment: datetime) -> str:
 def build_record(*, kiosk: KioskSection, identity: dict[str, Any], procedure: Procedure, catalog_version: str,
                  answers: dict[str, Any], pages: list[Page], consent_at: datetime, received_at: datetime,
                  clock_synced: bool, receipt_code: str, due_date: date | None,
-                 dossier_id: str | None = None) -> dict[str, Any]:
+                 documents_at_counter: list[str] | None = None, dossier_id: str | None = None) -> dict[str, Any]:
     def plain(value: Any) -> Any:
         return value.isoformat() if isinstance(value, date) else value
 
@@ -83,6 +83,7 @@ def build_record(*, kiosk: KioskSection, identity: dict[str, Any], procedure: Pr
         "identity": {name: plain(identity.get(name)) for name in IDENTITY_KEYS},
         "answers": {key: plain(value) for key, value in answers.items()},
         "pages": [page.manifest() for page in pages],
+        "documents_at_counter": list(documents_at_counter or []),
         "consent": {"text_version": CONSENT_VERSION, "accepted_at": iso(consent_at)},
         "received_at": iso(received_at),
         "clock_synced": clock_synced,

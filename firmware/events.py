@@ -18,6 +18,8 @@ PRINTER_STATE = "printer_state"  # data: {"state": "ok" | "paper_low" | "paper_o
 BUTTON = "button"              # data: {"name": "help" | "tamper"}
 CAMERA_STATE = "camera_state"  # data: {"state": "ok" | "absent"}
 SCANNER_STATE = "scanner_state"  # data: {"state": "ok" | "jam" | "absent"}
+SCAN_RESULT = "scan_result"    # data: {"ok": True, "page", "thumb"} | {"ok": False, "fault" | "problem": ...}
+PRINT_RESULT = "print_result"  # data: {"code": str, "ok": bool, "state"?: str, "bytes"?: int}
 
 
 @dataclass(frozen=True)

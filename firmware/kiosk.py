@@ -10,8 +10,10 @@ from firmware.catalog import Catalog
 from firmware.clock import Clock
 from firmware.config import Config
 from firmware.events import KioskEvent
+from firmware.scan_worker import ScanWorker
 from firmware.search import ProcedureIndex
 from firmware.session import Session
+from firmware.submission import SubmissionService
 
 
 class Navigator(Protocol):
@@ -35,6 +37,8 @@ class Kiosk:
     post: Callable[[KioskEvent], None]
     catalog: Catalog
     index: ProcedureIndex
+    submissions: SubmissionService
+    scanning: ScanWorker
     # Device and link state the citizen may need to know about (banner); filled from events by the loop.
     health: dict[str, str] = field(default_factory=lambda: {"network": "up", "printer": "ok"})
     last_presence: float = float("-inf")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pygame
@@ -36,6 +36,8 @@ class Loop:
         self.running = True
         self.frames = 0
         self.handled_events: list[KioskEvent] = []
+        # Services that must see events whatever screen is up (print results mark slips printed).
+        self.listeners: list[Callable[[KioskEvent], None]] = []
         self._last_input = float("-inf")
 
     def step(self, raw: Iterable[pygame.event.Event] = ()) -> bool:
@@ -69,6 +71,9 @@ class Loop:
     def _dispatch(self, event: KioskEvent) -> None:
         if event.kind == events.PRESENCE and event.data.get("present"):
             self.kiosk.last_presence = self.clock.now()
+        if event.kind == events.PRINT_RESULT and not event.data.get("ok"):
+            # The banner and status learn of the fault at once, not at the next poll.
+            self._dispatch(KioskEvent(events.PRINTER_STATE, {"state": event.data.get("state", "offline")}))
         if event.kind == events.BUTTON and event.data.get("name") == "tamper":
             self.kiosk.health["tamper"] = "opened"
         key = HEALTH_EVENTS.get(event.kind)
@@ -79,6 +84,8 @@ class Loop:
                 self.stack.health_changed()
         self.handled_events.append(event)
         del self.handled_events[:-50]
+        for listener in self.listeners:
+            listener(event)
         self.stack.handle(event)
 
     @property

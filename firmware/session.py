@@ -10,6 +10,9 @@ class Session:
         self.identity: dict[str, Any] | None = None
         self.answers: dict[str, Any] = {}
         self.procedure_code: str | None = None
+        self.pages: dict[str, list[Any]] = {}  # document key -> scanned pages (firmware.dossier.Page)
+        self.documents_at_counter: list[str] = []  # required documents the citizen will hand in at the counter
+        self.consent_at: Any = None
         self.last_activity = 0.0
         self.started_at: float | None = None
         self.wipes = 0
@@ -26,6 +29,9 @@ class Session:
         self.identity = None
         self.answers.clear()
         self.procedure_code = None
+        self.pages.clear()
+        self.documents_at_counter.clear()
+        self.consent_at = None
         self.started_at = None
         self.wipes += 1
 

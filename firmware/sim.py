@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import unicodedata
@@ -83,6 +84,8 @@ class Simulator:
         self.shots = shots
         self.shot_every_step = shot_every_step
         self.shots_written: list[Path] = []
+        self.taps = 0
+        self._written: str | None = None
         self._shot_count = 0
         self.handlers: dict[str, Callable[[Any], None]] = {
             "expect_screen": self.expect_screen, "tap": self.tap, "tap_at": self.tap_at, "wait": self.wait,
@@ -108,6 +111,21 @@ class Simulator:
                 raise StepFailed(f"{step} failed: {exc}\n{self.describe()}") from None
             if self.shot_every_step and step.name != "shot":
                 self._save(f"{step.name}-{slug(step.arg)}" if slug(step.arg) else step.name)
+            self._write_submission()
+
+    def _write_submission(self) -> None:
+        """After a submission, `--shots DIR` also holds `dossier.json` and `slip.png`."""
+        last = self.app.kiosk.submissions.last
+        if not self.shots or last is None or last.record["receipt_code"] == self._written:
+            return
+        code = last.record["receipt_code"]
+        printing = self.app.printing
+        self._await(lambda: printing.last_slip_code == code, "the slip was not rendered")
+        (self.shots / "dossier.json").write_text(json.dumps(last.record, ensure_ascii=False, indent=2) + "\n",
+                                                 encoding="utf-8")
+        if printing.last_slip is not None:
+            printing.last_slip.save(self.shots / "slip.png")
+        self._written = code
 
     def frame(self, raw: list[pygame.event.Event] | None = None) -> None:
         self.clock.advance(FRAME_S)
@@ -174,6 +192,7 @@ class Simulator:
         self._click((arg[0], arg[1]))
 
     def _click(self, pos: tuple[int, int]) -> None:
+        self.taps += 1
         down = pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False)
         up = pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False)
         self.frame([down])
@@ -266,8 +285,14 @@ class Simulator:
 
     def insert_document(self, file: Any) -> None:
         image = Image.new("L", (1654, 2339), 255) if file == "blank" else self._image(file)
-        self._sim("scanner", SimScanner).insert_document(image)
-        self.settle(2)
+        scanner = self._sim("scanner", SimScanner)
+        worker = self.app.scanning
+        results = worker.results
+        scanner.insert_document(image)
+        if worker.status(0)["waiting"] and scanner.status(0)["state"] == "ok":
+            self._await(lambda: worker.results > results, "the scanner did not take the page")
+        else:
+            self.settle(2)
 
     def _image(self, file: Any) -> Image.Image:
         path = Path(str(file))
@@ -293,7 +318,11 @@ class Simulator:
         self._device_state("printer", SimPrinter, state, PRINTER_STATES)
 
     def scanner(self, state: Any) -> None:
+        worker = self.app.scanning
+        results = worker.results
         self._device_state("scanner", SimScanner, state, SCANNER_STATES)
+        if state != "ok" and worker.status(0)["waiting"]:  # a screen is waiting for a page: it hears of it
+            self._await(lambda: worker.results > results, f"the scanner's {state} was not reported")
 
     def camera(self, state: Any) -> None:
         if state not in ("ok", "absent"):

@@ -8,13 +8,19 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 from screens.attract import AttractScreen  # noqa: E402
 from screens.base import Screen  # noqa: E402
+from screens.confirm import ConfirmScreen  # noqa: E402
+from screens.documents import DocumentsScreen  # noqa: E402
+from screens.done import DoneScreen  # noqa: E402
 from screens.form import FormScreen  # noqa: E402
 from screens.help import HelpScreen  # noqa: E402
 from screens.home import HomeScreen  # noqa: E402
 from screens.login import LoginScreen  # noqa: E402
 from screens.procedure import ProcedureScreen  # noqa: E402
 from screens.procedures import ProceduresScreen  # noqa: E402
+from screens.review import ReviewScreen  # noqa: E402
+from screens.submitting import SubmittingScreen  # noqa: E402
 
 SCREENS: tuple[type[Screen], ...] = (AttractScreen, HomeScreen, HelpScreen, LoginScreen, ProceduresScreen,
-                                     ProcedureScreen, FormScreen)
+                                     ProcedureScreen, FormScreen, DocumentsScreen, ReviewScreen, ConfirmScreen,
+                                     SubmittingScreen, DoneScreen)
 REGISTRY: dict[str, type[Screen]] = {cls.name: cls for cls in SCREENS}

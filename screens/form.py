@@ -50,6 +50,7 @@ class FormScreen(Screen):
 
     def enter(self, **params: Any) -> None:
         self.index = int(params.get("index", 0))
+        self.from_review = bool(params.get("review", False))
         self.message = ""
         self.keyboard: Keyboard | None = None
         self._prefill()
@@ -201,7 +202,9 @@ class FormScreen(Screen):
             self.message = problem
             self.relayout()
             return
-        if self.index + 1 < len(self.procedure.form):
+        if self.from_review:
+            self.kiosk.nav.pop()  # changed from `review`: back to it
+        elif self.index + 1 < len(self.procedure.form):
             self._prefill()
             self._go(self.index + 1)
         elif self.kiosk.nav.has("documents"):
@@ -210,7 +213,7 @@ class FormScreen(Screen):
             self.coming_soon()
 
     def _back(self) -> None:
-        if self.index == 0:
+        if self.index == 0 or self.from_review:
             self.kiosk.nav.pop()
         else:
             self._go(self.index - 1)

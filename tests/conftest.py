@@ -29,12 +29,13 @@ def vietnamese() -> Iterator[None]:
 
 
 @pytest.fixture
-def make_app() -> Iterator[Callable[..., App]]:
+def make_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., App]]:
     made: list[App] = []
 
-    def factory(config_text: str = "", size: tuple[int, int] = (1080, 1920)) -> App:
+    def factory(config_text: str = "", size: tuple[int, int] = (1080, 1920), outbox: Path | None = None) -> App:
         config = parse(config_text) if config_text else Config()
-        made.append(build(config, clock=VirtualClock(), size=size, headless=True))
+        path = outbox or tmp_path_factory.mktemp("data") / "outbox.db"
+        made.append(build(config, clock=VirtualClock(), size=size, headless=True, outbox_path=str(path)))
         return made[-1]
 
     yield factory

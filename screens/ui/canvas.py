@@ -63,8 +63,10 @@ def fit(text: str, width: int, height: int, size: int, bold: bool, shrink: bool
     """Lines and (type size, line height) for `text` in a box, shrinking the type until it fits."""
     while True:
         lines = wrap(text, size, width, bold)
-        line_h = round(font(size, bold).get_sized_height() * 1.15)
-        if not shrink or len(lines) * line_h <= height or size <= 12:
+        face = font(size, bold)
+        line_h = round(face.get_sized_height() * 1.15)
+        fits = len(lines) * line_h <= height and all(face.get_rect(line).width <= width for line in lines)
+        if not shrink or fits or size <= 12:
             return tuple(lines), (size, line_h)
         size = max(12, round(size * 0.9))
 

@@ -51,6 +51,7 @@ class Button(Widget):
     style: str = "primary"  # primary | secondary | danger
     enabled: bool = True
     detail: str = ""
+    tag: str = ""  # a short word at the right edge, e.g. "Sửa" on a review row
     pressed: bool = False
 
     def handle(self, pointer: Pointer) -> str | None:
@@ -78,6 +79,9 @@ class Button(Widget):
         if self.style == "secondary":
             canvas.outline(palette.outline, self.rect, max(2, theme.px(3)), theme.radius)
         inner = self.rect.inflate(-2 * theme.px(20), -theme.px(20))
+        if self.tag:
+            self._draw_row(canvas, inner, fg)
+            return
         if not self.detail or inner.height < theme.title * 2 + theme.small * 3 // 2:
             canvas.text(self.label, inner, theme.body, fg, bold=True, align="center", valign="middle")
             return
@@ -86,6 +90,22 @@ class Button(Widget):
         canvas.text(self.label, label_rect, theme.title, fg, bold=True, align="center", valign="bottom")
         detail_rect = pygame.Rect(inner.left, label_rect.bottom, inner.width, inner.bottom - label_rect.bottom)
         canvas.text(self.detail, detail_rect, theme.small, fg, align="center")
+
+    def _draw_row(self, canvas: Canvas, inner: pygame.Rect, fg: tuple[int, int, int]) -> None:
+        """Label over detail on the left, the tag on the right: a row of a review list."""
+        theme = canvas.theme
+        tag_w = theme.px(150)
+        canvas.text(self.tag, pygame.Rect(inner.right - tag_w, inner.top, tag_w, inner.height), theme.body, fg,
+                    bold=True, align="right", valign="middle")
+        text = pygame.Rect(inner.left, inner.top, inner.width - tag_w - theme.gap, inner.height)
+        if self.detail:
+            half = text.height * 2 // 5
+            canvas.text(self.label, pygame.Rect(text.left, text.top, text.width, half), theme.small, fg,
+                        valign="bottom")
+            canvas.text(self.detail, pygame.Rect(text.left, text.top + half, text.width, text.height - half),
+                        theme.body, fg, bold=True, valign="top")
+        else:
+            canvas.text(self.label, text, theme.body, fg, bold=True, valign="middle")
 
     def buttons(self) -> Iterator[Button]:
         yield self

@@ -1,0 +1,224 @@
+"""`documents`: each document into the scanner slot; the kiosk keeps a copy and gives the original back.
+
+The scanner worker scans whatever is put in the slot while this screen waits for a page; a blank or unreadable
+page is refused with the reason. Optional documents can be skipped (`Bỏ qua`); when the scanner is out of order,
+required ones can be handed in at the counter instead.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pygame
+from PIL import Image
+
+from firmware import events
+from firmware.catalog import Document, Procedure
+from firmware.events import KioskEvent
+from firmware.i18n import N_, _
+from firmware.pages import reason, thumbnail
+from screens.base import Screen
+from screens.ui.canvas import Canvas
+from screens.ui.widgets import Button, Label, Widget
+
+FAULTS = {
+    "jam": N_("Giấy bị kẹt trong máy quét. Xin mời bạn kéo nhẹ tờ giấy ra rồi chạm «Quét lại», "
+              "hoặc nhờ cán bộ hỗ trợ."),
+    "absent": N_("Máy quét đang tạm ngừng. Bạn có thể nộp bản giấy tại quầy một cửa: chạm «Bỏ qua» để tiếp tục."),
+    "error": N_("Máy quét gặp lỗi. Xin mời chạm «Quét lại», hoặc nhờ cán bộ hỗ trợ."),
+}
+
+
+def pil_to_surface(image: Any) -> pygame.Surface:
+    rgb = image.convert("RGB")
+    return pygame.image.frombytes(rgb.tobytes(), rgb.size, "RGB")
+
+
+class DocumentsScreen(Screen):
+    name = "documents"
+    title = N_("Giấy tờ")
+
+    @property
+    def procedure(self) -> Procedure:
+        return self.kiosk.catalog.by_code(self.kiosk.session.procedure_code or "") or self.kiosk.catalog.procedures[0]
+
+    @property
+    def document(self) -> Document:
+        return self.procedure.documents[self.index]
+
+    @property
+    def pages(self) -> list[Any]:
+        return self.kiosk.session.pages.setdefault(self.document.key, [])
+
+    def enter(self, **params: Any) -> None:
+        self.index = int(params.get("index", 0))
+        self.from_review = bool(params.get("review", False))
+        self.message = ""
+        self.fault = ""
+        self.thumb: pygame.Surface | None = None
+        if not self.procedure.documents:
+            self.kiosk.nav.replace("review")
+        super().enter(**params)
+        if self.procedure.documents:
+            self._wait_for_page()
+
+    def resume(self) -> None:
+        super().resume()
+        self._wait_for_page()
+
+    def pause(self) -> None:
+        self.kiosk.scanning.cancel()
+        super().pause()
+
+    def leave(self) -> None:
+        self.kiosk.scanning.cancel()
+        super().leave()
+
+    def _wait_for_page(self) -> None:
+        if not self.pages:
+            self.kiosk.scanning.want(self.document.key, self.document.name, 1)
+        elif self.thumb is None:  # back to a document scanned before: show its last page again
+            with Image.open(io.BytesIO(self.pages[-1].jpeg)) as image:
+                self.thumb = pil_to_surface(thumbnail(image))
+
+    # -- layout ---------------------------------------------------------------------------------------
+    def build(self, area: pygame.Rect) -> list[Widget]:
+        if not self.procedure.documents:
+            return []
+        t, doc = self.theme, self.document
+        count = len(self.procedure.documents)
+        heading = _("Giấy tờ {number}/{count}: {name}").format(number=self.index + 1, count=count, name=doc.name)
+        if not doc.required:
+            heading += " " + _("(nếu có)")
+        row_h = t.footer_button_height
+        heading_h = t.title * 5 // 2 if t.portrait else t.body * 2
+        widgets: list[Widget] = [Label(heading, pygame.Rect(area.left, area.top, area.width, heading_h), "title"
+                                       if t.portrait else "body", bold=True)]
+        if self.pages:
+            text = _("Đã quét {count} trang. Xin mời bạn nhận lại bản gốc ở khe trả giấy.").format(
+                count=len(self.pages))
+        else:
+            text = _("Đặt tờ giấy vào khe máy quét, mặt có chữ úp xuống. Máy sẽ tự quét.")
+        if doc.note and not self.pages:
+            text += "\n" + doc.note
+        text_rect = pygame.Rect(area.left, area.top + heading_h, area.width, t.body * (7 if t.portrait else 4))
+        widgets.append(Label(text, text_rect, "body"))
+        message = self.message or (_(FAULTS[self.fault]) if self.fault else "")
+        message_rect = pygame.Rect(area.left, text_rect.bottom, area.width, t.body * 3)
+        widgets.append(Label(message, message_rect, "body", "danger", bold=True))
+        rows = 2 if self.pages or self.fault == "jam" else 1
+        buttons_top = area.bottom - rows * row_h - (rows - 1) * t.gap
+        self._picture = pygame.Rect(area.left, message_rect.bottom, area.width,
+                                    buttons_top - message_rect.bottom - t.gap)
+        half = (area.width - t.gap) // 2
+        left = pygame.Rect(area.left, area.bottom - row_h, half, row_h)
+        right = pygame.Rect(area.left + half + t.gap, area.bottom - row_h, half, row_h)
+        widgets.append(Button(_("Quay lại"), "back", left, "secondary"))
+        if self.pages:
+            widgets.append(Button(_("Tiếp tục"), "next", right, "primary"))
+            upper = pygame.Rect(area.left, buttons_top, half, row_h)
+            widgets.append(Button(_("Quét lại"), "rescan", upper, "secondary"))
+            widgets.append(Button(_("Thêm trang"), "add_page", upper.move(half + t.gap, 0), "secondary"))
+        else:
+            if not doc.required or self.fault == "absent":
+                widgets.append(Button(_("Bỏ qua"), "skip", right, "secondary"))
+            if self.fault == "jam":
+                widgets.append(Button(_("Quét lại"), "retry", pygame.Rect(area.left, buttons_top, area.width, row_h),
+                                      "primary"))
+        return widgets
+
+    def draw_content(self, canvas: Canvas) -> None:
+        t, box = self.theme, getattr(self, "_picture", None)
+        if box is None or box.height < t.px(80):
+            return
+        if self.thumb is not None:
+            scale = min(box.width / self.thumb.get_width(), box.height / self.thumb.get_height(), 1.0)
+            size = (round(self.thumb.get_width() * scale), round(self.thumb.get_height() * scale))
+            image = pygame.transform.smoothscale(self.thumb, size) if scale < 1 else self.thumb
+            spot = image.get_rect(center=box.center)
+            canvas.surface.blit(image, spot)
+            canvas.outline(t.palette.outline, spot, max(2, t.px(3)))
+            return
+        slot = pygame.Rect(0, 0, box.width * 3 // 4, max(t.px(24), box.height // 12))
+        slot.midbottom = (box.centerx, box.bottom - box.height // 8)
+        canvas.fill(t.palette.text, slot, t.px(8))
+        paper = pygame.Rect(0, 0, slot.width * 3 // 5, min(box.height * 3 // 5, slot.width * 4 // 5))
+        paper.midbottom = (slot.centerx, slot.top + slot.height // 2)
+        canvas.fill(t.palette.background, paper)
+        canvas.outline(t.palette.outline, paper, max(2, t.px(4)))
+        for i in range(1, 6):
+            line = pygame.Rect(paper.left + paper.width // 8, paper.top + i * paper.height // 7,
+                               paper.width * 3 // 4, max(2, t.px(6)))
+            canvas.fill(t.palette.secondary, line)
+
+    # -- events and actions ---------------------------------------------------------------------------
+    def on_event(self, event: KioskEvent) -> bool:
+        if event.kind != events.SCAN_RESULT:
+            return super().on_event(event)
+        data = event.data
+        if data.get("ok") and data.get("document") == self.document.key:
+            self.pages.append(data["page"])
+            self.thumb = pil_to_surface(data["thumb"])
+            self.message, self.fault = "", ""
+        elif data.get("problem"):
+            self.message, self.fault = reason(str(data["problem"])), ""
+        elif data.get("fault"):
+            self.message, self.fault = "", str(data["fault"])
+        self.relayout()
+        return True
+
+    def on_action(self, action: str) -> None:
+        if action == "rescan" and self.pages:
+            self.pages.pop()
+            self.thumb = None
+            self.kiosk.scanning.want(self.document.key, self.document.name, len(self.pages) + 1)
+        elif action == "add_page":
+            self.kiosk.scanning.want(self.document.key, self.document.name, len(self.pages) + 1)
+            self.message = _("Xin mời đặt trang tiếp theo vào khe máy quét.")
+        elif action == "retry":
+            self.fault = ""
+            self.kiosk.scanning.want(self.document.key, self.document.name, len(self.pages) + 1)
+        elif action == "skip":
+            at_counter = self.kiosk.session.documents_at_counter
+            if self.document.required and self.document.key not in at_counter:
+                at_counter.append(self.document.key)
+            self._next()
+            return
+        elif action == "next":
+            if self.document.key in self.kiosk.session.documents_at_counter:
+                self.kiosk.session.documents_at_counter.remove(self.document.key)
+            self._next()
+            return
+        elif action == "back":
+            self._back()
+            return
+        self.relayout()
+
+    def _next(self) -> None:
+        self.kiosk.scanning.cancel()
+        if self.from_review:
+            self.kiosk.nav.pop()
+        elif self.index + 1 < len(self.procedure.documents):
+            self._show(self.index + 1)
+        else:
+            self.kiosk.nav.push("review")
+
+    def _back(self) -> None:
+        self.kiosk.scanning.cancel()
+        if self.index == 0 or self.from_review:
+            self.kiosk.nav.pop()
+        else:
+            self._show(self.index - 1)
+
+    def _show(self, index: int) -> None:
+        self.index = index
+        self.message, self.fault = "", ""
+        self.thumb = None
+        self._wait_for_page()
+        self.relayout()
+
+    @classmethod
+    def sample_params(cls, kiosk: Any) -> dict[str, Any]:
+        kiosk.session.procedure_code = "1.001193"
+        return {}

@@ -1,0 +1,110 @@
+"""`review`: every answer and every document, each row with `Sửa` that goes to the right place and comes back;
+then consent to the use of personal data for this procedure (nothing pre-ticked; leaving is not consent).
+
+Rows are tapped by their field label (labels must be unique on a screen; every row shows "Sửa").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pygame
+
+from firmware import date_entry
+from firmware.catalog import Procedure
+from firmware.dossier import CONSENT_TEXT
+from firmware.i18n import N_, _
+from screens.base import Screen
+from screens.ui.widgets import Button, Label, ScrollList, Widget
+
+AGREE = N_("Tôi đồng ý")
+
+
+class ReviewScreen(Screen):
+    name = "review"
+    title = N_("Kiểm tra lại")
+
+    @property
+    def procedure(self) -> Procedure:
+        return self.kiosk.catalog.by_code(self.kiosk.session.procedure_code or "") or self.kiosk.catalog.procedures[0]
+
+    def enter(self, **params: Any) -> None:
+        self.message = ""
+        super().enter(**params)
+
+    def build(self, area: pygame.Rect) -> list[Widget]:
+        t = self.theme
+        row_h = t.footer_button_height
+        consent_h = t.body * 4 if t.portrait else t.small * 3
+        bottom = area.bottom - row_h - t.gap
+        agree = pygame.Rect(area.left, bottom - row_h, area.width, row_h)
+        consent_rect = pygame.Rect(area.left, agree.top - t.gap // 2 - consent_h, area.width, consent_h)
+        message_rect = pygame.Rect(area.left, consent_rect.top - t.body * 3 // 2, area.width, t.body * 3 // 2)
+        intro_h = t.body * 2
+        list_rect = pygame.Rect(area.left, area.top + intro_h, area.width - t.px(24),
+                                message_rect.top - area.top - intro_h - t.gap // 2)
+        agreed = self.kiosk.session.consent_at is not None
+        half = (area.width - t.gap) // 2
+        return [
+            Label(_("Xin mời kiểm tra lại. Chạm vào dòng cần sửa."), pygame.Rect(area.left, area.top, area.width,
+                                                                              intro_h), "body", bold=True),
+            ScrollList(list_rect, self._rows(list_rect)),
+            Label(self.message, message_rect, "body", "danger", bold=True),
+            Label(_(CONSENT_TEXT), consent_rect, "small" if t.portrait else "small"),
+            Button(_(AGREE), "consent", agree, "primary" if agreed else "secondary",
+                   detail=_("(đã chọn)") if agreed else "", tag=_("Đã chọn") if agreed else _("Chọn")),
+            Button(_("Quay lại"), "back", pygame.Rect(area.left, area.bottom - row_h, half, row_h), "secondary"),
+            Button(_("Tiếp tục"), "next", pygame.Rect(area.left + half + t.gap, area.bottom - row_h, half, row_h),
+                   "primary"),
+        ]
+
+    def _rows(self, rect: pygame.Rect) -> list[Button]:
+        t, session = self.theme, self.kiosk.session
+        height = max(t.min_target, t.button_height)
+        rows: list[Button] = []
+
+        def add(label: str, action: str, detail: str) -> None:
+            top = rect.top + len(rows) * (height + t.gap // 2)
+            rows.append(Button(label, action, pygame.Rect(rect.left, top, rect.width, height), "secondary",
+                               detail=detail, tag=_("Sửa")))
+
+        for i, field in enumerate(self.procedure.form):
+            raw = str(session.answers.get(field.key, "") or "")
+            shown = date_entry.shown(raw) if field.type == "date" and raw else raw
+            add(field.label, f"edit:{i}", shown or _("(không có)"))
+        for j, doc in enumerate(self.procedure.documents):
+            pages = len(session.pages.get(doc.key, []))
+            if pages:
+                detail = _("{count} trang đã quét").format(count=pages)
+            elif doc.key in session.documents_at_counter:
+                detail = _("Nộp bản giấy tại quầy")
+            else:
+                detail = _("(không có)")
+            add(doc.name, f"doc:{j}", detail)
+        return rows
+
+    def on_action(self, action: str) -> None:
+        session = self.kiosk.session
+        if action.startswith("edit:"):
+            self.kiosk.nav.push("form", index=int(action[5:]), review=True)
+        elif action.startswith("doc:"):
+            self.kiosk.nav.push("documents", index=int(action[4:]), review=True)
+        elif action == "consent":
+            session.consent_at = None if session.consent_at else self.kiosk.clock.wall()
+            self.message = ""
+            self.relayout()
+        elif action == "next":
+            if session.consent_at is None:
+                self.message = _("Xin mời chạm «Tôi đồng ý» nếu bạn đồng ý, để nộp hồ sơ.")
+                self.relayout()
+            else:
+                self.kiosk.nav.push("confirm")
+        elif action == "back":
+            self.kiosk.nav.pop()
+
+    @classmethod
+    def sample_params(cls, kiosk: Any) -> dict[str, Any]:
+        kiosk.session.procedure_code = "1.001193"
+        kiosk.session.answers.update({"ho_ten_tre": "Nguyễn Hoàng Bảo Ngọc", "ngay_sinh_tre": "05112026",
+                                      "gioi_tinh_tre": "Nữ", "quan_he": "Mẹ", "dan_toc": "Kinh"})
+        return {}
