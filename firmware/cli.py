@@ -18,7 +18,7 @@ from pathlib import Path
 
 from firmware.config import Config, ConfigError, load
 
-DEMO_SCRIPT = "demo.yaml"
+DEMO_SCRIPT = "demo/demo.yaml"
 DEFAULT_DEMO_SHOTS = Path("out/demo")
 
 
@@ -56,9 +56,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         driver = "window" if has_desktop_display() else "headless"
     if driver == "headless":
         print("motcua: no display (DISPLAY/WAYLAND_DISPLAY unset): playing the built-in demo headless")
-        demo = resources.files("firmware").joinpath(DEMO_SCRIPT)
-        with resources.as_file(demo) as script:
-            return _simulate(script, args.config, Path(args.shots), shot_every_step=True)
+        demo = resources.files("firmware").joinpath("demo")
+        with resources.as_file(demo) as folder:
+            script = folder / "demo.yaml"
+            return _simulate(script, args.config, Path(args.shots), shot_every_step=True, scratch_outbox=True)
     if driver == "offscreen":
         _headless()
     from firmware.app import build, open_display
@@ -84,7 +85,8 @@ def _report_first_frame(app: object, path: Path) -> None:
     path.write_text(f"{time.time():.6f}\n")
 
 
-def _simulate(script: Path, config_path: str | None, shots: Path | None, shot_every_step: bool = False) -> int:
+def _simulate(script: Path, config_path: str | None, shots: Path | None, shot_every_step: bool = False,
+              scratch_outbox: bool = False) -> int:
     _headless()
     from firmware.app import build
     from firmware.clock import VirtualClock
@@ -95,8 +97,8 @@ def _simulate(script: Path, config_path: str | None, shots: Path | None, shot_ev
     except ScriptError as exc:
         raise UsageError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="motcua-sim-") as scratch:
-        # Without a config file the simulated kiosk keeps its outbox in a scratch directory.
-        outbox = None if config_path else str(Path(scratch) / "outbox.db")
+        # Without a config file (and for the demo) the simulated kiosk keeps its outbox in a scratch directory.
+        outbox = None if config_path and not scratch_outbox else str(Path(scratch) / "outbox.db")
         app = build(_config(config_path), clock=VirtualClock(), headless=True, outbox_path=outbox)
         simulator = Simulator(app, shots, shot_every_step)
         simulator.script_dir = script.parent

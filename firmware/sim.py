@@ -99,6 +99,11 @@ class Simulator:
             shots.mkdir(parents=True, exist_ok=True)
 
     # -- running --------------------------------------------------------------------------------------
+    def run_file(self, script: Path) -> None:
+        """Run a script file; image paths in it may be relative to the script."""
+        self.script_dir = script.parent
+        self.run(load_script(script))
+
     def run(self, steps: list[Step]) -> None:
         self.settle()
         for step in steps:
@@ -120,7 +125,7 @@ class Simulator:
             return
         code = last.record["receipt_code"]
         printing = self.app.printing
-        self._await(lambda: printing.last_slip_code == code, "the slip was not rendered")
+        self.wait_for(lambda: printing.last_slip_code == code, "the slip was not rendered")
         (self.shots / "dossier.json").write_text(json.dumps(last.record, ensure_ascii=False, indent=2) + "\n",
                                                  encoding="utf-8")
         if printing.last_slip is not None:
@@ -226,14 +231,14 @@ class Simulator:
             raise StepFailed(f"the {attribute} is not simulated (backend {type(device).__name__})")
         return device
 
-    def _await(self, condition: Callable[[], bool], what: str) -> None:
-        """Wait, bounded in real time, for a device thread; then let the loop take what it posted."""
+    def wait_for(self, condition: Callable[[], bool], what: str) -> None:
+        """Wait, bounded in real time, for a device thread; the loop takes events meanwhile, the clock stands."""
         deadline = time.monotonic() + DEVICE_WAIT_S
         while not condition():
             if time.monotonic() > deadline:
                 raise StepFailed(f"{what} within {DEVICE_WAIT_S:g} s")
             self.app.inbox.wait(0.01)
-            time.sleep(0.001)
+            self.app.loop.step([])
         self.settle(2)
 
     def presence(self, present: Any) -> None:
@@ -245,7 +250,7 @@ class Simulator:
         posted = self.app.inbox.posted
         if not driver.set_presence(present):
             raise StepFailed("the presence sensor did not change")
-        self._await(lambda: self.app.inbox.posted > posted, "the presence sensor posted nothing")
+        self.wait_for(lambda: self.app.inbox.posted > posted, "the presence sensor posted nothing")
 
     def press(self, name: Any) -> None:
         driver = self.app.devices.sensor_driver
@@ -255,7 +260,7 @@ class Simulator:
             raise StepFailed(f"press takes help or tamper, got {name!r}")
         posted = self.app.inbox.posted
         driver.press(name)
-        self._await(lambda: self.app.inbox.posted > posted, f"the {name} button posted nothing")
+        self.wait_for(lambda: self.app.inbox.posted > posted, f"the {name} button posted nothing")
 
     def _show(self, show: Callable[[SimCamera], None], expect_code: bool, what: str) -> None:
         camera = self._sim("camera", SimCamera)
@@ -266,13 +271,13 @@ class Simulator:
             return
         # The citizen takes the last card away first, so the same code shown again counts as a new scan.
         camera.show_nothing()
-        self._await(lambda: worker.empty_streak >= worker.forget_after_frames, "the camera did not clear")
+        self.wait_for(lambda: worker.empty_streak >= worker.forget_after_frames, "the camera did not clear")
         posted, frames = worker.posted, worker.frames
         show(camera)
         if expect_code:
-            self._await(lambda: worker.posted > posted, f"{what} was not decoded")
+            self.wait_for(lambda: worker.posted > posted, f"{what} was not decoded")
         else:
-            self._await(lambda: worker.frames >= frames + 2, "the camera delivered no frame")
+            self.wait_for(lambda: worker.frames >= frames + 2, "the camera delivered no frame")
 
     def present_qr(self, payload: Any) -> None:
         if not isinstance(payload, str) or not payload:
@@ -290,7 +295,7 @@ class Simulator:
         results = worker.results
         scanner.insert_document(image)
         if worker.status(0)["waiting"] and scanner.status(0)["state"] == "ok":
-            self._await(lambda: worker.results > results, "the scanner did not take the page")
+            self.wait_for(lambda: worker.results > results, "the scanner did not take the page")
         else:
             self.settle(2)
 
@@ -312,7 +317,7 @@ class Simulator:
         poller = self.app.devices.poller
         polls = poller.polls
         poller.poke()
-        self._await(lambda: poller.polls > polls, f"the {attribute} state was not polled")
+        self.wait_for(lambda: poller.polls > polls, f"the {attribute} state was not polled")
 
     def printer(self, state: Any) -> None:
         self._device_state("printer", SimPrinter, state, PRINTER_STATES)
@@ -322,7 +327,7 @@ class Simulator:
         results = worker.results
         self._device_state("scanner", SimScanner, state, SCANNER_STATES)
         if state != "ok" and worker.status(0)["waiting"]:  # a screen is waiting for a page: it hears of it
-            self._await(lambda: worker.results > results, f"the scanner's {state} was not reported")
+            self.wait_for(lambda: worker.results > results, f"the scanner's {state} was not reported")
 
     def camera(self, state: Any) -> None:
         if state not in ("ok", "absent"):
@@ -330,7 +335,7 @@ class Simulator:
         camera = self._sim("camera", SimCamera)
         worker = self.app.devices.decoder_worker
         camera.set_absent(state == "absent")
-        self._await(lambda: worker.state == state, f"the camera did not become {state}")
+        self.wait_for(lambda: worker.state == state, f"the camera did not become {state}")
 
     def _save(self, name: str) -> None:
         if not self.shots:

@@ -35,27 +35,33 @@ class ReviewScreen(Screen):
     def build(self, area: pygame.Rect) -> list[Widget]:
         t = self.theme
         row_h = t.footer_button_height
-        consent_h = t.body * 4 if t.portrait else t.small * 3
-        bottom = area.bottom - row_h - t.gap
-        agree = pygame.Rect(area.left, bottom - row_h, area.width, row_h)
-        consent_rect = pygame.Rect(area.left, agree.top - t.gap // 2 - consent_h, area.width, consent_h)
-        message_rect = pygame.Rect(area.left, consent_rect.top - t.body * 3 // 2, area.width, t.body * 3 // 2)
         intro_h = t.body * 2
-        list_rect = pygame.Rect(area.left, area.top + intro_h, area.width - t.px(24),
-                                message_rect.top - area.top - intro_h - t.gap // 2)
         agreed = self.kiosk.session.consent_at is not None
-        half = (area.width - t.gap) // 2
+        if t.portrait:
+            side = area
+            list_right = area.right
+        else:  # a short panel: the list on the left, consent and buttons on the right
+            list_right = area.left + area.width * 11 // 20
+            side = pygame.Rect(list_right + t.gap, area.top, area.right - list_right - t.gap, area.height)
+        half = (side.width - t.gap) // 2
+        back = pygame.Rect(side.left, side.bottom - row_h, half, row_h)
+        agree = pygame.Rect(side.left, back.top - t.gap - row_h, side.width, row_h)
+        consent_h = t.body * 4 if t.portrait else agree.top - side.top - t.body * 2 - t.gap
+        consent_rect = pygame.Rect(side.left, agree.top - t.gap // 2 - consent_h, side.width, consent_h)
+        message_rect = pygame.Rect(side.left, consent_rect.top - t.body * 2, side.width, t.body * 2)
+        list_bottom = message_rect.top - t.gap // 2 if t.portrait else area.bottom
+        list_rect = pygame.Rect(area.left, area.top + intro_h, list_right - area.left - t.px(24),
+                                list_bottom - area.top - intro_h)
         return [
-            Label(_("Xin mời kiểm tra lại. Chạm vào dòng cần sửa."), pygame.Rect(area.left, area.top, area.width,
-                                                                              intro_h), "body", bold=True),
+            Label(_("Xin mời kiểm tra lại. Chạm vào dòng cần sửa."),
+                  pygame.Rect(area.left, area.top, list_right - area.left, intro_h), "body", bold=True),
             ScrollList(list_rect, self._rows(list_rect)),
-            Label(self.message, message_rect, "body", "danger", bold=True),
-            Label(_(CONSENT_TEXT), consent_rect, "small" if t.portrait else "small"),
+            Label(self.message, message_rect, "body" if t.portrait else "small", "danger", bold=True),
+            Label(_(CONSENT_TEXT), consent_rect, "small"),
             Button(_(AGREE), "consent", agree, "primary" if agreed else "secondary",
                    detail=_("(đã chọn)") if agreed else "", tag=_("Đã chọn") if agreed else _("Chọn")),
-            Button(_("Quay lại"), "back", pygame.Rect(area.left, area.bottom - row_h, half, row_h), "secondary"),
-            Button(_("Tiếp tục"), "next", pygame.Rect(area.left + half + t.gap, area.bottom - row_h, half, row_h),
-                   "primary"),
+            Button(_("Quay lại"), "back", back, "secondary"),
+            Button(_("Tiếp tục"), "next", back.move(half + t.gap, 0), "primary"),
         ]
 
     def _rows(self, rect: pygame.Rect) -> list[Button]:

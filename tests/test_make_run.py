@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -21,4 +22,6 @@ def test_make_run_headless_plays_the_demo() -> None:
     pngs = sorted(p.name for p in shots.glob("*.png"))
     assert len(pngs) >= 10
     assert pngs[0] == "01-expect_screen-attract.png"
-    assert "04-tap-tro-giup.png" in pngs
+    assert "04-tap-nop-ho-so.png" in pngs
+    record = json.loads((shots / "dossier.json").read_text(encoding="utf-8"))
+    assert record["procedure"]["name"] == "Đăng ký khai sinh" and (shots / "slip.png").exists()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware.sim import Simulator, StepFailed, load_script
+from firmware.sim import Simulator, StepFailed
 
 from .conftest import steps
 
@@ -20,7 +20,7 @@ def to_form(sim: Simulator, code_name: str = "Đăng ký khai sinh") -> None:
 
 
 def test_login_search_and_the_birth_form_through_the_keyboard(sim: Simulator) -> None:
-    sim.run(load_script(SCRIPTS / "birth_form.yaml"))
+    sim.run_file(SCRIPTS / "birth_form.yaml")
     session = sim.app.kiosk.session
     assert session.identity and session.identity["full_name"] == "Nguyễn Thị Ngọc Ánh"
     assert session.procedure_code == "1.001193"
@@ -32,7 +32,7 @@ def test_login_search_and_the_birth_form_through_the_keyboard(sim: Simulator) ->
 
 
 def test_a_rejected_card_then_a_good_one(sim: Simulator) -> None:
-    sim.run(load_script(SCRIPTS / "rejected_card.yaml"))
+    sim.run_file(SCRIPTS / "rejected_card.yaml")
     assert sim.app.kiosk.session.identity is not None
 
 

@@ -1,0 +1,181 @@
+"""Submission screens 2/2: documents, review, confirmation, submit, slip, and what happens when things go wrong."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from firmware.outbox import Outbox
+from firmware.sim import Simulator
+
+from .conftest import REPO, steps
+
+SCRIPTS = Path(__file__).parent / "scripts"
+PAGE = str(REPO / "firmware" / "demo" / "giay_chung_sinh.png")
+CARD = "001303004567|123456789|Nguyễn Thị Ngọc Ánh|05032003|Nữ|Thôn 3, xã Yên Phong, Bắc Ninh|10062021"
+CHILD_KEYS = "Nguyeenx Hoangf Baro Ngocj"
+
+
+def to_documents(sim: Simulator) -> None:
+    sim.run(steps(("presence", True), ("tap", "Nộp hồ sơ"), ("present_qr", CARD), ("tap", "Đăng ký khai sinh"),
+                  ("tap", "Bắt đầu"), ("type", CHILD_KEYS), ("tap", "Tiếp tục"), ("type", "05112026"),
+                  ("tap", "Tiếp tục"), ("tap", "Nữ"), ("tap", "Mẹ"), ("tap", "Tiếp tục"), ("tap", "Tiếp tục"),
+                  ("tap", "Tiếp tục"), ("tap", "Tiếp tục"), ("tap", "Tiếp tục"), ("expect_screen", "documents")))
+
+
+def to_review(sim: Simulator) -> None:
+    to_documents(sim)
+    sim.run(steps(("insert_document", PAGE), ("tap", "Tiếp tục"), ("tap", "Bỏ qua"), ("expect_screen", "review")))
+
+
+def submit(sim: Simulator) -> None:
+    sim.run(steps(("tap", "Tôi đồng ý"), ("tap", "Tiếp tục"), ("type", "4567"), ("tap", "Xác nhận"),
+                  ("expect_screen", "done")))
+
+
+def stored(sim: Simulator) -> tuple[dict, list[bytes]]:  # type: ignore[type-arg]
+    events = sim.app.outbox.pending()
+    dossiers = [e.body for e in events if e.kind == "dossier"]
+    assert len(dossiers) == 1
+    return dossiers[0], [e.body["data"] for e in events if e.kind == "part"]
+
+
+def test_full_birth_registration_from_card_to_slip(sim: Simulator) -> None:
+    sim.run_file(SCRIPTS / "birth_registration.yaml")
+    record, pages = stored(sim)
+    assert record["identity"]["id_number"] == "001303004567"
+    assert record["answers"]["ho_ten_tre"] == "Nguyễn Hoàng Bảo Ngọc"
+    assert record["answers"]["ngay_sinh_tre"] == "2026-11-05"
+    assert record["answers"]["ho_ten_me"] == "Nguyễn Thị Ngọc Ánh"
+    assert [p["sha256"] for p in record["pages"]] == [hashlib.sha256(data).hexdigest() for data in pages]
+    assert record["due_date"] == "2026-11-25" and record["consent"]["accepted_at"]
+    sim.wait_for(lambda: not sim.app.outbox.unprinted_stubs(), "the slip was not printed")
+    stub = sim.app.outbox.stub(record["receipt_code"])
+    assert stub is not None and stub.printed
+    printer = sim.app.devices.printer
+    assert len(printer.jobs) == 1 and len(printer.jobs[0].data) > 10_000
+    assert sim.app.kiosk.session.identity is None and sim.app.kiosk.session.pages == {}
+    assert sim.taps - len(CHILD_KEYS) <= 30, f"{sim.taps} taps"
+
+
+def test_rescanning_a_page_keeps_only_the_new_one(sim: Simulator, tmp_path: Path) -> None:
+    to_documents(sim)
+    sim.run(steps(("insert_document", PAGE), ("tap", "Quét lại"), ("expect_text", "Đặt tờ giấy vào khe máy quét")))
+    second = tmp_path / "second.png"
+    from PIL import Image, ImageDraw
+
+    page = Image.open(PAGE).convert("L")
+    ImageDraw.Draw(page).rectangle((100, 1050, 700, 1100), fill=0)
+    page.save(second)
+    sim.run(steps(("insert_document", str(second)), ("expect_text", "Đã quét 1 trang")))
+    pages = sim.app.kiosk.session.pages["giay_chung_sinh"]
+    assert len(pages) == 1 and pages[0].index == 1
+
+
+def test_a_blank_page_is_refused_with_the_reason(sim: Simulator) -> None:
+    to_documents(sim)
+    sim.run(steps(("insert_document", "blank"), ("expect_text", "Trang giấy trống")))
+    assert sim.app.kiosk.session.pages.get("giay_chung_sinh", []) == []
+    sim.run(steps(("insert_document", PAGE), ("expect_text", "Đã quét 1 trang")))
+
+
+def test_change_an_answer_from_review_and_come_back(sim: Simulator) -> None:
+    to_review(sim)
+    sim.run(steps(("tap", "Giới tính của trẻ"), ("expect_screen", "form"), ("tap", "Nam"),
+                  ("expect_screen", "review"), ("tap", "Họ, chữ đệm và tên của trẻ"), ("type", "h"),
+                  ("tap", "Tiếp tục"), ("expect_screen", "review"), ("expect_text", "Nguyễn Hoàng Bảo Ngọch")))
+    assert sim.app.kiosk.session.answers["gioi_tinh_tre"] == "Nam"
+    sim.run(steps(("tap", "Giấy chứng sinh (bản chính)"), ("expect_screen", "documents"), ("tap", "Tiếp tục"),
+                  ("expect_screen", "review")))
+
+
+def test_consent_is_never_pre_ticked(sim: Simulator) -> None:
+    to_review(sim)
+    sim.run(steps(("tap", "Tiếp tục"), ("expect_text", "Xin mời chạm «Tôi đồng ý»"), ("expect_screen", "review")))
+    assert sim.app.kiosk.session.consent_at is None
+
+
+def test_a_wrong_confirmation_code_submits_nothing(sim: Simulator) -> None:
+    to_review(sim)
+    sim.run(steps(("tap", "Tôi đồng ý"), ("tap", "Tiếp tục"), ("type", "1234"), ("tap", "Xác nhận"),
+                  ("expect_text", "Mã chưa đúng. Xin mời nhập 4567.")))
+    assert sim.app.outbox.backlog() == 0
+
+
+def test_paper_out_at_the_slip_stores_the_dossier_and_says_so(sim: Simulator) -> None:
+    to_review(sim)
+    sim.run(steps(("printer", "paper_out")))
+    submit(sim)
+    record, _pages = stored(sim)
+    sim.wait_for(lambda: sim.app.kiosk.submissions.submitted[record["receipt_code"]].print_state != "printing",
+                 "no print result")
+    sim.run(steps(("expect_text", "Máy in đang tạm ngừng nên chưa in được phiếu hẹn"),
+                  ("expect_text", record["receipt_code"])))
+    assert [s.receipt_code for s in sim.app.outbox.unprinted_stubs()] == [record["receipt_code"]]
+    assert sim.app.devices.printer.jobs == []
+    assert sim.app.status(0)["submissions"]["unprinted_slips"] == 1
+
+
+def test_scanner_jam_then_retry(sim: Simulator) -> None:
+    to_documents(sim)
+    sim.run(steps(("scanner", "jam"), ("expect_text", "Giấy bị kẹt trong máy quét"), ("scanner", "ok"),
+                  ("tap", "Quét lại"), ("insert_document", PAGE), ("expect_text", "Đã quét 1 trang")))
+
+
+def test_scanner_absent_the_paper_goes_to_the_counter(sim: Simulator) -> None:
+    to_documents(sim)
+    sim.run(steps(("scanner", "absent"), ("expect_text", "Máy quét đang tạm ngừng"), ("tap", "Bỏ qua"),
+                  ("tap", "Bỏ qua"), ("expect_screen", "review")))
+    assert sim.app.kiosk.session.documents_at_counter == ["giay_chung_sinh"]
+    submit(sim)
+    record, pages = stored(sim)
+    assert record["documents_at_counter"] == ["giay_chung_sinh"] and pages == []
+
+
+def test_timeout_on_review_stores_nothing(sim: Simulator) -> None:
+    to_review(sim)
+    sim.run(steps(("wait", 91), ("expect_screen", "attract")))
+    assert sim.app.outbox.backlog() == 0
+    assert sim.app.kiosk.session.pages == {} and sim.app.kiosk.session.identity is None
+
+
+def test_shots_hold_the_dossier_and_the_slip(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "firmware", "sim", "--script",
+                             str(SCRIPTS / "birth_registration.yaml"), "--shots", str(tmp_path)],
+                            capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr
+    record = json.loads((tmp_path / "dossier.json").read_text(encoding="utf-8"))
+    assert record["receipt_code"] == "kiosk-sim-01-261124-0001"
+    assert (tmp_path / "slip.png").stat().st_size > 1000
+    assert "taps" in result.stdout
+
+
+def test_kill_9_between_commit_and_print_loses_nothing(tmp_path: Path) -> None:
+    outbox_path = tmp_path / "outbox.db"
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[outbox]\npath = "{outbox_path}"\n', encoding="utf-8")
+    env = {**os.environ, "MOTCUA_FAULT": "kill-after-commit"}
+    result = subprocess.run([sys.executable, "-m", "firmware", "sim", "--script",
+                             str(SCRIPTS / "birth_registration.yaml"), "--config", str(config)],
+                            capture_output=True, text=True, cwd=REPO, timeout=300, env=env)
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    box = Outbox(outbox_path)
+    kinds = [e.kind for e in box.pending()]
+    assert kinds == ["part", "dossier"], "the dossier is stored once, whole"
+    (stub,) = box.unprinted_stubs()
+    assert stub.receipt_code == "kiosk-sim-01-261124-0001" and not stub.printed
+    box.close()
+    # The kiosk comes back: the stub is flagged for staff, and nothing is stored twice.
+    result = subprocess.run([sys.executable, "-m", "firmware", "sim", "--script",
+                             str(SCRIPTS / "birth_registration.yaml"), "--config", str(config)],
+                            capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 1  # the second visit gets the next number, not ...-0001
+    assert "kiosk-sim-01-261124-0002" in result.stderr
+    box = Outbox(outbox_path)
+    assert [e.kind for e in box.pending()].count("dossier") == 2
+    assert "kiosk-sim-01-261124-0001" in [s.receipt_code for s in box.unprinted_stubs()]
