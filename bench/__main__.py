@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bench import frames, keys, process, qr, results
+from bench import frames, keys, process, qr, results, sessions
 
 
 def main() -> None:
@@ -9,6 +9,7 @@ def main() -> None:
     figures.update(keys.run())
     figures.update(qr.run())
     figures.update(process.run())
+    figures.update(sessions.run())
     merged = results.save(figures)
     print(results.table(figures))
     print(f"written: {results.OUT} ({len(merged)} figures)")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from firmware.catalog import Catalog
+from firmware.catalog import Catalog, Procedure
 from firmware.clock import Clock
 from firmware.config import Config
 from firmware.events import KioskEvent
@@ -42,3 +42,7 @@ class Kiosk:
     # Device and link state the citizen may need to know about (banner); filled from events by the loop.
     health: dict[str, str] = field(default_factory=lambda: {"network": "up", "printer": "ok"})
     last_presence: float = float("-inf")
+
+    def procedure(self) -> Procedure:
+        """The procedure this visit is about (the catalog's first when none is chosen, for sample screens)."""
+        return self.catalog.by_code(self.session.procedure_code or "") or self.catalog.procedures[0]

@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from firmware.i18n import N_, _
 from firmware.outbox import SlipStub
+from firmware.text import wrap_words
 from hw.camera import qr_image
 
 WIDTHS = (576, 384)
@@ -88,24 +89,10 @@ class _Pen:
                 px -= 1
                 font = _font(px, bold)
         self.drawn.append(text)
-        for line in self._wrap(text, font, room):
+        for line in wrap_words(text, room, font.getlength):
             x = self.margin + (room - font.getlength(line)) / 2 if center else self.margin
             self.draw.text((x, self.y), line, font=font, fill=0)
             self.y += round(px * 1.32)
-
-    def _wrap(self, text: str, font: ImageFont.FreeTypeFont, room: int) -> list[str]:
-        lines: list[str] = []
-        for paragraph in text.split("\n"):
-            line = ""
-            for word in paragraph.split(" "):
-                candidate = f"{line} {word}".strip()
-                if line and font.getlength(candidate) > room:
-                    lines.append(line)
-                    line = word
-                else:
-                    line = candidate
-            lines.append(line)
-        return lines
 
     def gap(self, size: float = 8) -> None:
         self.y += self.px(size)

@@ -42,6 +42,10 @@ class ScanWorker:
             self._last_fault = ""
         self._wake.set()
 
+    def poke(self) -> None:
+        """Paper arrived (a feeder's sensor): look now rather than at the next poll."""
+        self._wake.set()
+
     def cancel(self) -> None:
         with self._lock:
             self._request = None

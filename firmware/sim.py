@@ -294,6 +294,7 @@ class Simulator:
         worker = self.app.scanning
         results = worker.results
         scanner.insert_document(image)
+        worker.poke()
         if worker.status(0)["waiting"] and scanner.status(0)["state"] == "ok":
             self.wait_for(lambda: worker.results > results, "the scanner did not take the page")
         else:

@@ -38,10 +38,13 @@ class Job:
 
 
 class SimPrinter:
+    KEEP_JOBS = 50  # history for tests; a simulator running for days must not grow without bound
+
     def __init__(self, width_px: int = 576, out_dir: Path | None = None) -> None:
         self.width_px = width_px
         self.out_dir = out_dir
         self.jobs: list[Job] = []
+        self.jobs_total = 0
         self._state = "ok"
         self.history: list[str] = []
 
@@ -70,13 +73,15 @@ class SimPrinter:
         printer.cut()
         data = printer.output
         self.jobs.append(Job(data, image.copy()))
+        del self.jobs[:-self.KEEP_JOBS]
+        self.jobs_total += 1
         if self.out_dir:
             self.out_dir.mkdir(parents=True, exist_ok=True)
-            image.save(self.out_dir / f"job-{len(self.jobs):03d}.png")
+            image.save(self.out_dir / f"job-{self.jobs_total:03d}.png")
         return len(data)
 
     def status(self, now: float) -> dict[str, Any]:
-        return {"state": self._state, "jobs": len(self.jobs)}
+        return {"state": self._state, "jobs": self.jobs_total}
 
 
 class EscposPrinter:

@@ -41,7 +41,7 @@ class DocumentsScreen(Screen):
 
     @property
     def procedure(self) -> Procedure:
-        return self.kiosk.catalog.by_code(self.kiosk.session.procedure_code or "") or self.kiosk.catalog.procedures[0]
+        return self.kiosk.procedure()
 
     @property
     def document(self) -> Document:

@@ -30,8 +30,7 @@ class FormScreen(Screen):
 
     @property
     def procedure(self) -> Procedure:
-        code = self.kiosk.session.procedure_code or ""
-        return self.kiosk.catalog.by_code(code) or self.kiosk.catalog.procedures[0]
+        return self.kiosk.procedure()
 
     @property
     def field(self) -> FormField:

@@ -26,7 +26,7 @@ class ReviewScreen(Screen):
 
     @property
     def procedure(self) -> Procedure:
-        return self.kiosk.catalog.by_code(self.kiosk.session.procedure_code or "") or self.kiosk.catalog.procedures[0]
+        return self.kiosk.procedure()
 
     def enter(self, **params: Any) -> None:
         self.message = ""

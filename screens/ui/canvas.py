@@ -14,6 +14,7 @@ from pathlib import Path
 import pygame
 import pygame.freetype
 
+from firmware.text import wrap_words
 from screens.ui.theme import Color, Theme
 
 FONT_DIR = Path(__file__).parent / "fonts"
@@ -41,20 +42,8 @@ def missing_glyphs(text: str, bold: bool = False) -> list[str]:
 
 
 def wrap(text: str, size: int, width: int, bold: bool = False) -> list[str]:
-    """Greedy word wrap; explicit newlines are kept. A word wider than the line stands alone."""
     face = font(size, bold)
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for word in paragraph.split(" "):
-            candidate = f"{line} {word}" if line else word
-            if line and face.get_rect(candidate).width > width:
-                lines.append(line)
-                line = word
-            else:
-                line = candidate
-        lines.append(line)
-    return lines
+    return wrap_words(text, width, lambda line: face.get_rect(line).width)
 
 
 @lru_cache(maxsize=512)
