@@ -15,12 +15,14 @@ from firmware.display import Display
 from firmware.due_date import WorkCalendar, load_calendar
 from firmware.events import Inbox
 from firmware.kiosk import Kiosk
+from firmware.link import LinkSettings, MqttLink
 from firmware.loop import Loop
 from firmware.outbox import Outbox
 from firmware.power import BacklightManager
 from firmware.printing import PrintWorker
 from firmware.scan_worker import ScanWorker
 from firmware.search import ProcedureIndex
+from firmware.sender import OutboxSender
 from firmware.session import Session
 from firmware.submission import SubmissionService
 from firmware.timers import Timers
@@ -47,14 +49,20 @@ class App:
     outbox: Outbox
     printing: PrintWorker
     scanning: ScanWorker
+    link: MqttLink | None = None
+    sender: OutboxSender | None = None
 
     def status(self, now: float) -> dict[str, object]:
         return {"loop": self.loop.status(now), "session": self.kiosk.session.status(now),
                 "devices": self.devices.status(now), "timers": self.timers.status(now),
                 "outbox": self.outbox.status(now), "submissions": self.kiosk.submissions.status(now),
-                "scanning": self.scanning.status(now)}
+                "scanning": self.scanning.status(now),
+                "link": self.link.status(now) if self.link else {"state": "disabled"},
+                "sender": self.sender.status(now) if self.sender else {}}
 
     def close(self) -> None:
+        if self.link:
+            self.link.stop()
         self.scanning.stop()
         self.printing.stop()
         self.devices.close()
@@ -96,13 +104,31 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     canvas = Canvas(display.surface, theme)
     loop = Loop(kiosk, stack, canvas, display, inbox, timers, clock, Watchdog())
     loop.listeners.append(submissions.on_event)
+    link, sender = _link(config, inbox, outbox)
+    if link and sender:
+        kiosk.health["network"] = "down"  # until the broker answers
+        loop.listeners.append(sender.on_event)
+        timers.add("outbox-sender", sender.tick, clock.now())
     stack.reset(first_screen)
     stack.apply_pending()
     devices.start()
     printing.start()
     scanning.start()
+    if link:
+        link.start()
     return App(config, clock, display, inbox, timers, kiosk, stack, loop, guard, devices, outbox, printing,
-               scanning)
+               scanning, link, sender)
+
+
+def _link(config: Config, inbox: Inbox, outbox: Outbox) -> tuple[MqttLink | None, OutboxSender | None]:
+    settings = config.mqtt
+    if not settings.enabled:
+        return None, None
+    link = MqttLink(LinkSettings(settings.host, settings.port, config.kiosk.province_code, config.kiosk.id,
+                                 backoff_min_s=settings.backoff_min_s, backoff_max_s=settings.backoff_max_s,
+                                 username=settings.username, password=settings.password, ca_file=settings.ca_file,
+                                 cert_file=settings.cert_file, key_file=settings.key_file), inbox.post)
+    return link, OutboxSender(outbox, link, settings.window, settings.ack_timeout_s)
 
 
 def open_display(app: App, driver: str) -> None:

@@ -221,6 +221,32 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gateway(args: argparse.Namespace) -> int:
+    import logging
+
+    from province.gateway import Gateway, GatewayConfigError, load_gateway_config
+    from province.store import Store
+
+    try:
+        config = load_gateway_config(args.config)
+    except GatewayConfigError as exc:
+        raise UsageError(str(exc)) from None
+    if args.action == "dossiers":
+        store = Store(config.store, config.unit_code)
+        rows = store.dossiers()
+        store.close()
+        for row in rows:
+            if args.json:
+                print(json.dumps(row, ensure_ascii=False))
+            else:
+                print(f"{row['code']}  {row['receipt_code']}  {row['kiosk']}  {row['procedure'].get('name', '')}  "
+                      f"{row['received_at']}  {len(row['pages'])} trang")
+        return 0 if rows else 1
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    Gateway(config).run()
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="motcua", description="Kiosk dịch vụ công: firmware and tools")
     sub = top.add_subparsers(dest="command", required=True)
@@ -261,6 +287,12 @@ def parser() -> argparse.ArgumentParser:
     receipt.add_argument("--out", required=True, help="PNG file to write")
     receipt.add_argument("--width", type=int, choices=(576, 384), default=576, help="dots: 576 (80 mm), 384 (58 mm)")
     receipt.set_defaults(func=cmd_receipt)
+
+    gateway = sub.add_parser("gateway", help="the reference provincial gateway (run), or its stored dossiers")
+    gateway.add_argument("action", nargs="?", choices=("run", "dossiers"), default="run")
+    gateway.add_argument("--config", help="TOML with [broker] and [gateway] (default: out/run/motcua.toml)")
+    gateway.add_argument("--json", action="store_true", help="dossiers as JSON Lines")
+    gateway.set_defaults(func=cmd_gateway)
     return top
 
 

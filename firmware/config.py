@@ -130,6 +130,22 @@ class OutboxSection:
 
 
 @dataclass(frozen=True)
+class MqttSection:
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = bounded(1883, 1, 65535)
+    username: str = ""
+    password: str = ""
+    ca_file: str = ""
+    cert_file: str = ""
+    key_file: str = ""
+    backoff_min_s: float = bounded(1.0, 1.0, 60.0)
+    backoff_max_s: float = bounded(120.0, 1.0, 3600.0)
+    window: int = bounded(16, 1, 256)
+    ack_timeout_s: float = bounded(30.0, 1.0, 3600.0)
+
+
+@dataclass(frozen=True)
 class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
     display: DisplaySection = field(default_factory=DisplaySection)
@@ -142,6 +158,7 @@ class Config:
     backlight: BacklightSection = field(default_factory=BacklightSection)
     submission: SubmissionSection = field(default_factory=SubmissionSection)
     outbox: OutboxSection = field(default_factory=OutboxSection)
+    mqtt: MqttSection = field(default_factory=MqttSection)
     source: str = "<defaults>"
 
 

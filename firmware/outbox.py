@@ -163,6 +163,11 @@ class Outbox:
         with self._transaction() as db:
             return sum(db.execute("DELETE FROM events WHERE id = ?", (i,)).rowcount for i in ids)
 
+    def set_official_code(self, dossier_id: str, code: str) -> None:
+        """The province's dossier code, from its acknowledgement, kept on the slip stub."""
+        with self._transaction() as db:
+            db.execute("UPDATE slip_stubs SET official_code = ? WHERE dossier_id = ?", (code, dossier_id))
+
     def mark_printed(self, receipt_code: str) -> None:
         with self._transaction() as db:
             db.execute("UPDATE slip_stubs SET printed = 1 WHERE receipt_code = ?", (receipt_code,))

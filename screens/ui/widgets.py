@@ -199,7 +199,7 @@ class ScrollList(Widget):
 def banner_messages(health: dict[str, str]) -> list[str]:
     """What the citizen should know about the kiosk's own state, in plain words."""
     messages = []
-    if health.get("network") == "down":
+    if health.get("network") in ("down", "refused"):
         messages.append(_("Mất kết nối mạng. Hồ sơ vẫn được lưu an toàn và sẽ tự gửi khi có mạng."))
     printer = health.get("printer", "ok")
     if printer in ("paper_out", "cover_open", "offline", "absent"):

@@ -1,0 +1,127 @@
+"""The gateway's store: SQLite behind a small interface (PostgreSQL may follow).
+
+Every event is stored once by its id; resending is safe. A dossier is stored, and acknowledged, only when every
+page it lists is present with a matching SHA-256. Official codes `<unit>-YYMMDD-XXXX` come from a counter in the
+same transaction as the dossier, so gateway processes sharing the store never give a code twice or skip one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import msgpack
+
+from firmware.protocol import Envelope
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, province TEXT, kiosk TEXT, kind TEXT, seq INTEGER,
+    ts TEXT, synced INTEGER, stored_at TEXT, body BLOB);
+CREATE TABLE IF NOT EXISTS parts (dossier_id TEXT, sha256 TEXT, bytes INTEGER, data BLOB,
+    PRIMARY KEY (dossier_id, sha256));
+CREATE TABLE IF NOT EXISTS dossiers (id TEXT PRIMARY KEY, kiosk TEXT, receipt_code TEXT, code TEXT UNIQUE,
+    procedure TEXT, received_at TEXT, due_date TEXT, pages TEXT, stored_at TEXT);
+CREATE TABLE IF NOT EXISTS counters (unit TEXT, day TEXT, last INTEGER, PRIMARY KEY (unit, day));
+"""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to acknowledge: the event ids, and for a dossier its official code and due date."""
+
+    ack: list[str]
+    official: dict[str, dict[str, Any]]
+    problem: str = ""
+
+
+class Store:
+    def __init__(self, path: str | Path, unit_code: str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.unit_code = unit_code
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def handle(self, province: str, kiosk: str, envelope: Envelope, now: datetime) -> Outcome:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            outcome = self._handle(province, kiosk, envelope, now)
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT" if not outcome.problem else "ROLLBACK")
+        return outcome
+
+    def _handle(self, province: str, kiosk: str, envelope: Envelope, now: datetime) -> Outcome:
+        db, body = self.db, envelope.body
+        if db.execute("SELECT 1 FROM events WHERE id = ?", (envelope.id,)).fetchone():
+            return Outcome([envelope.id], self._official(envelope.id))  # seen before: acknowledge again
+        if envelope.kind == "part":
+            data = body.get("data")
+            if not isinstance(data, bytes) or hashlib.sha256(data).hexdigest() != body.get("sha256"):
+                return Outcome([], {}, "a page whose SHA-256 does not match")
+            db.execute("INSERT OR IGNORE INTO parts VALUES (?, ?, ?, ?)",
+                       (str(body.get("dossier_id")), body["sha256"], len(data), data))
+            body = {k: v for k, v in body.items() if k != "data"}
+        official: dict[str, dict[str, Any]] = {}
+        if envelope.kind == "dossier":
+            missing = self._missing_pages(envelope.id, body)
+            if missing:
+                return Outcome([], {}, f"{missing} page(s) not received yet")
+            official[envelope.id] = self._register(kiosk, envelope, now)
+        db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (envelope.id, province, kiosk, envelope.kind, envelope.seq, envelope.ts, int(envelope.synced),
+                    now.isoformat(timespec="seconds"), msgpack.packb(body, use_bin_type=True)))
+        return Outcome([envelope.id], official)
+
+    def _missing_pages(self, dossier_id: str, record: dict[str, Any]) -> int:
+        have = {row[0] for row in self.db.execute("SELECT sha256 FROM parts WHERE dossier_id = ?", (dossier_id,))}
+        return sum(1 for page in record.get("pages", []) if page.get("sha256") not in have)
+
+    def _register(self, kiosk: str, envelope: Envelope, now: datetime) -> dict[str, Any]:
+        record = envelope.body
+        received = datetime.fromisoformat(str(record.get("received_at"))) if envelope.synced else now
+        day = received.date()
+        self.db.execute("INSERT INTO counters VALUES (?, ?, 1) ON CONFLICT(unit, day) DO UPDATE SET last = last + 1",
+                        (self.unit_code, day.isoformat()))
+        number = self.db.execute("SELECT last FROM counters WHERE unit = ? AND day = ?",
+                                 (self.unit_code, day.isoformat())).fetchone()[0]
+        code = f"{self.unit_code}-{day:%y%m%d}-{number:04d}"
+        due = record.get("due_date") if envelope.synced else None
+        pages = [{"sha256": p.get("sha256"), "bytes": p.get("bytes")} for p in record.get("pages", [])]
+        self.db.execute("INSERT INTO dossiers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (envelope.id, kiosk, record.get("receipt_code"), code,
+                         json.dumps(record.get("procedure", {}), ensure_ascii=False),
+                         received.isoformat(timespec="seconds"), due, json.dumps(pages),
+                         now.isoformat(timespec="seconds")))
+        return {"code": code, "due_date": due}
+
+    def _official(self, event_id: str) -> dict[str, dict[str, Any]]:
+        row = self.db.execute("SELECT code, due_date FROM dossiers WHERE id = ?", (event_id,)).fetchone()
+        return {event_id: {"code": row[0], "due_date": row[1]}} if row else {}
+
+    def dossiers(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT id, code, receipt_code, kiosk, procedure, received_at, due_date, pages "
+                               "FROM dossiers ORDER BY code").fetchall()
+        return [{"id": r[0], "code": r[1], "receipt_code": r[2], "kiosk": r[3], "procedure": json.loads(r[4]),
+                 "received_at": r[5], "due_date": r[6], "pages": json.loads(r[7])} for r in rows]
+
+    def count(self, kind: str | None = None) -> int:
+        if kind is None:
+            return int(self.db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+        return int(self.db.execute("SELECT COUNT(*) FROM events WHERE kind = ?", (kind,)).fetchone()[0])
+
+    def page_data(self, dossier_id: str) -> dict[str, bytes]:
+        return {sha: data for sha, data in self.db.execute("SELECT sha256, data FROM parts WHERE dossier_id = ?",
+                                                           (dossier_id,))}
+

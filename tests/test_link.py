@@ -1,0 +1,160 @@
+"""Kiosk to province over a real mosquitto: outbox sending, gateway store, acks, faults."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from firmware.app import App
+from firmware.outbox import OutboxEvent
+from firmware.sim import Simulator
+
+from .broker import Broker
+from .conftest import REPO, steps
+
+PAGE = str(REPO / "firmware" / "demo" / "giay_chung_sinh.png")
+CARD = "001303004567|123456789|Nguyễn Thị Ngọc Ánh|05032003|Nữ|Thôn 3, xã Yên Phong, Bắc Ninh|10062021"
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 20, step: Callable[[], None] | None = None) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        if step:
+            step()
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Broker]:
+    running = Broker(tmp_path / "broker").start()
+    yield running
+    running.stop()
+
+
+def gateway_config(tmp_path: Path, broker: Broker) -> Path:
+    path = tmp_path / "gateway.toml"
+    path.write_text(f'[broker]\nport = {broker.port}\n[gateway]\nstore = "{tmp_path / "province.db"}"\n'
+                    f'unit_code = "000.00.20.H26"\n', encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def gateway(tmp_path: Path, broker: Broker) -> Iterator[Path]:
+    config = gateway_config(tmp_path, broker)
+    process = subprocess.Popen([sys.executable, "-m", "firmware", "gateway", "--config", str(config)], cwd=REPO,
+                               stderr=subprocess.PIPE, text=True)
+    yield config
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def kiosk(make_app: Callable[..., App], broker: Broker) -> Simulator:
+    app = make_app(f"[mqtt]\nenabled = true\nport = {broker.port}\nbackoff_max_s = 2\nack_timeout_s = 3\n")
+    sim = Simulator(app)
+    sim.settle()
+    return sim
+
+
+def pump(sim: Simulator) -> Callable[[], None]:
+    def step() -> None:
+        sim.app.clock.advance(0.1)  # type: ignore[attr-defined]
+        sim.app.loop.step([])
+    return step
+
+
+def dossiers(config: Path) -> list[dict]:  # type: ignore[type-arg]
+    result = subprocess.run([sys.executable, "-m", "firmware", "gateway", "dossiers", "--json", "--config",
+                             str(config)], capture_output=True, text=True, cwd=REPO, timeout=60)
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_a_five_page_dossier_reaches_the_gateway_and_is_acknowledged(make_app: Callable[..., App], broker: Broker,
+                                                                      gateway: Path) -> None:
+    sim = kiosk(make_app, broker)
+    wait_until(lambda: sim.app.kiosk.health["network"] == "up", step=pump(sim))
+    sim.run(steps(("presence", True), ("tap", "Nộp hồ sơ"), ("present_qr", CARD), ("tap", "Đăng ký khai sinh"),
+                  ("tap", "Bắt đầu"), ("type", "An"), ("tap", "Tiếp tục"), ("type", "05112026"),
+                  ("tap", "Tiếp tục"), ("tap", "Nữ"), ("tap", "Mẹ"), ("tap", "Tiếp tục"), ("tap", "Tiếp tục"),
+                  ("tap", "Tiếp tục"), ("tap", "Tiếp tục"), ("tap", "Tiếp tục"), ("insert_document", PAGE)))
+    for _ in range(4):
+        sim.run(steps(("tap", "Thêm trang"), ("insert_document", PAGE)))
+    sim.run(steps(("expect_text", "Đã quét 5 trang"), ("tap", "Tiếp tục"), ("tap", "Bỏ qua"), ("tap", "Tôi đồng ý"),
+                  ("tap", "Tiếp tục"), ("type", "4567"), ("tap", "Xác nhận"), ("expect_screen", "done")))
+    record = sim.app.kiosk.submissions.last.record  # type: ignore[union-attr]
+    wait_until(lambda: sim.app.outbox.backlog() == 0, step=pump(sim))
+    (stored,) = dossiers(gateway)
+    assert stored["receipt_code"] == record["receipt_code"] and stored["code"] == "000.00.20.H26-261124-0001"
+    assert [p["sha256"] for p in stored["pages"]] == [p["sha256"] for p in record["pages"]]
+    assert len(stored["pages"]) == 5
+    stub = sim.app.outbox.stub(record["receipt_code"])
+    assert stub is not None and stub.official_code == "000.00.20.H26-261124-0001"
+
+
+def test_broker_restart_mid_stream_stores_every_event_once(make_app: Callable[..., App], broker: Broker,
+                                                           gateway: Path, tmp_path: Path) -> None:
+    sim = kiosk(make_app, broker)
+    sim.app.outbox.commit([OutboxEvent("usage", {"n": n}, "2026-11-24T09:30:00+07:00") for n in range(20)])
+    wait_until(lambda: sim.app.sender.acked >= 5, step=pump(sim))  # type: ignore[union-attr]
+    broker.stop()
+    wait_until(lambda: sim.app.kiosk.health["network"] == "down", step=pump(sim))
+    broker.start()
+    wait_until(lambda: sim.app.outbox.backlog() == 0, seconds=40, step=pump(sim))
+    from province.store import Store
+
+    store = Store(tmp_path / "province.db", "x")
+    assert store.count("usage") == 20
+    store.close()
+
+
+def test_malformed_messages_are_dropped_and_both_sides_keep_running(make_app: Callable[..., App], broker: Broker,
+                                                                    gateway: Path, tmp_path: Path) -> None:
+    sim = kiosk(make_app, broker)
+    wait_until(lambda: sim.app.kiosk.health["network"] == "up", step=pump(sim))
+    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.connect("127.0.0.1", broker.port)
+    client.loop_start()
+    for payload in (b"\xc1\xff garbage", b"\x93\x01\x02\x03", b"x" * 1_600_000):
+        client.publish("motcua/v1/hn/kiosk-sim-01/evt/dossier", payload, qos=1).wait_for_publish(5)
+        client.publish("motcua/v1/hn/kiosk-sim-01/ack", payload, qos=1).wait_for_publish(5)
+    client.loop_stop()
+    client.disconnect()
+    wait_until(lambda: sim.app.sender.dropped_messages >= 2, step=pump(sim))  # type: ignore[union-attr]
+    sim.app.outbox.commit([OutboxEvent("rating", {"stars": 5}, "2026-11-24T09:30:00+07:00")])
+    wait_until(lambda: sim.app.outbox.backlog() == 0, step=pump(sim))
+
+
+def test_refused_authentication_stops_retrying(make_app: Callable[..., App], tmp_path: Path) -> None:
+    passwords = tmp_path / "passwd"
+    subprocess.run(["mosquitto_passwd", "-b", "-c", str(passwords), "province", "secret"], check=True,
+                   capture_output=True)
+    closed = Broker(tmp_path / "closed", password_file=passwords).start()
+    try:
+        sim = kiosk(make_app, closed)
+        wait_until(lambda: sim.app.link.state == "refused", step=pump(sim))  # type: ignore[union-attr]
+        link = sim.app.link
+        assert link is not None and link.refused
+        # paho's network thread has ended: no further CONNECT can follow the refusal
+        wait_until(lambda: link.client._thread is None or not link.client._thread.is_alive())
+        assert sim.app.status(0)["link"]["state"] == "refused"
+        wait_until(lambda: sim.app.kiosk.health["network"] == "refused", step=pump(sim))
+    finally:
+        closed.stop()
+
+
+def _port_open(port: int) -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
