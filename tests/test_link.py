@@ -158,3 +158,74 @@ def _port_open(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def start_gateway(config: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "firmware", "gateway", "--config", str(config)], cwd=REPO,
+                            stderr=subprocess.DEVNULL, text=True)
+
+
+def kiosk_config(tmp_path: Path, broker: Broker) -> Path:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(f'[outbox]\npath = "{tmp_path / "kiosk-outbox.db"}"\n[mqtt]\nenabled = true\n'
+                    f"port = {broker.port}\nbackoff_max_s = 2\nack_timeout_s = 2\nwindow = 4\n", encoding="utf-8")
+    return path
+
+
+def test_kiosk_killed_with_events_pending_sends_them_all_once_after_restart(broker: Broker, gateway: Path,
+                                                                             tmp_path: Path) -> None:
+    config = kiosk_config(tmp_path, broker)
+    first = subprocess.run([sys.executable, "-m", "tests.kiosk_proc", str(config), "20", "3"], cwd=REPO,
+                           capture_output=True, text=True, timeout=120)
+    assert first.returncode == -9, first.stderr
+    second = subprocess.run([sys.executable, "-m", "tests.kiosk_proc", str(config), "0", "0"], cwd=REPO,
+                            capture_output=True, text=True, timeout=120)
+    assert second.returncode == 0, second.stderr
+    from province.store import Store
+
+    store = Store(tmp_path / "province.db", "x")
+    assert store.count("usage") == 20
+    store.close()
+
+
+def dossier_events_without_pages(count: int) -> list[OutboxEvent]:
+    return [OutboxEvent("dossier", {"receipt_code": f"kiosk-sim-01-261124-{n:04d}", "received_at":
+                                    "2026-11-24T10:00:00+07:00", "procedure": {"code": "1.004194"}, "pages": [],
+                                    "due_date": "2026-11-27"}, "2026-11-24T10:00:00+07:00") for n in range(count)]
+
+
+def test_two_gateways_give_unique_gap_free_codes(make_app: Callable[..., App], broker: Broker,
+                                                 tmp_path: Path) -> None:
+    config = gateway_config(tmp_path, broker)
+    gateways = [start_gateway(config), start_gateway(config)]
+    try:
+        sim = kiosk(make_app, broker)
+        sim.app.outbox.commit(dossier_events_without_pages(40))
+        wait_until(lambda: sim.app.outbox.backlog() == 0, seconds=60, step=pump(sim))
+        codes = sorted(d["code"] for d in dossiers(config))
+        assert codes == [f"000.00.20.H26-261124-{n:04d}" for n in range(1, 41)]
+    finally:
+        for process in gateways:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_one_of_two_gateways_killed_mid_stream_loses_nothing(make_app: Callable[..., App], broker: Broker,
+                                                             tmp_path: Path) -> None:
+    config = gateway_config(tmp_path, broker)
+    gateways = [start_gateway(config), start_gateway(config)]
+    try:
+        sim = kiosk(make_app, broker)
+        sim.app.outbox.commit([OutboxEvent("usage", {"n": n}, "2026-11-24T09:30:00+07:00") for n in range(60)])
+        wait_until(lambda: sim.app.sender.acked >= 10, step=pump(sim))  # type: ignore[union-attr]
+        gateways[0].kill()
+        wait_until(lambda: sim.app.outbox.backlog() == 0, seconds=60, step=pump(sim))
+        from province.store import Store
+
+        store = Store(tmp_path / "province.db", "x")
+        assert store.count("usage") == 60
+        store.close()
+    finally:
+        for process in gateways:
+            process.kill()
+            process.wait(timeout=10)
