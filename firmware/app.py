@@ -25,6 +25,7 @@ from firmware.search import ProcedureIndex
 from firmware.sender import OutboxSender
 from firmware.session import Session
 from firmware.submission import SubmissionService
+from firmware.telemetry import StatusPublisher
 from firmware.timers import Timers
 from firmware.watchdog import Watchdog
 from screens import REGISTRY
@@ -51,6 +52,7 @@ class App:
     scanning: ScanWorker
     link: MqttLink | None = None
     sender: OutboxSender | None = None
+    telemetry: StatusPublisher | None = None
 
     def status(self, now: float) -> dict[str, object]:
         return {"loop": self.loop.status(now), "session": self.kiosk.session.status(now),
@@ -105,10 +107,20 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     loop = Loop(kiosk, stack, canvas, display, inbox, timers, clock, Watchdog())
     loop.listeners.append(submissions.on_event)
     link, sender = _link(config, inbox, outbox)
+    telemetry = None
     if link and sender:
         kiosk.health["network"] = "down"  # until the broker answers
         loop.listeners.append(sender.on_event)
         timers.add("outbox-sender", sender.tick, clock.now())
+
+        def collect(now: float) -> dict[str, object]:
+            return {"health": kiosk.health, "outbox": outbox.status(now), "date": clock.wall().date().isoformat(),
+                    "dossiers_total": submissions.dossiers, "sessions_total": kiosk.session.visits,
+                    "clock_synced": clock.synced()}
+
+        telemetry = StatusPublisher(link, collect, outbox.path.parent)
+        loop.listeners.append(telemetry.on_event)
+        timers.add("status", telemetry.tick, clock.now())
     stack.reset(first_screen)
     stack.apply_pending()
     devices.start()
@@ -117,7 +129,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     if link:
         link.start()
     return App(config, clock, display, inbox, timers, kiosk, stack, loop, guard, devices, outbox, printing,
-               scanning, link, sender)
+               scanning, link, sender, telemetry)
 
 
 def _link(config: Config, inbox: Inbox, outbox: Outbox) -> tuple[MqttLink | None, OutboxSender | None]:

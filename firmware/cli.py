@@ -247,6 +247,40 @@ def cmd_gateway(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ops(args: argparse.Namespace) -> int:
+    from province.gateway import GatewayConfigError, load_gateway_config
+    from province.ops import watch
+
+    try:
+        config = load_gateway_config(args.config)
+    except GatewayConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+    def table(rows: list[dict[str, object]]) -> str:
+        lines = [f"{'kiosk':24} {'state':8} {'backlog':>7} {'printer':10} {'unprinted':>9} {'dossiers':>8}  last seen"]
+        lines += [f"{r['kiosk']!s:24} {r['state']!s:8} {r['backlog']!s:>7} {r['printer']!s:10} "
+                  f"{r['unprinted_slips']!s:>9} {r['dossiers_today']!s:>8}  {r['last_seen']}" for r in rows]
+        return "\n".join(lines)
+
+    def show(rows: list[dict[str, object]]) -> None:
+        print("\x1b[2J\x1b[H" + table(rows), flush=True)
+
+    try:
+        fleet = watch(config.host, config.port, args.once, show)
+    except (ConnectionError, OSError) as exc:
+        print(f"motcua ops: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    rows = fleet.rows()
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+    else:
+        print(table(rows))
+    return 0 if rows else 1
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="motcua", description="Kiosk dịch vụ công: firmware and tools")
     sub = top.add_subparsers(dest="command", required=True)
@@ -293,6 +327,12 @@ def parser() -> argparse.ArgumentParser:
     gateway.add_argument("--config", help="TOML with [broker] and [gateway] (default: out/run/motcua.toml)")
     gateway.add_argument("--json", action="store_true", help="dossiers as JSON Lines")
     gateway.set_defaults(func=cmd_gateway)
+
+    ops = sub.add_parser("ops", help="the fleet: online, offline or crashed, backlog, printer, counts today")
+    ops.add_argument("--once", action="store_true", help="print once and exit (default: live)")
+    ops.add_argument("--json", action="store_true", help="JSON Lines (with --once)")
+    ops.add_argument("--config", help="TOML with [broker] (default: out/run/motcua.toml)")
+    ops.set_defaults(func=cmd_ops)
     return top
 
 

@@ -47,7 +47,8 @@ class LinkSettings:
 
 class MqttLink:
     def __init__(self, settings: LinkSettings, post: Callable[[KioskEvent], None],
-                 subscriptions: tuple[str, ...] = ("ack", "res", "cmd")) -> None:
+                 subscriptions: tuple[str, ...] = ("ack", "res", "cmd"),
+                 other_topics: tuple[str, ...] = ("homeassistant/status",)) -> None:
         self.settings = settings
         self._post = post
         self.state = "down"
@@ -56,6 +57,7 @@ class MqttLink:
         self.failed_publishes = 0
         self._attempt = 0
         self._leaves = subscriptions
+        self._other_topics = other_topics
         self.client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=settings.kiosk,
                                   protocol=mqtt.MQTTv5)
         if settings.username:
@@ -115,6 +117,8 @@ class MqttLink:
         self._next_backoff()
         for leaf in self._leaves:  # subscriptions are ours: renewed on every connect
             client.subscribe(self.topic(leaf), qos=1)
+        for topic in self._other_topics:
+            client.subscribe(topic, qos=1)
         client.publish(self.topic("availability"), "online", qos=1, retain=True)
         self.state = "up"
         self._post(KioskEvent(events.LINK_STATE, {"state": "up"}, time.monotonic()))

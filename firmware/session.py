@@ -16,11 +16,13 @@ class Session:
         self.last_activity = 0.0
         self.started_at: float | None = None
         self.wipes = 0
+        self.visits = 0
 
     def touch(self, now: float) -> None:
         self.last_activity = now
         if self.started_at is None:
             self.started_at = now
+            self.visits += 1
 
     def wipe(self) -> None:
         """Forget everything personal. Values are dropped, not kept in a copy anywhere."""

@@ -229,3 +229,33 @@ def test_one_of_two_gateways_killed_mid_stream_loses_nothing(make_app: Callable[
         for process in gateways:
             process.kill()
             process.wait(timeout=10)
+
+
+def ops_once(config: Path) -> list[dict]:  # type: ignore[type-arg]
+    result = subprocess.run([sys.executable, "-m", "firmware", "ops", "--once", "--json", "--config", str(config)],
+                            capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_status_discovery_and_the_ops_view(make_app: Callable[..., App], broker: Broker, tmp_path: Path) -> None:
+    config = gateway_config(tmp_path, broker)
+    sim = kiosk(make_app, broker)
+    wait_until(lambda: sim.app.kiosk.health["network"] == "up", step=pump(sim))
+    wait_until(lambda: sim.app.telemetry is not None and sim.app.telemetry.published > 0, step=pump(sim))
+    (row,) = ops_once(config)
+    assert row["kiosk"] == "kiosk-sim-01" and row["state"] == "online" and row["backlog"] == 0
+    seen: dict[str, bytes] = {}
+    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.on_message = lambda c, u, m: seen.__setitem__(m.topic, bytes(m.payload))
+    client.connect("127.0.0.1", broker.port)
+    client.subscribe("homeassistant/#")
+    client.loop_start()
+    wait_until(lambda: "homeassistant/sensor/kiosk-sim-01/printer/config" in seen)
+    client.loop_stop()
+    client.disconnect()
+    discovery = json.loads(seen["homeassistant/sensor/kiosk-sim-01/printer/config"])
+    assert discovery["availability_topic"] == "motcua/v1/hn/kiosk-sim-01/availability"
+    sim.app.close()  # a clean stop: offline, and the status says stopped
+    (row,) = ops_once(config)
+    assert row["state"] == "offline"
