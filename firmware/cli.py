@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -15,6 +16,7 @@ from datetime import datetime
 from datetime import time as dtime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from firmware.config import Config, ConfigError, load
 
@@ -47,6 +49,23 @@ def _headless() -> None:
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 
+def _with_province(config: Config) -> tuple[Config, Any]:
+    """`make run`: a local broker and gateway beside the kiosk when mosquitto is installed; offline otherwise."""
+    from province import runstack
+
+    stack = runstack.start()
+    if stack is None:
+        print("motcua: mosquitto is not installed: the kiosk runs offline, keeping dossiers in its outbox "
+              "(the screen says the network is down)")
+        port = 9  # nothing listens there: the link stays down, and the banner says so
+    else:
+        port = stack.broker.port
+        print(f"motcua: broker on 127.0.0.1:{port} and a gateway are running; `motcua gateway dossiers` and "
+              f"`motcua ops` read {stack.config}")
+    mqtt = dataclasses.replace(config.mqtt, enabled=True, host="127.0.0.1", port=port, backoff_max_s=5.0)
+    return dataclasses.replace(config, mqtt=mqtt), stack
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from firmware.display import has_desktop_display
 
@@ -54,27 +73,34 @@ def cmd_run(args: argparse.Namespace) -> int:
     driver = config.display.driver
     if driver == "auto":
         driver = "window" if has_desktop_display() else "headless"
-    if driver == "headless":
-        print("motcua: no display (DISPLAY/WAYLAND_DISPLAY unset): playing the built-in demo headless")
-        demo = resources.files("firmware").joinpath("demo")
-        with resources.as_file(demo) as folder:
-            script = folder / "demo.yaml"
-            return _simulate(script, args.config, Path(args.shots), shot_every_step=True, scratch_outbox=True)
-    if driver == "offscreen":
-        _headless()
-    from firmware.app import build, open_display
-
-    app = build(config)
-    open_display(app, driver)
-    if args.first_frame_file:
-        _report_first_frame(app, Path(args.first_frame_file))
+    stack = None
+    if driver in ("window", "headless") and args.config and not config.mqtt.enabled:
+        config, stack = _with_province(config)
     try:
-        app.loop.run()
-    except KeyboardInterrupt:
-        pass
+        if driver == "headless":
+            print("motcua: no display (DISPLAY/WAYLAND_DISPLAY unset): playing the built-in demo headless")
+            demo = resources.files("firmware").joinpath("demo")
+            with resources.as_file(demo) as folder:
+                return _simulate(folder / "demo.yaml", config, Path(args.shots), shot_every_step=True,
+                                 scratch_outbox=True, drain=stack is not None)
+        if driver == "offscreen":
+            _headless()
+        from firmware.app import build, open_display
+
+        app = build(config)
+        open_display(app, driver)
+        if args.first_frame_file:
+            _report_first_frame(app, Path(args.first_frame_file))
+        try:
+            app.loop.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            app.close()
+        return 0
     finally:
-        app.close()
-    return 0
+        if stack:
+            stack.stop()
 
 
 def _report_first_frame(app: object, path: Path) -> None:
@@ -85,8 +111,8 @@ def _report_first_frame(app: object, path: Path) -> None:
     path.write_text(f"{time.time():.6f}\n")
 
 
-def _simulate(script: Path, config_path: str | None, shots: Path | None, shot_every_step: bool = False,
-              scratch_outbox: bool = False) -> int:
+def _simulate(script: Path, config: Config, shots: Path | None, shot_every_step: bool = False,
+              scratch_outbox: bool = False, drain: bool = False) -> int:
     _headless()
     from firmware.app import build
     from firmware.clock import VirtualClock
@@ -98,12 +124,14 @@ def _simulate(script: Path, config_path: str | None, shots: Path | None, shot_ev
         raise UsageError(str(exc)) from None
     with tempfile.TemporaryDirectory(prefix="motcua-sim-") as scratch:
         # Without a config file (and for the demo) the simulated kiosk keeps its outbox in a scratch directory.
-        outbox = None if config_path and not scratch_outbox else str(Path(scratch) / "outbox.db")
-        app = build(_config(config_path), clock=VirtualClock(), headless=True, outbox_path=outbox)
+        outbox = str(Path(scratch) / "outbox.db") if scratch_outbox or config.source == "<defaults>" else None
+        app = build(config, clock=VirtualClock(), headless=True, outbox_path=outbox)
         simulator = Simulator(app, shots, shot_every_step)
         simulator.script_dir = script.parent
         try:
             simulator.run(steps)
+            if drain:
+                _drain(simulator)
         except StepFailed as exc:
             print(f"motcua sim: {exc}", file=sys.stderr)
             return 1
@@ -114,8 +142,22 @@ def _simulate(script: Path, config_path: str | None, shots: Path | None, shot_ev
     return 0
 
 
+def _drain(simulator: Any) -> None:
+    """The demo's dossier reaches the gateway before the province stops (bounded; offline is no failure)."""
+    import time
+
+    app = simulator.app
+    deadline = time.monotonic() + 15
+    while app.outbox.backlog() and time.monotonic() < deadline:
+        simulator.clock.advance(0.1)
+        app.loop.step([])
+        app.inbox.wait(0.02)
+    left = app.outbox.backlog()
+    print(f"motcua: {'every event reached the gateway' if not left else f'{left} events stay in the outbox'}")
+
+
 def cmd_sim(args: argparse.Namespace) -> int:
-    return _simulate(Path(args.script), args.config, Path(args.shots) if args.shots else None)
+    return _simulate(Path(args.script), _config(args.config), Path(args.shots) if args.shots else None)
 
 
 def cmd_screens(args: argparse.Namespace) -> int:

@@ -16,8 +16,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 from firmware.app import App
 from firmware.outbox import OutboxEvent
 from firmware.sim import Simulator
+from province.broker import Broker
 
-from .broker import Broker
 from .conftest import REPO, steps
 
 PAGE = str(REPO / "firmware" / "demo" / "giay_chung_sinh.png")

@@ -1,5 +1,5 @@
-"""A real mosquitto for the tests: its own config (loopback only, MQTT v5 capable, persistence on), a free port,
-started and stopped by PID."""
+"""A local mosquitto for the demo and the tests: the project's own config (loopback only, persistence on), a free
+port, started and stopped by PID."""
 
 from __future__ import annotations
 
@@ -24,8 +24,13 @@ class Broker:
         self.password_file = password_file
         self.process: subprocess.Popen[bytes] | None = None
 
+    @staticmethod
+    def binary() -> str | None:
+        found = shutil.which("mosquitto")
+        return found or ("/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None)
+
     def start(self) -> Broker:
-        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        binary = self.binary() or "mosquitto"
         self.directory.mkdir(parents=True, exist_ok=True)
         config = self.directory / "mosquitto.conf"
         access = f"allow_anonymous false\npassword_file {self.password_file}\n" if self.password_file else \
