@@ -106,12 +106,15 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     canvas = Canvas(display.surface, theme)
     loop = Loop(kiosk, stack, canvas, display, inbox, timers, clock, Watchdog())
     loop.listeners.append(submissions.on_event)
+    timers.add("slips", submissions.tick, clock.now())
     link, sender = _link(config, inbox, outbox)
     telemetry = None
     if link and sender:
         kiosk.health["network"] = "down"  # until the broker answers
         loop.listeners.append(sender.on_event)
         timers.add("outbox-sender", sender.tick, clock.now())
+        sender.on_official = submissions.official
+        submissions.wait_official_s = config.mqtt.official_code_wait_s
 
         def collect(now: float) -> dict[str, object]:
             return {"health": kiosk.health, "outbox": outbox.status(now), "date": clock.wall().date().isoformat(),

@@ -143,6 +143,9 @@ class MqttSection:
     backoff_max_s: float = bounded(120.0, 1.0, 3600.0)
     window: int = bounded(16, 1, 256)
     ack_timeout_s: float = bounded(30.0, 1.0, 3600.0)
+    # How long the slip waits for the province's official code (shown on `done` and printed) before it prints
+    # the kiosk's own receipt code.
+    official_code_wait_s: float = bounded(4.0, 0.0, 30.0)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ may die holding it). Unacknowledged events are sent again after a timeout; the g
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ class OutboxSender:
     acked: int = 0
     dropped_messages: int = 0
     official: dict[str, dict[str, Any]] = field(default_factory=dict)
+    on_official: Callable[[str, dict[str, Any]], None] | None = None
 
     def tick(self, now: float) -> float:
         """Timer: fill the window with the oldest unsent events; send again what waited too long."""
@@ -68,6 +70,8 @@ class OutboxSender:
             if isinstance(info, dict) and isinstance(info.get("code"), str):
                 self.official[dossier_id] = info
                 self.outbox.set_official_code(dossier_id, info["code"])
+                if self.on_official:
+                    self.on_official(dossier_id, info)
         self.acked += self.outbox.delete(ids)
         for event_id in ids:
             self.in_flight.pop(event_id, None)

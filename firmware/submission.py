@@ -48,6 +48,9 @@ class SubmissionService:
     submitted: dict[str, Submitted] = field(default_factory=dict)
     last: Submitted | None = None
     dossiers: int = 0
+    # With a link: how long a slip waits for the province's official code before it prints the kiosk's own.
+    wait_official_s: float = 0.0
+    waiting: dict[str, float] = field(default_factory=dict)  # dossier id -> print deadline (loop clock)
 
     def refusal(self) -> str | None:
         return self.outbox.refusal()
@@ -70,12 +73,39 @@ class SubmissionService:
         self.outbox.commit(dossier_events(record, pages), slip_stub(record))
         if os.environ.get(FAULT_ENV) == "kill-after-commit":
             os.kill(os.getpid(), signal.SIGKILL)
-        self.printer.submit(PrintJob(code, slip_from_record(record), self.config.submission.slip_width))
         done = Submitted(record)
+        if self.wait_official_s > 0:
+            self.waiting[record["id"]] = self.clock.now() + self.wait_official_s
+        else:
+            self._print(record)
         self.submitted[code] = done
         self.last = done
         self.dossiers += 1
         return done
+
+    def _print(self, record: dict[str, Any]) -> None:
+        self.printer.submit(PrintJob(record["receipt_code"], slip_from_record(record),
+                                     self.config.submission.slip_width))
+
+    def official(self, dossier_id: str, info: dict[str, Any]) -> None:
+        """The province's code arrived: a slip still waiting prints with it."""
+        for done in self.submitted.values():
+            if done.record["id"] == dossier_id:
+                done.record["official_code"] = info.get("code")
+        if self.waiting.pop(dossier_id, None) is not None:
+            match = next((d for d in self.submitted.values() if d.record["id"] == dossier_id), None)
+            if match:
+                self._print(match.record)
+
+    def tick(self, now: float) -> float:
+        """Timer: a slip that waited long enough for the official code prints with the kiosk's receipt code."""
+        for dossier_id, deadline in list(self.waiting.items()):
+            if now >= deadline:
+                del self.waiting[dossier_id]
+                match = next((d for d in self.submitted.values() if d.record["id"] == dossier_id), None)
+                if match:
+                    self._print(match.record)
+        return now + 0.25
 
     def on_event(self, event: KioskEvent) -> None:
         if event.kind != events.PRINT_RESULT:

@@ -35,14 +35,28 @@ class DoneScreen(Screen):
         return str(self.params.get("code", ""))
 
     @property
+    def shown_code(self) -> str:
+        """The province's official code once it has answered, else the kiosk's receipt code."""
+        record = self.record or {}
+        return str(record.get("official_code") or self.code)
+
+    @property
     def record(self) -> dict[str, Any] | None:
         done = self.kiosk.submissions.submitted.get(self.code)
         return done.record if done else None
 
     def enter(self, **params: Any) -> None:
         self.params = params
-        self._qr = pil_to_surface(qr_image(self.code or "-", scale=8, border=2))
+        self._shown = self.shown_code
+        self._qr = pil_to_surface(qr_image(self._shown or "-", scale=8, border=2))
         super().enter(**params)
+
+    def update(self, now: float) -> None:
+        super().update(now)
+        if self.shown_code != self._shown:  # the official code arrived while the citizen is still here
+            self._shown = self.shown_code
+            self._qr = pil_to_surface(qr_image(self._shown, scale=8, border=2))
+            self.relayout()
 
     def print_state(self) -> str:
         done = self.kiosk.submissions.submitted.get(self.code)
@@ -73,7 +87,7 @@ class DoneScreen(Screen):
         return [
             Label(_("Hồ sơ của bạn đã được tiếp nhận. Mã hồ sơ:"), pygame.Rect(area.left, area.top, text_w,
                                                                            heading_h), "body", bold=True),
-            Label(self.code, pygame.Rect(area.left, area.top + heading_h, text_w, code_h), "huge", bold=True,
+            Label(self.shown_code, pygame.Rect(area.left, area.top + heading_h, text_w, code_h), "huge", bold=True,
                   valign="middle"),
             Label(lines, pygame.Rect(area.left, text_top, text_w, body_h - status_h), "body", bold=False),
             Label(status, pygame.Rect(area.left, text_top + body_h - status_h, text_w, status_h), "body",

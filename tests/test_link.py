@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
@@ -16,6 +17,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from firmware.app import App
 from firmware.outbox import OutboxEvent
 from firmware.sim import Simulator
+from hw.qr import make_decoder
 from province.broker import Broker
 
 from .conftest import REPO, steps
@@ -97,6 +99,12 @@ def test_a_five_page_dossier_reaches_the_gateway_and_is_acknowledged(make_app: C
     assert len(stored["pages"]) == 5
     stub = sim.app.outbox.stub(record["receipt_code"])
     assert stub is not None and stub.official_code == "000.00.20.H26-261124-0001"
+    # the ack came while the citizen was on `done`: the screen and the slip show the official code
+    sim.run(steps(("expect_text", "000.00.20.H26-261124-0001")))
+    sim.wait_for(lambda: sim.app.printing.last_slip_code == record["receipt_code"], "no slip")
+    sim.wait_for(lambda: not sim.app.outbox.unprinted_stubs(), "slip not printed")
+    slip = np.asarray(sim.app.printing.last_slip.convert("L"))  # type: ignore[union-attr]
+    assert [c.text for c in make_decoder("zxing").decode(slip)] == ["000.00.20.H26-261124-0001"]
 
 
 def test_broker_restart_mid_stream_stores_every_event_once(make_app: Callable[..., App], broker: Broker,
