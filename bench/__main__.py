@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bench import frames, keys, process, qr, results, sessions
+from bench import frames, keys, link, process, qr, results, sessions
 
 
 def main() -> None:
@@ -10,6 +10,7 @@ def main() -> None:
     figures.update(qr.run())
     figures.update(process.run())
     figures.update(sessions.run())
+    figures.update(link.run())
     merged = results.save(figures)
     print(results.table(figures))
     print(f"written: {results.OUT} ({len(merged)} figures)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import pygame.freetype
@@ -20,6 +21,7 @@ from firmware.loop import Loop
 from firmware.outbox import Outbox
 from firmware.power import BacklightManager
 from firmware.printing import PrintWorker
+from firmware.requests import Requests
 from firmware.scan_worker import ScanWorker
 from firmware.search import ProcedureIndex
 from firmware.sender import OutboxSender
@@ -53,6 +55,7 @@ class App:
     link: MqttLink | None = None
     sender: OutboxSender | None = None
     telemetry: StatusPublisher | None = None
+    requests: Requests | None = None
 
     def status(self, now: float) -> dict[str, object]:
         return {"loop": self.loop.status(now), "session": self.kiosk.session.status(now),
@@ -108,7 +111,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     loop.listeners.append(submissions.on_event)
     timers.add("slips", submissions.tick, clock.now())
     link, sender = _link(config, inbox, outbox)
-    telemetry = None
+    telemetry = requests = None
     if link and sender:
         kiosk.health["network"] = "down"  # until the broker answers
         loop.listeners.append(sender.on_event)
@@ -119,8 +122,11 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
         def collect(now: float) -> dict[str, object]:
             return {"health": kiosk.health, "outbox": outbox.status(now), "date": clock.wall().date().isoformat(),
                     "dossiers_total": submissions.dossiers, "sessions_total": kiosk.session.visits,
-                    "clock_synced": clock.synced()}
+                    "clock_synced": clock.synced(), "round_trip_ms": sender.status(now)["round_trip_ms"]}
 
+        requests = Requests(link, inbox.post)
+        loop.listeners.append(requests.on_event)
+        timers.add("requests", requests.tick, clock.now())
         telemetry = StatusPublisher(link, collect, outbox.path.parent)
         loop.listeners.append(telemetry.on_event)
         timers.add("status", telemetry.tick, clock.now())
@@ -132,7 +138,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     if link:
         link.start()
     return App(config, clock, display, inbox, timers, kiosk, stack, loop, guard, devices, outbox, printing,
-               scanning, link, sender, telemetry)
+               scanning, link, sender, telemetry, requests)
 
 
 def _link(config: Config, inbox: Inbox, outbox: Outbox) -> tuple[MqttLink | None, OutboxSender | None]:
@@ -143,7 +149,9 @@ def _link(config: Config, inbox: Inbox, outbox: Outbox) -> tuple[MqttLink | None
                                  backoff_min_s=settings.backoff_min_s, backoff_max_s=settings.backoff_max_s,
                                  username=settings.username, password=settings.password, ca_file=settings.ca_file,
                                  cert_file=settings.cert_file, key_file=settings.key_file), inbox.post)
-    return link, OutboxSender(outbox, link, settings.window, settings.ack_timeout_s)
+    sender = OutboxSender(outbox, link, settings.window, settings.ack_timeout_s)
+    sender.clock_now = time.monotonic  # round trip in real time, whatever clock the loop runs on
+    return link, sender
 
 
 def open_display(app: App, driver: str) -> None:

@@ -20,6 +20,7 @@ CAMERA_STATE = "camera_state"  # data: {"state": "ok" | "absent"}
 SCANNER_STATE = "scanner_state"  # data: {"state": "ok" | "jam" | "absent"}
 SCAN_RESULT = "scan_result"    # data: {"ok": True, "page", "thumb"} | {"ok": False, "fault" | "problem": ...}
 MQTT_MESSAGE = "mqtt_message"  # data: {"topic": str, "payload": bytes}
+RESPONSE = "response"          # data: {"correlation", "kind", "body": map | None, "outcome": answered|timeout|...}
 PUBLISH_FAILED = "publish_failed"  # data: {"mid": int, "reason": str}
 PRINT_RESULT = "print_result"  # data: {"code": str, "ok": bool, "state"?: str, "bytes"?: int}
 

@@ -139,8 +139,9 @@ class MqttLink:
         self.client.reconnect_delay_set(min_delay=max(1, round(wait)), max_delay=max(1, round(wait)))
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        self._post(KioskEvent(events.MQTT_MESSAGE, {"topic": message.topic, "payload": bytes(message.payload)},
-                              time.monotonic()))
+        correlation = getattr(message.properties, "CorrelationData", None) if message.properties else None
+        self._post(KioskEvent(events.MQTT_MESSAGE, {"topic": message.topic, "payload": bytes(message.payload),
+                                                    "correlation": correlation}, time.monotonic()))
 
     def _on_publish(self, client: mqtt.Client, userdata: Any, mid: int, reason: Any, properties: Any) -> None:
         code = reason.value if hasattr(reason, "value") else int(reason)

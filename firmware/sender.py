@@ -31,6 +31,8 @@ class OutboxSender:
     dropped_messages: int = 0
     official: dict[str, dict[str, Any]] = field(default_factory=dict)
     on_official: Callable[[str, dict[str, Any]], None] | None = None
+    round_trip_ms: float | None = None  # event sent -> gateway's ack, smoothed
+    clock_now: Callable[[], float] | None = None
 
     def tick(self, now: float) -> float:
         """Timer: fill the window with the oldest unsent events; send again what waited too long."""
@@ -73,9 +75,15 @@ class OutboxSender:
                 if self.on_official:
                     self.on_official(dossier_id, info)
         self.acked += self.outbox.delete(ids)
+        now = self.clock_now() if self.clock_now else None
         for event_id in ids:
-            self.in_flight.pop(event_id, None)
+            sent_at = self.in_flight.pop(event_id, None)
+            if sent_at is not None and now is not None:
+                sample = (now - sent_at) * 1000
+                previous = self.round_trip_ms
+                self.round_trip_ms = sample if previous is None else 0.8 * previous + 0.2 * sample
 
     def status(self, now: float) -> dict[str, Any]:
         return {"in_flight": len(self.in_flight), "sent": self.sent, "acked": self.acked,
-                "dropped_messages": self.dropped_messages}
+                "dropped_messages": self.dropped_messages,
+                "round_trip_ms": round(self.round_trip_ms, 1) if self.round_trip_ms is not None else None}

@@ -232,12 +232,17 @@ class Simulator:
         return device
 
     def wait_for(self, condition: Callable[[], bool], what: str) -> None:
-        """Wait, bounded in real time, for a device thread; the loop takes events meanwhile, the clock stands."""
+        """Wait, bounded in real time, for a device or network thread. The loop keeps running, and the virtual
+        clock follows the real one meanwhile, so timers (sending, slip deadlines) behave as on a kiosk."""
         deadline = time.monotonic() + DEVICE_WAIT_S
+        last = time.monotonic()
         while not condition():
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if now > deadline:
                 raise StepFailed(f"{what} within {DEVICE_WAIT_S:g} s")
             self.app.inbox.wait(0.01)
+            self.clock.advance(max(0.0, time.monotonic() - last))
+            last = time.monotonic()
             self.app.loop.step([])
         self.settle(2)
 

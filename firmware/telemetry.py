@@ -77,7 +77,8 @@ class StatusPublisher:
             "mem_available_mb": memory_available_mb(),
             "disk_free_mb": round(shutil.disk_usage(self.data_dir).free / 2**20),
             "outbox_backlog": outbox.get("backlog"), "outbox_oldest": outbox.get("oldest"),
-            "link": self.link.state, "printer": health.get("printer"), "scanner": health.get("scanner"),
+            "link": self.link.state, "round_trip_ms": parts.get("round_trip_ms"),
+            "printer": health.get("printer"), "scanner": health.get("scanner"),
             "camera": health.get("camera"), "unprinted_slips": outbox.get("unprinted_slips"),
             "dossiers_today": today["dossiers"], "sessions_today": today["sessions"],
             "clock_synced": parts.get("clock_synced"),
@@ -92,7 +93,7 @@ class StatusPublisher:
             self.announce()
         status = self.snapshot(now)
         shown = {k: v for k, v in status.items() if k not in ("uptime_s", "load", "mem_available_mb",
-                                                               "disk_free_mb", "cpu_temp_c")}
+                                                               "disk_free_mb", "cpu_temp_c", "round_trip_ms")}
         if shown != self._last or now - self._published_at >= PERIOD_S:
             self.link.publish("status", json.dumps(status, ensure_ascii=False), qos=0, retain=True)
             self._last = shown

@@ -39,7 +39,9 @@ class Broker:
         user = "user root\n" if os.geteuid() == 0 else ""
         config.write_text(
             f"listener {self.port} 127.0.0.1\n{user}{access}persistence true\n"
-            f"persistence_location {self.directory}/\nautosave_interval 1\nlog_dest stderr\n", encoding="utf-8")
+            f"persistence_location {self.directory}/\nautosave_interval 1\nlog_dest stderr\n"
+            # a gateway that falls behind must not lose QoS 1 messages to the default 1000-message queue
+            "max_queued_messages 100000\n", encoding="utf-8")
         with open(self.directory / "mosquitto.log", "ab") as log:
             self.process = subprocess.Popen([binary, "-c", str(config)], stderr=log, stdout=log)
         deadline = time.monotonic() + 10

@@ -6,6 +6,7 @@ A malformed or oversized message is logged and dropped; the process keeps runnin
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -13,18 +14,25 @@ import threading
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import msgpack
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
+from firmware.due_date import WorkCalendar, load_calendar
 from firmware.protocol import (
+    ROOT,
     BadMessage,
     gateway_subscription,
     kiosk_topic,
     pack_ack,
     parse_kiosk_topic,
+    unpack,
     unpack_envelope,
 )
 from province.store import Store
@@ -45,6 +53,9 @@ class GatewayConfig:
     store: str
     unit_code: str
     group: str = "gateway"
+    province: str = "hn"
+    catalog: str = ""   # JSON catalog to publish (retained); empty: the one shipped with the firmware
+    calendar: str = ""  # the province's calendar TOML (days_off, working_days)
 
 
 def load_gateway_config(path: str | Path | None) -> GatewayConfig:
@@ -60,7 +71,9 @@ def load_gateway_config(path: str | Path | None) -> GatewayConfig:
     broker, gateway = raw.get("broker", {}), raw.get("gateway", {})
     try:
         return GatewayConfig(str(broker.get("host", "127.0.0.1")), int(broker["port"]), str(gateway["store"]),
-                             str(gateway.get("unit_code", "000.00.00.H00")), str(gateway.get("group", "gateway")))
+                             str(gateway.get("unit_code", "000.00.00.H00")), str(gateway.get("group", "gateway")),
+                             str(gateway.get("province", "hn")), str(gateway.get("catalog", "")),
+                             str(gateway.get("calendar", "")))
     except (KeyError, ValueError, TypeError) as exc:
         raise GatewayConfigError(f"{path}: missing or bad key {exc}; expected [broker] port and [gateway] store") \
             from None
@@ -69,7 +82,8 @@ def load_gateway_config(path: str | Path | None) -> GatewayConfig:
 class Gateway:
     def __init__(self, config: GatewayConfig) -> None:
         self.config = config
-        self.store = Store(config.store, config.unit_code)
+        calendar = load_calendar(config.calendar) if config.calendar else WorkCalendar()
+        self.store = Store(config.store, config.unit_code, calendar)
         self.client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2,
                                   client_id=f"gateway-{os.getpid()}", protocol=mqtt.MQTTv5)
         self.client.on_connect = self._on_connect
@@ -80,10 +94,15 @@ class Gateway:
 
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
         client.subscribe(gateway_subscription(self.config.group), qos=1)
+        client.subscribe(f"$share/{self.config.group}/motcua/v1/+/+/req/#", qos=1)
+        self._publish_reference(client)
         self.ready.set()
         log.info("gateway connected to %s:%s", self.config.host, self.config.port)
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        if "/req/" in message.topic:
+            self._answer(client, message)
+            return
         try:
             province, kiosk, _leaf = parse_kiosk_topic(message.topic)
             envelope = unpack_envelope(bytes(message.payload))
@@ -97,6 +116,50 @@ class Gateway:
             log.warning("not acknowledged %s %s from %s: %s", envelope.kind, envelope.id, kiosk, outcome.problem)
             return
         client.publish(kiosk_topic(province, kiosk, "ack"), pack_ack(outcome.ack, outcome.official), qos=1)
+
+    def _publish_reference(self, client: mqtt.Client) -> None:
+        """The province's catalog and calendar, retained, versioned: a kiosk that connects gets the current ones."""
+        if self.config.catalog:
+            text = Path(self.config.catalog).read_text(encoding="utf-8")
+        else:
+            text = resources.files("firmware").joinpath("data/catalog.json").read_text(encoding="utf-8")
+        catalog = json.loads(text)
+        root = f"{ROOT}/{self.config.province}"
+        client.publish(f"{root}/catalog", msgpack.packb({"version": catalog.get("version"), "catalog": catalog},
+                                                         use_bin_type=True), qos=1, retain=True)
+        calendar = self.store.calendar
+        client.publish(f"{root}/calendar", msgpack.packb({
+            "source": calendar.source, "days_off": sorted(d.isoformat() for d in calendar.days_off),
+            "working_days": sorted(d.isoformat() for d in calendar.working_days)}, use_bin_type=True),
+            qos=1, retain=True)
+
+    def _answer(self, client: mqtt.Client, message: mqtt.MQTTMessage) -> None:
+        """Requests: `lookup` {code} -> the stored dossier's code, receipt code, received and due dates."""
+        properties = message.properties
+        response_topic = getattr(properties, "ResponseTopic", None) if properties else None
+        correlation = getattr(properties, "CorrelationData", None) if properties else None
+        if not response_topic:
+            self.dropped += 1
+            return
+        try:
+            body = unpack(bytes(message.payload))
+        except BadMessage as exc:
+            self.dropped += 1
+            log.warning("dropped a request on %s: %s", message.topic, exc)
+            return
+        answer: dict[str, Any] = {"found": False}
+        if message.topic.endswith("/req/lookup"):
+            wanted = str(body.get("code", ""))
+            for row in self.store.dossiers():
+                if wanted in (row["code"], row["receipt_code"]):
+                    answer = {"found": True, "code": row["code"], "receipt_code": row["receipt_code"],
+                              "received_at": row["received_at"], "due_date": row["due_date"],
+                              "procedure": row["procedure"].get("name", "")}
+                    break
+        reply = Properties(PacketTypes.PUBLISH)
+        if correlation:
+            reply.CorrelationData = correlation
+        client.publish(response_topic, msgpack.packb(answer, use_bin_type=True), qos=1, properties=reply)
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, lambda *_: self.client.disconnect())

@@ -17,6 +17,7 @@ from typing import Any
 
 import msgpack
 
+from firmware.due_date import WorkCalendar
 from firmware.protocol import Envelope
 
 SCHEMA = """
@@ -40,7 +41,8 @@ class Outcome:
 
 
 class Store:
-    def __init__(self, path: str | Path, unit_code: str) -> None:
+    def __init__(self, path: str | Path, unit_code: str, calendar: WorkCalendar | None = None) -> None:
+        self.calendar = calendar or WorkCalendar()
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.unit_code = unit_code
@@ -97,7 +99,11 @@ class Store:
         number = self.db.execute("SELECT last FROM counters WHERE unit = ? AND day = ?",
                                  (self.unit_code, day.isoformat())).fetchone()[0]
         code = f"{self.unit_code}-{day:%y%m%d}-{number:04d}"
-        due = record.get("due_date") if envelope.synced else None
+        if envelope.synced:
+            due = record.get("due_date")
+        else:  # the kiosk promised nothing: the province dates it from when it arrived
+            days = int(record.get("procedure", {}).get("working_days", 0) or 0)
+            due = self.calendar.due_date(now.replace(tzinfo=None), days).isoformat()
         pages = [{"sha256": p.get("sha256"), "bytes": p.get("bytes")} for p in record.get("pages", [])]
         self.db.execute("INSERT INTO dossiers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (envelope.id, kiosk, record.get("receipt_code"), code,

@@ -130,9 +130,11 @@ def test_malformed_messages_are_dropped_and_both_sides_keep_running(make_app: Ca
     client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
     client.connect("127.0.0.1", broker.port)
     client.loop_start()
+    read_by_either_side = ["evt/dossier", "evt/part", "evt/usage", "req/lookup", "ack", "res", "cmd"]
     for payload in (b"\xc1\xff garbage", b"\x93\x01\x02\x03", b"x" * 1_600_000):
-        client.publish("motcua/v1/hn/kiosk-sim-01/evt/dossier", payload, qos=1).wait_for_publish(5)
-        client.publish("motcua/v1/hn/kiosk-sim-01/ack", payload, qos=1).wait_for_publish(5)
+        for leaf in read_by_either_side:
+            client.publish(f"motcua/v1/hn/kiosk-sim-01/{leaf}", payload, qos=1).wait_for_publish(5)
+        client.publish("homeassistant/status", payload, qos=1).wait_for_publish(5)
     client.loop_stop()
     client.disconnect()
     wait_until(lambda: sim.app.sender.dropped_messages >= 2, step=pump(sim))  # type: ignore[union-attr]
@@ -267,3 +269,54 @@ def test_status_discovery_and_the_ops_view(make_app: Callable[..., App], broker:
     sim.app.close()  # a clean stop: offline, and the status says stopped
     (row,) = ops_once(config)
     assert row["state"] == "offline"
+
+
+def test_lookup_request_and_response(make_app: Callable[..., App], broker: Broker, gateway: Path) -> None:
+    sim = kiosk(make_app, broker)
+    wait_until(lambda: sim.app.kiosk.health["network"] == "up", step=pump(sim))
+    sim.app.outbox.commit(dossier_events_without_pages(1))
+    wait_until(lambda: sim.app.outbox.backlog() == 0, step=pump(sim))
+    requests = sim.app.requests
+    assert requests is not None
+    found = requests.send("lookup", {"code": "kiosk-sim-01-261124-0000"}, sim.app.clock.now())
+    missing = requests.send("lookup", {"code": "nothing-here"}, sim.app.clock.now())
+    answers = lambda: {e.data["correlation"]: e.data for e in sim.app.loop.handled_events  # noqa: E731
+                       if e.kind == "response"}
+    wait_until(lambda: found in answers() and missing in answers(), step=pump(sim))
+    assert answers()[found]["body"]["code"] == "000.00.20.H26-261124-0001"
+    assert answers()[missing]["body"] == {"found": False}
+    broker.stop()
+    wait_until(lambda: sim.app.link.state == "down", step=pump(sim))  # type: ignore[union-attr]
+    assert requests.send("lookup", {"code": "x"}, sim.app.clock.now()) is None
+
+
+def test_the_gateway_publishes_catalog_and_calendar_retained(broker: Broker, gateway: Path) -> None:
+    import msgpack
+
+    seen: dict[str, bytes] = {}
+    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.on_message = lambda c, u, m: seen.__setitem__(m.topic, bytes(m.payload))
+    client.connect("127.0.0.1", broker.port)
+    client.subscribe("motcua/v1/hn/+")
+    client.loop_start()
+    wait_until(lambda: {"motcua/v1/hn/catalog", "motcua/v1/hn/calendar"} <= set(seen))
+    client.loop_stop()
+    client.disconnect()
+    catalog = msgpack.unpackb(seen["motcua/v1/hn/catalog"])
+    assert catalog["version"] == "2026.11.1" and len(catalog["catalog"]["procedures"]) >= 8
+    assert msgpack.unpackb(seen["motcua/v1/hn/calendar"])["days_off"] == []
+
+
+def test_an_unsynchronised_kiosk_gets_its_due_date_from_the_province(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from firmware.protocol import Envelope
+    from province.store import Store
+
+    store = Store(tmp_path / "p.db", "000.00.20.H26")
+    record = {"receipt_code": "k-1", "received_at": "2020-01-01T10:00:00+07:00", "pages": [],
+              "procedure": {"working_days": 3}, "due_date": None}
+    arrived = datetime.fromisoformat("2026-11-25T10:00:00+07:00")
+    outcome = store.handle("hn", "k", Envelope("d1", 1, "2020-01-01T10:00:00+07:00", "dossier", record, False),
+                           arrived)
+    assert outcome.official["d1"] == {"code": "000.00.20.H26-261125-0001", "due_date": "2026-11-30"}
