@@ -16,6 +16,7 @@ from datetime import datetime
 from datetime import time as dtime
 from importlib import resources
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from firmware.config import Config, ConfigError, load
@@ -86,7 +87,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if driver == "offscreen":
             _headless()
         from firmware.app import build, open_display
+        from firmware.logs import setup_logging
 
+        setup_logging()
         app = build(config)
         open_display(app, driver)
         if args.first_frame_file:
@@ -101,6 +104,48 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         if stack:
             stack.stop()
+
+
+def cmd_out_of_service(args: argparse.Namespace) -> int:
+    """A still screen and nothing else: no devices, no network (systemd/motcua-out-of-service.service)."""
+    import pygame
+
+    from firmware.clock import SystemClock
+    from firmware.display import Display, has_desktop_display
+    from screens.out_of_service import OutOfServiceScreen
+    from screens.ui.canvas import Canvas
+    from screens.ui.theme import make_theme
+
+    config = _config(args.config)
+    driver = config.display.driver
+    if driver == "auto":
+        driver = "window" if has_desktop_display() else "offscreen"
+    if driver == "offscreen":
+        _headless()
+    pygame.freetype.init()
+    display = Display(config.display.width, config.display.height, config.display.rotate,
+                      config.display.window_scale)
+    display.open(driver)
+    theme = make_theme(config.display.width, config.display.height, config.display.px_per_mm)
+    # The screen reads only the config, the clock and the (empty) health: no services are started.
+    kiosk = SimpleNamespace(config=config, clock=SystemClock(), health={})
+    screen = OutOfServiceScreen(kiosk, theme)  # type: ignore[arg-type]
+    screen.enter()
+    canvas = Canvas(display.surface, theme)
+    try:
+        while True:
+            screen.update(0.0)
+            if screen.dirty:
+                screen.draw(canvas)
+                screen.dirty = False
+                display.present()
+            event = pygame.event.wait(1000)
+            if event.type == pygame.QUIT or args.once:
+                return 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        display.close()
 
 
 def _report_first_frame(app: object, path: Path) -> None:
@@ -264,8 +309,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 
 
 def cmd_gateway(args: argparse.Namespace) -> int:
-    import logging
-
+    from firmware.logs import setup_logging
     from province.gateway import Gateway, GatewayConfigError, load_gateway_config
     from province.store import Store
 
@@ -284,7 +328,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
                 print(f"{row['code']}  {row['receipt_code']}  {row['kiosk']}  {row['procedure'].get('name', '')}  "
                       f"{row['received_at']}  {len(row['pages'])} trang")
         return 0 if rows else 1
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    setup_logging()
     Gateway(config).run()
     return 0
 
@@ -375,6 +419,11 @@ def parser() -> argparse.ArgumentParser:
     ops.add_argument("--json", action="store_true", help="JSON Lines (with --once)")
     ops.add_argument("--config", help="TOML with [broker] (default: out/run/motcua.toml)")
     ops.set_defaults(func=cmd_ops)
+
+    oos = sub.add_parser("out-of-service", help="show only the out-of-service screen (systemd's last resort)")
+    oos.add_argument("--config", help="TOML configuration file")
+    oos.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
+    oos.set_defaults(func=cmd_out_of_service)
     return top
 
 
