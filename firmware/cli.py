@@ -367,6 +367,18 @@ def cmd_ops(args: argparse.Namespace) -> int:
     return 0 if rows else 1
 
 
+def cmd_provision(args: argparse.Namespace) -> int:
+    from provisioning.image import ProvisionError, provision
+
+    try:
+        kind = provision(Path(args.base), Path(args.site), Path(args.out),
+                         Path(args.wheelhouse) if args.wheelhouse else None)
+    except ProvisionError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"motcua provision: {args.out} ready ({kind} base image)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="motcua", description="Kiosk dịch vụ công: firmware and tools")
     sub = top.add_subparsers(dest="command", required=True)
@@ -424,6 +436,15 @@ def parser() -> argparse.ArgumentParser:
     oos.add_argument("--config", help="TOML configuration file")
     oos.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     oos.set_defaults(func=cmd_out_of_service)
+
+    provision = sub.add_parser("provision", help="turn a Raspberry Pi OS Lite image into a site's kiosk image")
+    actions = provision.add_subparsers(dest="action", required=True)
+    image = actions.add_parser("image", help="write one kiosk image")
+    image.add_argument("base", help="Raspberry Pi OS Lite (64-bit) image, Bookworm or Trixie")
+    image.add_argument("--site", required=True, help="site TOML (docs/provisioning.md)")
+    image.add_argument("--out", required=True, help="the kiosk image to write")
+    image.add_argument("--wheelhouse", help="aarch64 wheels for the image's Python")
+    image.set_defaults(func=cmd_provision)
     return top
 
 

@@ -1,0 +1,215 @@
+"""`motcua provision image`: a stock Raspberry Pi OS Lite image becomes one site's kiosk image.
+
+No root and no loop mounts: the FAT boot partition is found from the MBR and written with mtools
+(`image@@offset`). The first-boot hook is installed the way Raspberry Pi Imager does it for that image:
+`firstrun.sh` through `systemd.run=` on `cmdline.txt` (Bookworm), or cloud-init `user-data` (Trixie). Output is
+written to a temporary file and renamed only when complete, so a failure leaves no half-written image.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import struct
+import subprocess
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+FAT_TYPES = {0x01, 0x04, 0x06, 0x0B, 0x0C, 0x0E}
+SECTOR = 512
+BOOT_DIR = "/boot/firmware"
+SITE_KEYS = {
+    # key: (required, pattern or None, what it is)
+    "kiosk_id": (True, r"^[a-z0-9-]{3,24}$", "kiosk id, also the hostname: 3 to 24 of a-z, 0-9 and '-'"),
+    "province_code": (True, r"^[a-z0-9-]{2,24}$", "province code, a topic level"),
+    "province_name": (True, None, "province name, shown on screen"),
+    "commune_name": (True, None, "commune name, shown on screen"),
+    "broker_host": (True, None, "the provincial MQTT broker"),
+    "broker_port": (False, r"^\d{1,5}$", "broker port (default 8883)"),
+    "printer_connection": (False, None, "usb:VID:PID, serial:/dev/ttyUSB0 or network:HOST"),
+    "display_rotate": (False, r"^(0|90|180|270)$", "panel rotation"),
+    "enrolment_token": (False, None, "one-time token, deleted from the boot partition once used"),
+}
+
+
+class ProvisionError(Exception):
+    """Bad input; the message says what and why, and nothing was written."""
+
+
+@dataclass(frozen=True)
+class BootPartition:
+    offset: int  # bytes
+    size: int
+
+    def target(self, image: Path) -> str:
+        return f"{image}@@{self.offset}"
+
+
+def load_site(path: Path) -> dict[str, str]:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ProvisionError(f"{path}: cannot read the site file ({exc.strerror or exc})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProvisionError(f"{path}: not valid TOML: {exc}") from None
+    return check_site({k: str(v) for k, v in raw.items()}, str(path))
+
+
+def check_site(site: dict[str, str], source: str) -> dict[str, str]:
+    unknown = sorted(set(site) - set(SITE_KEYS))
+    if unknown:
+        raise ProvisionError(f"{source}: unknown key {unknown[0]!r}; expected {', '.join(SITE_KEYS)}")
+    for key, (required, pattern, what) in SITE_KEYS.items():
+        value = site.get(key, "")
+        if required and not value.strip():
+            raise ProvisionError(f"{source}: missing key {key!r} ({what})")
+        if value and pattern and not re.fullmatch(pattern, value):
+            raise ProvisionError(f"{source}: {key} = {value!r}: expected {what}")
+    return site
+
+
+def boot_partition(image: Path) -> BootPartition:
+    try:
+        with image.open("rb") as disk:
+            mbr = disk.read(SECTOR)
+            size = image.stat().st_size
+    except OSError as exc:
+        raise ProvisionError(f"{image}: cannot read the base image ({exc.strerror or exc})") from None
+    if len(mbr) < SECTOR or mbr[510:512] != b"\x55\xaa":
+        raise ProvisionError(f"{image}: not a disk image (no partition table)")
+    for index in range(4):
+        entry = mbr[446 + 16 * index: 446 + 16 * (index + 1)]
+        kind = entry[4]
+        start, sectors = struct.unpack("<II", entry[8:16])
+        if kind in FAT_TYPES and sectors:
+            if (start + sectors) * SECTOR > size:
+                raise ProvisionError(f"{image}: the boot partition runs past the end of the image (truncated?)")
+            return BootPartition(start * SECTOR, sectors * SECTOR)
+    raise ProvisionError(f"{image}: no FAT boot partition in the partition table")
+
+
+def mtools(*args: str) -> str:
+    try:
+        done = subprocess.run(list(args), capture_output=True, text=True, env={**os.environ, "MTOOLS_SKIP_CHECK": "1"},
+                              timeout=120)
+    except FileNotFoundError:
+        raise ProvisionError("mtools is not installed (Debian package mtools)") from None
+    if done.returncode:
+        raise ProvisionError(f"{args[0]} failed: {done.stderr.strip() or done.stdout.strip()}")
+    return done.stdout
+
+
+def boot_files(image: Path, boot: BootPartition) -> set[str]:
+    listing = mtools("mdir", "-b", "-i", boot.target(image), "::/")
+    return {line.strip().removeprefix("::/").lower() for line in listing.splitlines() if line.strip()}
+
+
+def base_kind(files: set[str]) -> str:
+    """'trixie' (cloud-init on the boot partition), 'bookworm' (firstrun.sh via cmdline.txt)."""
+    if {"user-data", "meta-data"} & files:
+        return "trixie"
+    if "cmdline.txt" in files and "config.txt" in files:
+        return "bookworm"
+    raise ProvisionError("unsupported base image: the boot partition has neither cloud-init files (user-data, "
+                         "meta-data: Trixie) nor cmdline.txt and config.txt (Bookworm)")
+
+
+def kiosk_config(site: dict[str, str]) -> str:
+    printer = site.get("printer_connection", "")
+    return "\n".join([
+        "# written by motcua provision for this site; see docs/config.md",
+        "[kiosk]", f'id = "{site["kiosk_id"]}"', f'province_code = "{site["province_code"]}"',
+        f'province_name = "{site["province_name"]}"', f'commune_name = "{site["commune_name"]}"',
+        'clock_check = "systemd"', "",
+        "[display]", 'driver = "kmsdrm"', f'rotate = {site.get("display_rotate", "90")}', "",
+        "[camera]", 'backend = "pi"', "", "[gpio]", 'factory = "lgpio"', "", "[backlight]", 'backend = "sysfs"', "",
+        "[scanner]", 'backend = "sane"', "",
+        "[printer]", f'backend = "{"escpos" if printer else "none"}"', f'connection = "{printer}"', "",
+        "[outbox]", 'path = "/var/lib/motcua/outbox.db"', "",
+        "[mqtt]", "enabled = true", f'host = "{site["broker_host"]}"', f'port = {site.get("broker_port", "8883")}', "",
+    ])
+
+
+def first_boot_hook(kind: str) -> dict[str, str]:
+    """Files for the boot partition's root that run motcua's first boot once, as Raspberry Pi Imager does."""
+    command = f"{BOOT_DIR}/motcua/firstboot"
+    if kind == "bookworm":
+        script = ("#!/bin/bash\n# motcua: run once by systemd.run= on cmdline.txt, then removed\nset +e\n"
+                  f"bash {command} >> /var/log/motcua-firstboot.log 2>&1\n"
+                  f"rm -f {BOOT_DIR}/firstrun.sh\n"
+                  f"sed -i 's| systemd.run.*||g' {BOOT_DIR}/cmdline.txt\nexit 0\n")
+        return {"firstrun.sh": script}
+    user_data = ("#cloud-config\n# motcua: first boot\nruncmd:\n"
+                 f"  - [bash, -c, 'bash {command} >> /var/log/motcua-firstboot.log 2>&1']\n")
+    return {"user-data": user_data}
+
+
+def provision(base: Path, site_path: Path, out: Path, wheelhouse: Path | None) -> str:
+    """Write OUT from BASE for the site; returns the base kind. Raises ProvisionError, leaving nothing behind."""
+    site = load_site(site_path)
+    boot = boot_partition(base)
+    kind = base_kind(boot_files(base, boot))
+    wheels = _wheels(wheelhouse)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    os.close(handle)
+    partial = Path(temporary)
+    try:
+        shutil.copyfile(base, partial)
+        _write(partial, boot, kind, site, wheels)
+        partial.replace(out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return kind
+
+
+def _wheels(wheelhouse: Path | None) -> list[Path]:
+    if wheelhouse is None:
+        raise ProvisionError("building the aarch64 wheelhouse needs the network: pass --wheelhouse DIR "
+                             "(see docs/provisioning.md for the pip download command)")
+    wheels = sorted(wheelhouse.glob("*.whl"))
+    if not wheels:
+        raise ProvisionError(f"{wheelhouse}: no wheels in the wheelhouse")
+    return wheels
+
+
+def _write(image: Path, boot: BootPartition, kind: str, site: dict[str, str], wheels: list[Path]) -> None:
+    target = boot.target(image)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch) / "motcua"
+        (folder / "wheelhouse").mkdir(parents=True)
+        for wheel in wheels:
+            shutil.copy(wheel, folder / "wheelhouse" / wheel.name)
+        (folder / "motcua.toml").write_text(kiosk_config(site), encoding="utf-8")
+        firstboot = Path(__file__).with_name("firstboot")
+        if firstboot.exists():
+            shutil.copy(firstboot, folder / "firstboot")
+        if site.get("enrolment_token"):
+            (folder / "enrolment-token").write_text(site["enrolment_token"], encoding="utf-8")
+        hook = first_boot_hook(kind)
+        for name, text in hook.items():
+            (Path(scratch) / name).write_text(text, encoding="utf-8")
+        need = sum(f.stat().st_size for f in Path(scratch).rglob("*") if f.is_file())
+        free = _free_bytes(target)
+        if need > free:
+            raise ProvisionError(f"no room on the boot partition: {need} bytes to write, {free} free")
+        mtools("mcopy", "-s", "-o", "-i", target, str(folder), "::/")
+        for name in hook:
+            mtools("mcopy", "-o", "-i", target, str(Path(scratch) / name), f"::/{name}")
+        if kind == "bookworm":
+            cmdline = mtools("mtype", "-i", target, "::/cmdline.txt").strip()
+            if "systemd.run=" not in cmdline:
+                cmdline += (f" systemd.run={BOOT_DIR}/firstrun.sh systemd.run_success_action=reboot "
+                            "systemd.unit=kernel-command-line.target")
+            (Path(scratch) / "cmdline.txt").write_text(cmdline + "\n", encoding="utf-8")
+            mtools("mcopy", "-o", "-i", target, str(Path(scratch) / "cmdline.txt"), "::/cmdline.txt")
+
+
+def _free_bytes(target: str) -> int:
+    listing = mtools("mdir", "-i", target, "::/")
+    match = re.search(r"([\d ]+) bytes free", listing)
+    return int(match.group(1).replace(" ", "")) if match else 0
