@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import re
 import shutil
 import sys
@@ -16,21 +15,14 @@ from datetime import datetime
 from datetime import time as dtime
 from importlib import resources
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-from firmware.config import Config, ConfigError, load
+from firmware.cli_common import UsageError, config_from, headless
+from firmware.cli_tools import cmd_gateway, cmd_ops, cmd_out_of_service, cmd_provision
+from firmware.config import Config, ConfigError
 
 DEMO_SCRIPT = "demo/demo.yaml"
 DEFAULT_DEMO_SHOTS = Path("out/demo")
-
-
-class UsageError(Exception):
-    """Bad input: exit 2 with the message."""
-
-
-def _config(path: str | None) -> Config:
-    return load(path) if path else Config()
 
 
 def _size(text: str | None) -> tuple[int, int] | None:
@@ -43,11 +35,6 @@ def _size(text: str | None) -> tuple[int, int] | None:
     if not (320 <= width <= 4096 and 320 <= height <= 4096):
         raise UsageError(f"--size {text}: each side must be from 320 to 4096 pixels")
     return width, height
-
-
-def _headless() -> None:
-    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 
 def _with_province(config: Config) -> tuple[Config, Any]:
@@ -70,7 +57,7 @@ def _with_province(config: Config) -> tuple[Config, Any]:
 def cmd_run(args: argparse.Namespace) -> int:
     from firmware.display import has_desktop_display
 
-    config = _config(args.config)
+    config = config_from(args.config)
     driver = config.display.driver
     if driver == "auto":
         driver = "window" if has_desktop_display() else "headless"
@@ -85,7 +72,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 return _simulate(folder / "demo.yaml", config, Path(args.shots), shot_every_step=True,
                                  scratch_outbox=True, drain=stack is not None)
         if driver == "offscreen":
-            _headless()
+            headless()
         from firmware.app import build, open_display
         from firmware.logs import setup_logging
 
@@ -106,48 +93,6 @@ def cmd_run(args: argparse.Namespace) -> int:
             stack.stop()
 
 
-def cmd_out_of_service(args: argparse.Namespace) -> int:
-    """A still screen and nothing else: no devices, no network (systemd/motcua-out-of-service.service)."""
-    import pygame
-
-    from firmware.clock import SystemClock
-    from firmware.display import Display, has_desktop_display
-    from screens.out_of_service import OutOfServiceScreen
-    from screens.ui.canvas import Canvas
-    from screens.ui.theme import make_theme
-
-    config = _config(args.config)
-    driver = config.display.driver
-    if driver == "auto":
-        driver = "window" if has_desktop_display() else "offscreen"
-    if driver == "offscreen":
-        _headless()
-    pygame.freetype.init()
-    display = Display(config.display.width, config.display.height, config.display.rotate,
-                      config.display.window_scale)
-    display.open(driver)
-    theme = make_theme(config.display.width, config.display.height, config.display.px_per_mm)
-    # The screen reads only the config, the clock and the (empty) health: no services are started.
-    kiosk = SimpleNamespace(config=config, clock=SystemClock(), health={})
-    screen = OutOfServiceScreen(kiosk, theme)  # type: ignore[arg-type]
-    screen.enter()
-    canvas = Canvas(display.surface, theme)
-    try:
-        while True:
-            screen.update(0.0)
-            if screen.dirty:
-                screen.draw(canvas)
-                screen.dirty = False
-                display.present()
-            event = pygame.event.wait(1000)
-            if event.type == pygame.QUIT or args.once:
-                return 0
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        display.close()
-
-
 def _report_first_frame(app: object, path: Path) -> None:
     """Benchmark hook: write the time of the first frame shown."""
     import time
@@ -158,7 +103,7 @@ def _report_first_frame(app: object, path: Path) -> None:
 
 def _simulate(script: Path, config: Config, shots: Path | None, shot_every_step: bool = False,
               scratch_outbox: bool = False, drain: bool = False) -> int:
-    _headless()
+    headless()
     from firmware.app import build
     from firmware.clock import VirtualClock
     from firmware.sim import ScriptError, Simulator, StepFailed, load_script
@@ -202,11 +147,11 @@ def _drain(simulator: Any) -> None:
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
-    return _simulate(Path(args.script), _config(args.config), Path(args.shots) if args.shots else None)
+    return _simulate(Path(args.script), config_from(args.config), Path(args.shots) if args.shots else None)
 
 
 def cmd_screens(args: argparse.Namespace) -> int:
-    _headless()
+    headless()
     import pygame
 
     from firmware.app import build
@@ -216,7 +161,7 @@ def cmd_screens(args: argparse.Namespace) -> int:
     size = _size(args.size) or (1080, 1920)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    config = _config(args.config)
+    config = config_from(args.config)
     scratch = tempfile.mkdtemp(prefix="motcua-screens-")
     for name, screen in REGISTRY.items():
         app = build(config, clock=VirtualClock(), size=size, headless=True, outbox_path=f"{scratch}/outbox.db")
@@ -305,77 +250,6 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot write {args.out}: {exc}") from None
     print(f"motcua receipt: {image.width}x{image.height} slip in {args.out}")
-    return 0
-
-
-def cmd_gateway(args: argparse.Namespace) -> int:
-    from firmware.logs import setup_logging
-    from province.gateway import Gateway, GatewayConfigError, load_gateway_config
-    from province.store import Store
-
-    try:
-        config = load_gateway_config(args.config)
-    except GatewayConfigError as exc:
-        raise UsageError(str(exc)) from None
-    if args.action == "dossiers":
-        store = Store(config.store, config.unit_code)
-        rows = store.dossiers()
-        store.close()
-        for row in rows:
-            if args.json:
-                print(json.dumps(row, ensure_ascii=False))
-            else:
-                print(f"{row['code']}  {row['receipt_code']}  {row['kiosk']}  {row['procedure'].get('name', '')}  "
-                      f"{row['received_at']}  {len(row['pages'])} trang")
-        return 0 if rows else 1
-    setup_logging()
-    Gateway(config).run()
-    return 0
-
-
-def cmd_ops(args: argparse.Namespace) -> int:
-    from province.gateway import GatewayConfigError, load_gateway_config
-    from province.ops import watch
-
-    try:
-        config = load_gateway_config(args.config)
-    except GatewayConfigError as exc:
-        raise UsageError(str(exc)) from None
-
-    def table(rows: list[dict[str, object]]) -> str:
-        lines = [f"{'kiosk':24} {'state':8} {'backlog':>7} {'printer':10} {'unprinted':>9} {'dossiers':>8}  last seen"]
-        lines += [f"{r['kiosk']!s:24} {r['state']!s:8} {r['backlog']!s:>7} {r['printer']!s:10} "
-                  f"{r['unprinted_slips']!s:>9} {r['dossiers_today']!s:>8}  {r['last_seen']}" for r in rows]
-        return "\n".join(lines)
-
-    def show(rows: list[dict[str, object]]) -> None:
-        print("\x1b[2J\x1b[H" + table(rows), flush=True)
-
-    try:
-        fleet = watch(config.host, config.port, args.once, show)
-    except (ConnectionError, OSError) as exc:
-        print(f"motcua ops: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    rows = fleet.rows()
-    if args.json:
-        for row in rows:
-            print(json.dumps(row, ensure_ascii=False))
-    else:
-        print(table(rows))
-    return 0 if rows else 1
-
-
-def cmd_provision(args: argparse.Namespace) -> int:
-    from provisioning.image import ProvisionError, provision
-
-    try:
-        kind = provision(Path(args.base), Path(args.site), Path(args.out),
-                         Path(args.wheelhouse) if args.wheelhouse else None)
-    except ProvisionError as exc:
-        raise UsageError(str(exc)) from None
-    print(f"motcua provision: {args.out} ready ({kind} base image)")
     return 0
 
 
