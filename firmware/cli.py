@@ -319,6 +319,12 @@ def parser() -> argparse.ArgumentParser:
     image.add_argument("--out", required=True, help="the kiosk image to write")
     image.add_argument("--wheelhouse", help="aarch64 wheels for the image's Python")
     image.set_defaults(func=cmd_provision)
+    batch = actions.add_parser("batch", help="one image per row of a CSV of sites")
+    batch.add_argument("sites", help="CSV whose columns are the site keys")
+    batch.add_argument("--base", required=True, help="Raspberry Pi OS Lite (64-bit) image")
+    batch.add_argument("--out", required=True, help="directory for <kiosk id>.img")
+    batch.add_argument("--wheelhouse", help="aarch64 wheels for the image's Python")
+    batch.set_defaults(func=cmd_provision)
     return top
 
 

@@ -113,11 +113,15 @@ def cmd_out_of_service(args: argparse.Namespace) -> int:
 
 
 def cmd_provision(args: argparse.Namespace) -> int:
-    from provisioning.image import ProvisionError, provision
+    from provisioning.image import ProvisionError, provision, provision_batch
 
+    wheelhouse = Path(args.wheelhouse) if args.wheelhouse else None
     try:
-        kind = provision(Path(args.base), Path(args.site), Path(args.out),
-                         Path(args.wheelhouse) if args.wheelhouse else None)
+        if args.action == "batch":
+            written = provision_batch(Path(args.sites), Path(args.base), Path(args.out), wheelhouse)
+            print(f"motcua provision: {len(written)} images in {args.out}/")
+            return 0
+        kind = provision(Path(args.base), Path(args.site), Path(args.out), wheelhouse)
     except ProvisionError as exc:
         raise UsageError(str(exc)) from None
     print(f"motcua provision: {args.out} ready ({kind} base image)")

@@ -8,6 +8,7 @@ written to a temporary file and renamed only when complete, so a failure leaves 
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -149,7 +150,33 @@ def first_boot_hook(kind: str) -> dict[str, str]:
 
 def provision(base: Path, site_path: Path, out: Path, wheelhouse: Path | None) -> str:
     """Write OUT from BASE for the site; returns the base kind. Raises ProvisionError, leaving nothing behind."""
-    site = load_site(site_path)
+    return provision_site(base, load_site(site_path), out, wheelhouse)
+
+
+def provision_batch(csv_path: Path, base: Path, out_dir: Path, wheelhouse: Path | None) -> list[Path]:
+    """One `<kiosk id>.img` per row of a CSV whose columns are the site keys; every row is checked first."""
+    try:
+        with csv_path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise ProvisionError(f"{csv_path}: cannot read ({exc.strerror or exc})") from None
+    if not rows:
+        raise ProvisionError(f"{csv_path}: no rows")
+    sites = [check_site({k: (v or "").strip() for k, v in row.items() if k}, f"{csv_path} row {n}")
+             for n, row in enumerate(rows, start=2)]
+    ids = [site["kiosk_id"] for site in sites]
+    repeated = next((i for i in ids if ids.count(i) > 1), None)
+    if repeated:
+        raise ProvisionError(f"{csv_path}: kiosk_id {repeated!r} appears twice")
+    written = []
+    for site in sites:
+        out = out_dir / f"{site['kiosk_id']}.img"
+        provision_site(base, site, out, wheelhouse)
+        written.append(out)
+    return written
+
+
+def provision_site(base: Path, site: dict[str, str], out: Path, wheelhouse: Path | None) -> str:
     boot = boot_partition(base)
     kind = base_kind(boot_files(base, boot))
     wheels = _wheels(wheelhouse)
@@ -185,9 +212,12 @@ def _write(image: Path, boot: BootPartition, kind: str, site: dict[str, str], wh
         for wheel in wheels:
             shutil.copy(wheel, folder / "wheelhouse" / wheel.name)
         (folder / "motcua.toml").write_text(kiosk_config(site), encoding="utf-8")
-        firstboot = Path(__file__).with_name("firstboot")
-        if firstboot.exists():
-            shutil.copy(firstboot, folder / "firstboot")
+        here = Path(__file__).resolve().parent
+        shutil.copy(here / "firstboot", folder / "firstboot")
+        shutil.copy(here / "apt.txt", folder / "apt.txt")
+        units = here.parent / "systemd"
+        if units.is_dir():
+            shutil.copytree(units, folder / "systemd")
         if site.get("enrolment_token"):
             (folder / "enrolment-token").write_text(site["enrolment_token"], encoding="utf-8")
         hook = first_boot_hook(kind)

@@ -116,3 +116,74 @@ def test_no_room_on_the_boot_partition(tmp_path: Path) -> None:
     result = provision(str(base), "--site", str(site), "--out", str(out), "--wheelhouse", str(big))
     assert result.returncode == 2 and "no room on the boot partition" in result.stderr
     assert not out.exists() and list(tmp_path.glob(".kiosk.img.*")) == []
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): (p.read_bytes() if p.is_file() and not p.is_symlink() else b"")
+            for p in sorted(root.rglob("*")) if "venv" not in p.parts}
+
+
+def test_first_boot_into_a_prefix_twice(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    boot = root / "boot" / "firmware" / "motcua"
+    (boot / "wheelhouse").mkdir(parents=True)
+    from provisioning.image import kiosk_config
+
+    (boot / "motcua.toml").write_text(kiosk_config({
+        "kiosk_id": "bn-yenphong-01", "province_code": "bn", "province_name": "Tỉnh Bắc Ninh",
+        "commune_name": "Xã Yên Phong", "broker_host": "mqtt.example.invalid"}), encoding="utf-8")
+    (boot / "enrolment-token").write_text("one-time-123")
+    (boot / "apt.txt").write_text("sane-utils\n")
+    (root / "etc").mkdir(parents=True)
+    (root / "etc" / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\npi:x:1000:1000::/home/pi:/bin/bash\n")
+    (root / "etc" / "group").write_text("root:x:0:\nvideo:x:44:pi\ngpio:x:997:pi\n")
+    import shutil as _shutil
+
+    _shutil.copytree(REPO / "systemd", boot / "systemd")
+    script = REPO / "provisioning" / "firstboot"
+    first = subprocess.run([sys.executable, str(script), "--root", str(root), "--offline"], capture_output=True,
+                           text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "motcua firstboot: user motcua in video render input gpio dialout lp scanner audio: created" in first.stdout
+    after_first = tree(root)
+    second = subprocess.run([sys.executable, str(script), "--root", str(root), "--offline"], capture_output=True,
+                            text=True, timeout=120)
+    assert second.returncode == 0, second.stderr
+    assert tree(root) == after_first, "a second run changes nothing"
+    assert "already there" in second.stdout
+    groups = (root / "etc" / "group").read_text()
+    assert "video:x:44:pi,motcua" in groups and "gpio:x:997:pi,motcua" in groups
+    assert (root / "etc" / "hostname").read_text() == "bn-yenphong-01\n"
+    assert (root / "etc/systemd/system/multi-user.target.wants/motcua.service").is_symlink()
+    assert (root / "etc/systemd/system/motcua.service").read_text() == (REPO / "systemd/motcua.service").read_text()
+    assert not (boot / "enrolment-token").exists()
+    assert (root / "var/lib/motcua/enrolment-token").read_text() == "one-time-123"
+    assert (root / "var/lib/motcua/keys/kiosk.key").stat().st_mode & 0o777 == 0o600
+    assert (root / "etc/dphys-swapfile").read_text() == "CONF_SWAPSIZE=0\n"
+    assert (root / "var/lib/motcua/apt-pending").read_text() == "sane-utils\n"
+
+
+def test_first_boot_on_an_image_that_was_not_provisioned(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, str(REPO / "provisioning" / "firstboot"), "--root", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "is this a provisioned image?" in result.stderr
+
+
+def test_batch_one_image_per_site(tmp_path: Path, wheelhouse: Path) -> None:
+    base = make_image(tmp_path / "base.img", TRIXIE)
+    sites = tmp_path / "sites.csv"
+    sites.write_text("kiosk_id,province_code,province_name,commune_name,broker_host\n"
+                     "bn-yenphong-01,bn,Tỉnh Bắc Ninh,Xã Yên Phong,mqtt.bn.invalid\n"
+                     "bn-tuson-01,bn,Tỉnh Bắc Ninh,Phường Từ Sơn,mqtt.bn.invalid\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "firmware", "provision", "batch", str(sites), "--base", str(base),
+                             "--out", str(tmp_path / "out"), "--wheelhouse", str(wheelhouse)], capture_output=True,
+                            text=True, cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["bn-tuson-01.img", "bn-yenphong-01.img"]
+    assert 'commune_name = "Phường Từ Sơn"' in read(tmp_path / "out" / "bn-tuson-01.img", "motcua/motcua.toml")
+    assert "firstboot" in read(tmp_path / "out" / "bn-tuson-01.img", "motcua/firstboot")
+    sites.write_text("kiosk_id,province_code\nBAD ID,bn\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "firmware", "provision", "batch", str(sites), "--base", str(base),
+                             "--out", str(tmp_path / "out2"), "--wheelhouse", str(wheelhouse)], capture_output=True,
+                            text=True, cwd=REPO, timeout=120)
+    assert result.returncode == 2 and "row 2" in result.stderr
