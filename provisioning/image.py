@@ -14,9 +14,11 @@ import re
 import shutil
 import struct
 import subprocess
+import sys
 import tempfile
 import tomllib
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 FAT_TYPES = {0x01, 0x04, 0x06, 0x0B, 0x0C, 0x0E}
@@ -179,6 +181,9 @@ def provision_batch(csv_path: Path, base: Path, out_dir: Path, wheelhouse: Path 
 def provision_site(base: Path, site: dict[str, str], out: Path, wheelhouse: Path | None) -> str:
     boot = boot_partition(base)
     kind = base_kind(boot_files(base, boot))
+    if wheelhouse is None:
+        wheelhouse = out.parent / f".wheelhouse-{kind}"
+        build_wheelhouse(kind, wheelhouse)
     wheels = _wheels(wheelhouse)
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
@@ -194,10 +199,26 @@ def provision_site(base: Path, site: dict[str, str], out: Path, wheelhouse: Path
     return kind
 
 
-def _wheels(wheelhouse: Path | None) -> list[Path]:
-    if wheelhouse is None:
-        raise ProvisionError("building the aarch64 wheelhouse needs the network: pass --wheelhouse DIR "
-                             "(see docs/provisioning.md for the pip download command)")
+PYTHON_OF = {"bookworm": "3.11", "trixie": "3.13"}
+AARCH64 = ("manylinux_2_17_aarch64", "manylinux2014_aarch64", "manylinux_2_28_aarch64")
+
+
+def build_wheelhouse(kind: str, folder: Path) -> None:
+    """The firmware and its dependencies as aarch64 wheels for the image's Python (needs the package index)."""
+    repo = Path(__file__).resolve().parent.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    requirements = [r for r in (metadata.requires("motcua") or []) if "extra ==" not in r]
+    platforms = [arg for name in AARCH64 for arg in ("--platform", name)]
+    for command in ([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(folder), str(repo)],
+                    [sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:", "--python-version",
+                     PYTHON_OF[kind], *platforms, "-d", str(folder), *requirements]):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+        if done.returncode:
+            raise ProvisionError(f"cannot build the wheelhouse ({' '.join(command[2:4])}): "
+                                 f"{done.stderr.strip()[-400:]}; pass --wheelhouse DIR instead")
+
+
+def _wheels(wheelhouse: Path) -> list[Path]:
     wheels = sorted(wheelhouse.glob("*.whl"))
     if not wheels:
         raise ProvisionError(f"{wheelhouse}: no wheels in the wheelhouse")
