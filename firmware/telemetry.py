@@ -10,6 +10,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,16 @@ def memory_available_mb() -> float | None:
     return None
 
 
+def age_s(stamp: Any) -> int | None:
+    """Seconds since an ISO 8601 time with its offset (the outbox's oldest event), or None."""
+    if not isinstance(stamp, str):
+        return None
+    try:
+        return max(0, round((datetime.now(UTC) - datetime.fromisoformat(stamp)).total_seconds()))
+    except (ValueError, TypeError):
+        return None
+
+
 class StatusPublisher:
     def __init__(self, link: MqttLink, collect: Callable[[float], dict[str, Any]], data_dir: Path) -> None:
         self.link = link
@@ -77,6 +88,7 @@ class StatusPublisher:
             "mem_available_mb": memory_available_mb(),
             "disk_free_mb": round(shutil.disk_usage(self.data_dir).free / 2**20),
             "outbox_backlog": outbox.get("backlog"), "outbox_oldest": outbox.get("oldest"),
+            "outbox_oldest_age_s": age_s(outbox.get("oldest")),
             "link": self.link.state, "round_trip_ms": parts.get("round_trip_ms"),
             "printer": health.get("printer"), "scanner": health.get("scanner"),
             "camera": health.get("camera"), "unprinted_slips": outbox.get("unprinted_slips"),
@@ -93,7 +105,8 @@ class StatusPublisher:
             self.announce()
         status = self.snapshot(now)
         shown = {k: v for k, v in status.items() if k not in ("uptime_s", "load", "mem_available_mb",
-                                                               "disk_free_mb", "cpu_temp_c", "round_trip_ms")}
+                                                               "disk_free_mb", "cpu_temp_c", "round_trip_ms",
+                                                               "outbox_oldest_age_s")}
         if shown != self._last or now - self._published_at >= PERIOD_S:
             self.link.publish("status", json.dumps(status, ensure_ascii=False), qos=0, retain=True)
             self._last = shown

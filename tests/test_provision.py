@@ -77,6 +77,7 @@ def test_each_base_image_kind(tmp_path: Path, wheelhouse: Path, kind: str, files
 
 @pytest.mark.parametrize("problem,expected", [
     ("not_an_image", "not a disk image (no partition table)"),
+    ("no_fat", "no FAT boot partition in the partition table"),
     ("unsupported", "unsupported base image"),
     ("bad_site", "unknown key 'kiosk_name'"),
     ("missing_key", "missing key 'broker_host'"),
@@ -88,6 +89,11 @@ def test_bad_input_stops_with_a_message_and_writes_nothing(tmp_path: Path, wheel
     base = tmp_path / "base.img"
     if problem == "not_an_image":
         base.write_bytes(b"hello" * 1000)
+    elif problem == "no_fat":
+        with base.open("wb") as disk:
+            disk.truncate(8 * 2**20)
+        subprocess.run(["sfdisk", "--quiet", str(base)], input="label: dos\nstart=2048, type=83\n", text=True,
+                       check=True, capture_output=True)
     else:
         make_image(base, {"readme.txt": "x"} if problem == "unsupported" else BOOKWORM)
     site_text = {"bad_site": SITE + 'kiosk_name = "x"\n',
