@@ -179,15 +179,17 @@ class Outbox:
         return [StoredEvent(seq, i, kind, created, bool(synced), msgpack.unpackb(body, raw=False))
                 for seq, i, kind, created, synced, body in rows]
 
+    def _stubs(self, where: str, args: tuple[Any, ...] = ()) -> list[SlipStub]:
+        rows = self._db.execute("SELECT receipt_code, dossier_id, procedure_code, procedure_name, received_at, "
+                                f"due_date, official_code, printed FROM slip_stubs WHERE {where}", args).fetchall()
+        return [SlipStub(*row[:7], printed=bool(row[7])) for row in rows]
+
     def stub(self, receipt_code: str) -> SlipStub | None:
-        row = self._db.execute("SELECT receipt_code, dossier_id, procedure_code, procedure_name, received_at, "
-                               "due_date, official_code, printed FROM slip_stubs WHERE receipt_code = ?",
-                               (receipt_code,)).fetchone()
-        return SlipStub(*row[:7], printed=bool(row[7])) if row else None
+        found = self._stubs("receipt_code = ?", (receipt_code,))
+        return found[0] if found else None
 
     def unprinted_stubs(self) -> list[SlipStub]:
-        rows = self._db.execute("SELECT receipt_code FROM slip_stubs WHERE printed = 0 ORDER BY received_at")
-        return [s for (code,) in rows.fetchall() if (s := self.stub(code))]
+        return self._stubs("printed = 0 ORDER BY received_at")
 
     def backlog(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0])

@@ -50,7 +50,8 @@ class SubmissionService:
     dossiers: int = 0
     # With a link: how long a slip waits for the province's official code before it prints the kiosk's own.
     wait_official_s: float = 0.0
-    waiting: dict[str, float] = field(default_factory=dict)  # dossier id -> print deadline (loop clock)
+    # dossier id -> (print deadline on the loop clock, its record): slips waiting for the official code
+    waiting: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
 
     def refusal(self) -> str | None:
         return self.outbox.refusal()
@@ -75,7 +76,7 @@ class SubmissionService:
             os.kill(os.getpid(), signal.SIGKILL)
         done = Submitted(record)
         if self.wait_official_s > 0:
-            self.waiting[record["id"]] = self.clock.now() + self.wait_official_s
+            self.waiting[record["id"]] = (self.clock.now() + self.wait_official_s, record)
         else:
             self._print(record)
         self.submitted[code] = done
@@ -88,23 +89,21 @@ class SubmissionService:
                                      self.config.submission.slip_width))
 
     def official(self, dossier_id: str, info: dict[str, Any]) -> None:
-        """The province's code arrived: a slip still waiting prints with it."""
+        """The province's code arrived: the record shown on `done` takes it, and a slip still waiting prints it."""
         for done in self.submitted.values():
             if done.record["id"] == dossier_id:
                 done.record["official_code"] = info.get("code")
-        if self.waiting.pop(dossier_id, None) is not None:
-            match = next((d for d in self.submitted.values() if d.record["id"] == dossier_id), None)
-            if match:
-                self._print(match.record)
+        waiting = self.waiting.pop(dossier_id, None)
+        if waiting:
+            waiting[1]["official_code"] = info.get("code")
+            self._print(waiting[1])
 
     def tick(self, now: float) -> float:
         """Timer: a slip that waited long enough for the official code prints with the kiosk's receipt code."""
-        for dossier_id, deadline in list(self.waiting.items()):
+        for dossier_id, (deadline, record) in list(self.waiting.items()):
             if now >= deadline:
                 del self.waiting[dossier_id]
-                match = next((d for d in self.submitted.values() if d.record["id"] == dossier_id), None)
-                if match:
-                    self._print(match.record)
+                self._print(record)
         return now + 0.25
 
     def on_event(self, event: KioskEvent) -> None:

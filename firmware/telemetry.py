@@ -66,6 +66,7 @@ class StatusPublisher:
         self.started = time.monotonic()
         self.published = 0
         self._last: dict[str, Any] = {}
+        self._published_at = float("-inf")
         self._announced = False
         self._day = ""
         self._baseline: dict[str, int] = {}
@@ -113,8 +114,6 @@ class StatusPublisher:
             self._published_at = now
             self.published += 1
         return now + 1.0
-
-    _published_at = float("-inf")
 
     def announce(self) -> None:
         """Home Assistant discovery (retained): one sensor per shown value, with the kiosk's availability."""
