@@ -24,6 +24,7 @@ from pathlib import Path
 FAT_TYPES = {0x01, 0x04, 0x06, 0x0B, 0x0C, 0x0E}
 SECTOR = 512
 BOOT_DIR = "/boot/firmware"
+CURSOR_OFF = "vt.global_cursor_default=0"
 SITE_KEYS = {
     # key: (required, pattern or None, what it is)
     "kiosk_id": (True, r"^[a-z0-9-]{3,24}$", "kiosk id, also the hostname: 3 to 24 of a-z, 0-9 and '-'"),
@@ -251,13 +252,23 @@ def _write(image: Path, boot: BootPartition, kind: str, site: dict[str, str], wh
         mtools("mcopy", "-s", "-o", "-i", target, str(folder), "::/")
         for name in hook:
             mtools("mcopy", "-o", "-i", target, str(Path(scratch) / name), f"::/{name}")
-        if kind == "bookworm":
-            cmdline = mtools("mtype", "-i", target, "::/cmdline.txt").strip()
-            if "systemd.run=" not in cmdline:
-                cmdline += (f" systemd.run={BOOT_DIR}/firstrun.sh systemd.run_success_action=reboot "
-                            "systemd.unit=kernel-command-line.target")
+        if "cmdline.txt" in boot_files(image, boot):
+            cmdline = kiosk_cmdline(mtools("mtype", "-i", target, "::/cmdline.txt"), kind)
             (Path(scratch) / "cmdline.txt").write_text(cmdline + "\n", encoding="utf-8")
             mtools("mcopy", "-o", "-i", target, str(Path(scratch) / "cmdline.txt"), "::/cmdline.txt")
+
+
+def kiosk_cmdline(cmdline: str, kind: str) -> str:
+    """The kernel command line with no blinking cursor on the kiosk's console and, on Bookworm, the first-boot
+    hook. The cursor setting goes before `systemd.run=`: firstrun.sh cuts everything from there on."""
+    words = cmdline.split()
+    if CURSOR_OFF not in words:
+        hook = next((i for i, w in enumerate(words) if w.startswith("systemd.run")), len(words))
+        words.insert(hook, CURSOR_OFF)
+    if kind == "bookworm" and not any(w.startswith("systemd.run=") for w in words):
+        words += [f"systemd.run={BOOT_DIR}/firstrun.sh", "systemd.run_success_action=reboot",
+                  "systemd.unit=kernel-command-line.target"]
+    return " ".join(words)
 
 
 def _free_bytes(target: str) -> int:

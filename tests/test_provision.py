@@ -67,8 +67,10 @@ def test_each_base_image_kind(tmp_path: Path, wheelhouse: Path, kind: str, files
     assert 'id = "bn-yenphong-01"' in config and 'commune_name = "Xã Yên Phong"' in config
     assert "motcua-0.1.0-py3-none-any.whl" in subprocess.run(
         ["mdir", "-b", "-i", f"{out}@@{8192 * 512}", "::/motcua/wheelhouse"], capture_output=True, text=True).stdout
+    cmdline = read(out, "cmdline.txt")
+    assert cmdline.startswith(files["cmdline.txt"].strip() + " vt.global_cursor_default=0"), cmdline
     if kind == "bookworm":
-        assert "systemd.run=/boot/firmware/firstrun.sh" in read(out, "cmdline.txt")
+        assert "vt.global_cursor_default=0 systemd.run=/boot/firmware/firstrun.sh" in cmdline
         assert "/boot/firmware/motcua/firstboot" in read(out, "firstrun.sh")
     else:
         assert read(out, "user-data").startswith("#cloud-config") and "motcua/firstboot" in read(out, "user-data")
@@ -139,7 +141,7 @@ def test_first_boot_into_a_prefix_twice(tmp_path: Path) -> None:
         "kiosk_id": "bn-yenphong-01", "province_code": "bn", "province_name": "Tỉnh Bắc Ninh",
         "commune_name": "Xã Yên Phong", "broker_host": "mqtt.example.invalid"}), encoding="utf-8")
     (boot / "enrolment-token").write_text("one-time-123")
-    (boot / "apt.txt").write_text("sane-utils\n")
+    (boot / "apt.txt").write_text("# what the scanner needs\nsane-utils  # scanimage\n")
     (root / "etc").mkdir(parents=True)
     (root / "etc" / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\npi:x:1000:1000::/home/pi:/bin/bash\n")
     (root / "etc" / "group").write_text("root:x:0:\nvideo:x:44:pi\ngpio:x:997:pi\n")
@@ -167,6 +169,10 @@ def test_first_boot_into_a_prefix_twice(tmp_path: Path) -> None:
     assert (root / "var/lib/motcua/keys/kiosk.key").stat().st_mode & 0o777 == 0o600
     assert (root / "etc/dphys-swapfile").read_text() == "CONF_SWAPSIZE=0\n"
     assert (root / "var/lib/motcua/apt-pending").read_text() == "sane-utils\n"
+    wants = root / "etc/systemd/system/multi-user.target.wants"
+    assert (wants / "motcua-packages.service").is_symlink()
+    assert str((root / "etc/systemd/system/userconfig.service").readlink()) == "/dev/null"
+    assert (root / "opt/motcua/firstboot").read_bytes() == script.read_bytes()
 
 
 def test_first_boot_on_an_image_that_was_not_provisioned(tmp_path: Path) -> None:
