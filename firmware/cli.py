@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware.cli_common import UsageError, config_from, headless
-from firmware.cli_tools import cmd_gateway, cmd_ops, cmd_out_of_service, cmd_provision
+from firmware.cli_tools import cmd_doctor, cmd_gateway, cmd_ops, cmd_out_of_service, cmd_provision
 from firmware.config import Config, ConfigError
 
 DEMO_SCRIPT = "demo/demo.yaml"
@@ -310,6 +310,11 @@ def parser() -> argparse.ArgumentParser:
     oos.add_argument("--config", help="TOML configuration file")
     oos.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     oos.set_defaults(func=cmd_out_of_service)
+
+    doctor = sub.add_parser("doctor", help="self-test: every part of the kiosk, ok, warn, FAIL or off, and why")
+    doctor.add_argument("--config", help="TOML configuration file (on a kiosk: /etc/motcua/motcua.toml)")
+    doctor.add_argument("--json", action="store_true", help="one JSON object per part (JSON Lines)")
+    doctor.set_defaults(func=cmd_doctor)
 
     provision = sub.add_parser("provision", help="turn a Raspberry Pi OS Lite image into a site's kiosk image")
     actions = provision.add_subparsers(dest="action", required=True)

@@ -1,4 +1,4 @@
-"""The fleet and workshop commands of `motcua`: gateway, ops, provision, out-of-service."""
+"""The fleet and workshop commands of `motcua`: gateway, ops, provision, doctor, out-of-service."""
 
 from __future__ import annotations
 
@@ -126,3 +126,24 @@ def cmd_provision(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     print(f"motcua provision: {args.out} ready ({kind} base image)")
     return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from firmware.doctor import examine
+
+    headless()
+    config = config_from(args.config)
+    findings = examine(config)
+    if args.json:
+        for finding in findings:
+            print(json.dumps({"check": finding.check, "result": finding.result, "detail": finding.detail,
+                              "status": finding.status}, ensure_ascii=False, default=str))
+    else:
+        print(f"motcua doctor: kiosk {config.kiosk.id}, config {args.config or '(built-in defaults)'}")
+        for finding in findings:
+            label = "FAIL" if finding.result == "fail" else finding.result
+            print(f"  {label:<5} {finding.check:<11} {finding.detail}")
+    failed = [f.check for f in findings if f.result == "fail"]
+    if not args.json:
+        print(f"{len(failed)} failed: {', '.join(failed)}" if failed else "everything the kiosk needs answers")
+    return 1 if failed else 0

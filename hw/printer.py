@@ -93,6 +93,7 @@ class EscposPrinter:
         self.profile = profile
         self._printer: Any = None
         self.jobs = 0
+        self.reason = ""  # why it was last found absent, for staff and `doctor`
 
     def _open(self) -> Any:
         from escpos import printer as escpos
@@ -126,7 +127,8 @@ class EscposPrinter:
                 return "offline"
             paper = self._printer.paper_status()  # 2 ok, 1 near end, 0 out
             return {0: "paper_out", 1: "paper_low"}.get(paper, "ok")
-        except DeviceAbsent:
+        except DeviceAbsent as exc:
+            self.reason = exc.reason
             return "absent"
         except Exception:
             self._printer = None  # re-create after a power cycle (python-escpos#437)
@@ -144,4 +146,5 @@ class EscposPrinter:
         return 0
 
     def status(self, now: float) -> dict[str, Any]:
-        return {"state": self.state(), "jobs": self.jobs}
+        state = self.state()
+        return {"state": state, "jobs": self.jobs, **({"reason": self.reason} if state == "absent" else {})}

@@ -1,0 +1,297 @@
+"""`motcua doctor`: the kiosk's self-test for technicians. One line per part: ok, warn, FAIL or off.
+
+Each part is opened the way the kiosk opens it and its `status(now)` read, so a failure here is the failure the
+kiosk would meet, with its reason. It never takes the kiosk's place: the MQTT check connects under its own client
+id, and a device the running kiosk holds is reported busy with the reason the driver gives.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from firmware.config import Config
+
+# What each Debian package of provisioning/apt.txt serves: a pending one names the part that stays off.
+PACKAGE_USES = {
+    "python3-picamera2": "the camera (ID-card QR codes)",
+    "python3-lgpio": "the presence sensor, help button, tamper switch, LED and buzzer",
+    "sane-utils": "the document scanner",
+    "libzbar0": "the zbar QR decoder",
+    "espeak-ng": "spoken prompts",
+    "python3-venv": "reinstalling the firmware",
+    "libusb-1.0-0": "the USB receipt printer",
+}
+RESULTS = ("ok", "warn", "fail", "off")
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    result: str  # one of RESULTS
+    detail: str
+    status: dict[str, Any] = field(default_factory=dict)
+
+
+Probe = Callable[[Config], Finding]
+
+
+def _failure(check: str, exc: BaseException) -> Finding:
+    reason = getattr(exc, "reason", "") or str(exc) or type(exc).__name__
+    return Finding(check, "fail", reason)
+
+
+def font(config: Config) -> Finding:
+    import pygame.freetype
+
+    from screens.ui.canvas import missing_glyphs
+
+    pygame.freetype.init()
+    sample = "Nguyễn Thị Ảnh, Đắk Lắk, thủ tục, hồ sơ, phiếu hẹn"
+    missing = missing_glyphs(sample) + missing_glyphs(sample, bold=True)
+    if missing:
+        return Finding("font", "fail", f"no glyph for {''.join(sorted(set(missing)))}")
+    return Finding("font", "ok", "Noto Sans has every Vietnamese letter")
+
+
+def display(config: Config) -> Finding:
+    driver = config.display.driver
+    if driver != "kmsdrm":
+        return Finding("display", "ok", f"driver {driver}, {config.display.width}x{config.display.height}")
+    cards = sorted(glob.glob("/dev/dri/card*"))
+    if not cards:
+        return Finding("display", "fail", "no /dev/dri/card*: is KMS on (dtoverlay=vc4-kms-v3d in config.txt)?")
+    usable = [c for c in cards if os.access(c, os.R_OK | os.W_OK)]
+    if not usable:
+        return Finding("display", "fail", f"no access to {', '.join(cards)}: is this user in group video?")
+    return Finding("display", "ok", f"kmsdrm on {usable[0]}", {"cards": cards})
+
+
+def camera(config: Config) -> Finding:
+    from hw.camera import PiCamera, SimCamera
+
+    backend = config.camera.backend
+    if backend == "none":
+        return Finding("camera", "off", "none on this kiosk (config camera.backend)")
+    try:
+        device = SimCamera(fps=config.camera.fps) if backend == "sim" else PiCamera()
+    except Exception as exc:  # DeviceAbsent with the driver's reason, or libcamera's own errors
+        return _failure("camera", exc)
+    try:
+        device.read(1.0)
+        return Finding("camera", "ok", f"{backend}: a frame came", device.status(time.monotonic()))
+    except Exception as exc:
+        return _failure("camera", exc)
+    finally:
+        device.close()
+
+
+def decoder(config: Config) -> Finding:
+    from hw.camera import camera_frame
+    from hw.qr import make_decoder
+
+    payload = "MOTCUA-DOCTOR"
+    try:
+        reader = make_decoder(config.qr.decoder)
+        started = time.perf_counter()
+        found = [d.text for d in reader.decode(camera_frame(payload))]
+        took_ms = (time.perf_counter() - started) * 1000
+    except Exception as exc:  # a missing libzbar0 shows up here, not at import time
+        return _failure("qr decoder", exc)
+    if payload not in found:
+        return Finding("qr decoder", "fail", f"{config.qr.decoder} could not read a test code")
+    return Finding("qr decoder", "ok", f"{config.qr.decoder} read a test code in {took_ms:.1f} ms")
+
+
+def qr_serial(config: Config) -> Finding:
+    url = config.qr.serial_url
+    if not url:
+        return Finding("qr reader", "off", "no serial QR reader (config qr.serial_url)")
+    import serial
+
+    try:
+        serial.serial_for_url(url, baudrate=config.qr.serial_baud, timeout=0.2).close()
+    except (serial.SerialException, ValueError, OSError) as exc:
+        return _failure("qr reader", exc)
+    return Finding("qr reader", "ok", f"{url} opens")
+
+
+def printer(config: Config) -> Finding:
+    from hw.printer import EscposPrinter, SimPrinter
+
+    backend = config.printer.backend
+    if backend == "none":
+        return Finding("printer", "off", "none on this kiosk (config printer.backend)")
+    device = SimPrinter(config.printer.width_px) if backend == "sim" else EscposPrinter(
+        config.printer.connection, config.printer.width_px)
+    status = device.status(time.monotonic())
+    state = status["state"]
+    where = config.printer.connection or backend
+    if state == "ok":
+        return Finding("printer", "ok", f"{where}: ready", status)
+    if state == "paper_low":
+        return Finding("printer", "warn", f"{where}: paper is running low", status)
+    words = {"absent": "not connected", "paper_out": "out of paper", "offline": "offline (cover open or off?)"}
+    reason = f" ({status['reason']})" if status.get("reason") else ""
+    return Finding("printer", "fail", f"{where}: {words.get(state, state)}{reason}", status)
+
+
+def scanner(config: Config) -> Finding:
+    backend = config.scanner.backend
+    if backend == "none":
+        return Finding("scanner", "off", "none on this kiosk (config scanner.backend)")
+    if backend == "sim":
+        return Finding("scanner", "ok", "simulated")
+    if not shutil.which("scanimage"):
+        return Finding("scanner", "fail", "scanimage is not installed (Debian package sane-utils)")
+    try:
+        listing = subprocess.run(["scanimage", "-L"], capture_output=True, text=True, timeout=30).stdout
+    except subprocess.TimeoutExpired:
+        return Finding("scanner", "fail", "scanimage -L did not answer in 30 s")
+    devices = [line.split("`", 1)[1].split("'", 1)[0] for line in listing.splitlines() if "`" in line]
+    wanted = config.scanner.device
+    if not devices or (wanted and wanted not in devices):
+        return Finding("scanner", "fail", f"SANE finds {', '.join(devices) or 'no scanner'}"
+                       + (f", not {wanted}" if wanted else ""))
+    return Finding("scanner", "ok", f"SANE finds {', '.join(devices)}", {"devices": devices})
+
+
+def gpio(config: Config) -> Finding:
+    from hw.sensors import make_factory
+
+    kind = config.gpio.factory
+    if kind == "none":
+        return Finding("gpio", "off", "no sensors (config gpio.factory)")
+    try:
+        factory = make_factory(kind)
+        factory.close()
+    except Exception as exc:  # lgpio says busy, missing chip or no permission in its own words
+        return _failure("gpio", exc)
+    return Finding("gpio", "ok", f"{kind}: the pin factory opens")
+
+
+def backlight(config: Config) -> Finding:
+    from hw.backlight import SysfsBacklight
+
+    backend = config.backlight.backend
+    if backend != "sysfs":
+        return Finding("backlight", "off" if backend == "none" else "ok", backend)
+    try:
+        device = SysfsBacklight()
+    except Exception as exc:
+        return _failure("backlight", exc)
+    if not os.access(device.path / "brightness", os.W_OK):
+        return Finding("backlight", "fail", f"{device.path}/brightness is not writable (the udev rule?)")
+    return Finding("backlight", "ok", str(device.path))
+
+
+def outbox(config: Config) -> Finding:
+    from firmware.outbox import Outbox
+
+    try:
+        store = Outbox(config.outbox.path, config.outbox.max_mb * 2**20, config.outbox.min_free_mb * 2**20)
+    except Exception as exc:
+        return Finding("outbox", "fail", f"{config.outbox.path}: {exc}")
+    try:
+        status = store.status(time.time())
+        refusal = store.refusal()
+    finally:
+        store.close()
+    if refusal is not None:
+        return Finding("outbox", "fail", f"{config.outbox.path}: refuses new dossiers: {refusal}", status)
+    waiting = status["backlog"]
+    detail = f"{config.outbox.path}: {waiting} event{'s' if waiting != 1 else ''} waiting for the province"
+    if status["oldest"]:
+        detail += f", the oldest from {status['oldest']}"
+    return Finding("outbox", "ok", detail, status)
+
+
+def clock(config: Config) -> Finding:
+    from firmware.clock import SystemClock
+
+    if SystemClock(trust_wall_clock=config.kiosk.clock_check == "trust").synced():
+        return Finding("clock", "ok", "synchronised")
+    return Finding("clock", "warn", "not synchronised yet (no NTP answer): slips promise no due date until it is")
+
+
+def broker(config: Config) -> Finding:
+    if not config.mqtt.enabled:
+        return Finding("broker", "off", "MQTT off (config mqtt.enabled)")
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    settings = config.mqtt
+    answered = threading.Event()
+    reply: list[str] = []
+    # Its own client id: connecting as the kiosk would throw the running kiosk off the broker.
+    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=f"{config.kiosk.id}-doctor",
+                         protocol=mqtt.MQTTv5)
+    if settings.username:
+        client.username_pw_set(settings.username, settings.password or None)
+    if settings.ca_file:
+        client.tls_set(ca_certs=settings.ca_file, certfile=settings.cert_file or None,
+                       keyfile=settings.key_file or None)
+
+    def on_connect(client: Any, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
+        reply.append(str(reason))
+        answered.set()
+
+    client.on_connect = on_connect
+    where = f"{settings.host}:{settings.port}"
+    try:
+        client.connect(settings.host, settings.port, keepalive=10)
+    except (OSError, ValueError) as exc:
+        return Finding("broker", "fail", f"{where}: cannot connect ({exc})")
+    client.loop_start()
+    try:
+        if not answered.wait(10):
+            return Finding("broker", "fail", f"{where}: no answer to CONNECT in 10 s")
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    if reply[0] != "Success":
+        return Finding("broker", "fail", f"{where}: refused ({reply[0]})")
+    return Finding("broker", "ok", f"{where}: connected")
+
+
+def packages(config: Config) -> Finding:
+    pending = Path(config.outbox.path).parent / "apt-pending"
+    names = pending.read_text().split() if pending.exists() else []
+    if not names:
+        return Finding("packages", "ok", "nothing waiting to be installed")
+    uses = "; ".join(f"{name} ({PACKAGE_USES.get(name, 'see provisioning/apt.txt')})" for name in names)
+    return Finding("packages", "warn", f"not installed yet, until a boot with network: {uses}", {"pending": names})
+
+
+def swap(config: Config) -> Finding:
+    try:
+        lines = Path("/proc/swaps").read_text().splitlines()[1:]
+    except OSError:
+        return Finding("swap", "ok", "no /proc/swaps")
+    if lines:
+        devices = ", ".join(line.split()[0] for line in lines)
+        return Finding("swap", "warn", f"on ({devices}): personal data could reach the SD card")
+    return Finding("swap", "ok", "off")
+
+
+PROBES: tuple[Probe, ...] = (font, display, camera, decoder, qr_serial, printer, scanner, gpio, backlight, outbox,
+                             clock, broker, packages)
+
+
+def examine(config: Config) -> list[Finding]:
+    probes = PROBES + ((swap,) if config.display.driver == "kmsdrm" else ())  # a kiosk, not a desktop
+    findings = []
+    for probe in probes:
+        try:
+            findings.append(probe(config))
+        except Exception as exc:  # a check that breaks is a failed check, never a crashed doctor
+            findings.append(_failure(probe.__name__, exc))
+    return findings

@@ -1,0 +1,106 @@
+"""`motcua doctor`: every part opened as the kiosk opens it; a missing part is named with its reason and exit 1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from province.broker import Broker
+
+from .conftest import REPO
+
+
+def doctor(config: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "firmware", "doctor", "--config", str(config), *extra],
+                          capture_output=True, text=True, cwd=REPO, timeout=120)
+
+
+def findings(config: Path) -> dict[str, dict]:  # type: ignore[type-arg]
+    result = doctor(config, "--json")
+    return {row["check"]: row for row in map(json.loads, result.stdout.splitlines())}
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    config = tmp_path / "motcua.toml"
+    config.write_text(f'[outbox]\npath = "{tmp_path}/data/outbox.db"\n' + text, encoding="utf-8")
+    return config
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Broker]:
+    running = Broker(tmp_path / "broker").start()
+    yield running
+    running.stop()
+
+
+def test_a_simulated_kiosk_is_all_well(tmp_path: Path) -> None:
+    result = doctor(write(tmp_path, '[qr]\nserial_url = "loop://"\n'))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "everything the kiosk needs answers"
+    assert "  ok    qr decoder  zxing read a test code in" in result.stdout
+    assert "  ok    qr reader   loop:// opens" in result.stdout
+    assert "  off   broker      MQTT off" in result.stdout
+
+
+def test_a_kiosk_whose_parts_are_missing_names_each_with_its_reason(tmp_path: Path) -> None:
+    config = write(tmp_path, '[camera]\nbackend = "pi"\n[scanner]\nbackend = "sane"\n[gpio]\nfactory = "lgpio"\n'
+                             '[printer]\nbackend = "escpos"\nconnection = "serial:/dev/motcua-no-such-port"\n'
+                             '[qr]\nserial_url = "/dev/motcua-no-such-reader"\n'
+                             '[mqtt]\nenabled = true\nhost = "127.0.0.1"\nport = 9\n')
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "apt-pending").write_text("python3-picamera2\nsane-utils\n")
+    found = findings(config)
+    assert found["camera"]["result"] == "fail" and "picamera2" in found["camera"]["detail"]
+    assert found["scanner"] == {"check": "scanner", "result": "fail", "status": {},
+                                "detail": "scanimage is not installed (Debian package sane-utils)"}
+    assert found["gpio"]["result"] == "fail" and "lgpio" in found["gpio"]["detail"]
+    assert found["printer"]["result"] == "fail" and "not connected" in found["printer"]["detail"]
+    assert found["qr reader"]["result"] == "fail" and "motcua-no-such-reader" in found["qr reader"]["detail"]
+    assert found["broker"]["result"] == "fail" and "127.0.0.1:9: cannot connect" in found["broker"]["detail"]
+    assert found["packages"]["result"] == "warn"
+    assert "python3-picamera2 (the camera" in found["packages"]["detail"]
+    assert "sane-utils (the document scanner)" in found["packages"]["detail"]
+    assert found["outbox"]["result"] == "ok", "what still works is not painted red"
+    text = doctor(config)
+    assert text.returncode == 1
+    assert text.stdout.splitlines()[-1].startswith("6 failed: camera, qr reader, printer, scanner, gpio")
+
+
+def test_the_broker_check_does_not_throw_the_running_kiosk_off(tmp_path: Path, broker: Broker) -> None:
+    dropped = threading.Event()
+    kiosk = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="bn-yenphong-01",
+                        protocol=mqtt.MQTTv5)
+    kiosk.on_disconnect = lambda *args: dropped.set()
+    kiosk.connect("127.0.0.1", broker.port)
+    kiosk.loop_start()
+    try:
+        config = write(tmp_path, f'[kiosk]\nid = "bn-yenphong-01"\n'
+                                 f'[mqtt]\nenabled = true\nhost = "127.0.0.1"\nport = {broker.port}\n')
+        found = findings(config)
+        assert found["broker"] == {"check": "broker", "result": "ok", "status": {},
+                                   "detail": f"127.0.0.1:{broker.port}: connected"}
+        assert not dropped.is_set()
+    finally:
+        kiosk.disconnect()
+        kiosk.loop_stop()
+
+
+def test_a_usb_printer_has_its_library(tmp_path: Path) -> None:
+    """python-escpos needs pyusb for `usb:` printers; without it every USB printer was 'not connected'."""
+    found = findings(write(tmp_path, '[printer]\nbackend = "escpos"\nconnection = "usb:0x0416:0x5011"\n'))
+    assert found["printer"]["result"] == "fail", "no printer is plugged in here"
+    assert "usb library" not in found["printer"]["detail"], found["printer"]["detail"]
+
+
+def test_an_outbox_that_cannot_be_opened_fails(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("a file where the data folder should be")
+    found = findings(write(tmp_path, ""))
+    assert found["outbox"]["result"] == "fail" and f"{tmp_path}/data/outbox.db" in found["outbox"]["detail"]
