@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from provisioning.layout import LayoutError, add_data_partition, without_resize
+
 FAT_TYPES = {0x01, 0x04, 0x06, 0x0B, 0x0C, 0x0E}
 SECTOR = 512
 BOOT_DIR = "/boot/firmware"
@@ -36,6 +38,9 @@ SITE_KEYS = {
     "printer_connection": (False, None, "usb:VID:PID, serial:/dev/ttyUSB0 or network:HOST"),
     "display_rotate": (False, r"^(0|90|180|270)$", "panel rotation"),
     "enrolment_token": (False, None, "one-time token, deleted from the boot partition once used"),
+    "read_only_root": (False, r"^(yes|no)$", "yes: read-only root (overlay) and a data partition (default no)"),
+    "root_extra_mb": (False, r"^\d{3,5}$", "MB added to the root file system with read_only_root (default 1024)"),
+    "data_partition_mb": (False, r"^\d{4,6}$", "MB of the data partition with read_only_root (1024 or more)"),
 }
 
 
@@ -72,6 +77,9 @@ def check_site(site: dict[str, str], source: str) -> dict[str, str]:
             raise ProvisionError(f"{source}: missing key {key!r} ({what})")
         if value and pattern and not re.fullmatch(pattern, value):
             raise ProvisionError(f"{source}: {key} = {value!r}: expected {what}")
+    if int(site.get("data_partition_mb") or 1024) < 1024:
+        raise ProvisionError(f"{source}: data_partition_mb = {site['data_partition_mb']}: expected 1024 or more "
+                             "(the outbox may use 512 MB and keeps 200 MB free)")
     return site
 
 
@@ -187,13 +195,25 @@ def provision_site(base: Path, site: dict[str, str], out: Path, wheelhouse: Path
         build_wheelhouse(kind, wheelhouse)
     wheels = _wheels(wheelhouse)
     out.parent.mkdir(parents=True, exist_ok=True)
+    read_only = site.get("read_only_root") == "yes"
+    extra = (int(site.get("root_extra_mb") or 1024) + int(site.get("data_partition_mb") or 1024)) * 2**20 \
+        if read_only else 0
+    need, free = base.stat().st_size + extra, shutil.disk_usage(out.parent).free
+    if need > free:
+        raise ProvisionError(f"no room for {out}: {need // 2**20} MB to write, {free // 2**20} MB free")
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     os.close(handle)
     partial = Path(temporary)
     try:
         shutil.copyfile(base, partial)
+        if read_only:
+            add_data_partition(partial, int(site.get("root_extra_mb") or 1024),
+                               int(site.get("data_partition_mb") or 1024))
         _write(partial, boot, kind, site, wheels)
         partial.replace(out)
+    except LayoutError as exc:
+        partial.unlink(missing_ok=True)
+        raise ProvisionError(f"{base}: {exc}") from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -237,6 +257,10 @@ def _write(image: Path, boot: BootPartition, kind: str, site: dict[str, str], wh
         here = Path(__file__).resolve().parent
         shutil.copy(here / "firstboot", folder / "firstboot")
         shutil.copy(here / "apt.txt", folder / "apt.txt")
+        if site.get("read_only_root") == "yes":
+            with (folder / "apt.txt").open("a", encoding="utf-8") as apt:
+                apt.write("overlayroot  # the read-only root (site read_only_root = yes)\n")
+            (folder / "read-only-root").write_text("the root file system becomes read-only once the packages are in\n")
         units = here.parent / "systemd"
         if units.is_dir():
             shutil.copytree(units, folder / "systemd")
@@ -253,15 +277,17 @@ def _write(image: Path, boot: BootPartition, kind: str, site: dict[str, str], wh
         for name in hook:
             mtools("mcopy", "-o", "-i", target, str(Path(scratch) / name), f"::/{name}")
         if "cmdline.txt" in boot_files(image, boot):
-            cmdline = kiosk_cmdline(mtools("mtype", "-i", target, "::/cmdline.txt"), kind)
+            cmdline = kiosk_cmdline(mtools("mtype", "-i", target, "::/cmdline.txt"), kind,
+                                    site.get("read_only_root") == "yes")
             (Path(scratch) / "cmdline.txt").write_text(cmdline + "\n", encoding="utf-8")
             mtools("mcopy", "-o", "-i", target, str(Path(scratch) / "cmdline.txt"), "::/cmdline.txt")
 
 
-def kiosk_cmdline(cmdline: str, kind: str) -> str:
+def kiosk_cmdline(cmdline: str, kind: str, read_only_root: bool = False) -> str:
     """The kernel command line with no blinking cursor on the kiosk's console and, on Bookworm, the first-boot
-    hook. The cursor setting goes before `systemd.run=`: firstrun.sh cuts everything from there on."""
-    words = cmdline.split()
+    hook. The cursor setting goes before `systemd.run=`: firstrun.sh cuts everything from there on. With a
+    read-only root, Raspberry Pi OS's grow-root-to-the-card step is taken off (provisioning/layout.py)."""
+    words = without_resize(cmdline.split()) if read_only_root else cmdline.split()
     if CURSOR_OFF not in words:
         hook = next((i for i, w in enumerate(words) if w.startswith("systemd.run")), len(words))
         words.insert(hook, CURSOR_OFF)

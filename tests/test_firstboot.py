@@ -55,3 +55,68 @@ def test_the_retry_unit_runs_only_while_something_is_pending() -> None:
                  "ExecStart=/usr/bin/python3 /opt/motcua/firstboot --packages",
                  "ExecStartPost=-/bin/systemctl try-restart motcua.service"):
         assert line in unit
+
+
+def prefix(tmp_path: Path, read_only_root: bool) -> tuple[Path, Path]:
+    """A root file system as first boot finds it, with a provisioned boot partition under /boot/firmware."""
+    from provisioning.image import kiosk_config
+
+    root = tmp_path / "root"
+    boot = root / "boot/firmware/motcua"
+    (boot / "wheelhouse").mkdir(parents=True)
+    (boot / "motcua.toml").write_text(kiosk_config({
+        "kiosk_id": "bn-yenphong-01", "province_code": "bn", "province_name": "Tỉnh Bắc Ninh",
+        "commune_name": "Xã Yên Phong", "broker_host": "mqtt.example.invalid"}), encoding="utf-8")
+    (boot / "apt.txt").write_text("sane-utils\noverlayroot\n")
+    (boot.parent / "cmdline.txt").write_text("console=tty1 root=PARTUUID=1234-02 rootwait vt.global_cursor_default=0\n")
+    if read_only_root:
+        (boot / "read-only-root").write_text("yes\n")
+    (root / "etc").mkdir()
+    (root / "etc/fstab").write_text("proc /proc proc defaults 0 0\nPARTUUID=1234-02 / ext4 defaults,noatime 0 1\n")
+    (root / "etc/passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (root / "etc/group").write_text("root:x:0:\n")
+    return root, boot
+
+
+def first_boot(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(FIRSTBOOT), "--root", str(root), "--offline"], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_read_only_root_waits_for_the_packages_then_keeps_data_on_its_partition(tmp_path: Path) -> None:
+    root, boot = prefix(tmp_path, read_only_root=True)
+    first = first_boot(root)
+    assert first.returncode == 0, first.stderr
+    fstab = (root / "etc/fstab").read_text().splitlines()
+    assert fstab[-1].split() == ["LABEL=motcua-data", "/var/lib/motcua", "ext4",
+                                 "defaults,noatime,nofail,x-systemd.device-timeout=30s", "0", "2"]
+    assert "PARTUUID=1234-02 / ext4 defaults,noatime 0 1" in fstab, "the root entry is kept"
+    dropin = (root / "etc/systemd/system/var-lib-motcua.mount.d/motcua.conf").read_text()
+    assert "OnFailure=motcua-out-of-service.service" in dropin
+    assert "read-only root: waits until the Debian packages (overlayroot among them) are in" in first.stdout
+    cmdline = boot.parent / "cmdline.txt"
+    assert "overlayroot" not in cmdline.read_text(), "installs after this would live in RAM"
+
+    again = first_boot(root)
+    assert (root / "etc/fstab").read_text().splitlines() == fstab, "a second run adds no second line"
+    assert again.returncode == 0
+
+    done = retry(root, fake_apt(tmp_path / "up", 0))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "read-only root: on from the next boot (overlayroot=tmpfs:recurse=0 on cmdline.txt)" in done.stdout
+    assert cmdline.read_text() == ("overlayroot=tmpfs:recurse=0 console=tty1 root=PARTUUID=1234-02 rootwait "
+                                   "vt.global_cursor_default=0\n")
+
+
+def test_without_read_only_root_nothing_changes_on_the_disk_layout(tmp_path: Path) -> None:
+    root, boot = prefix(tmp_path, read_only_root=False)
+    result = first_boot(root)
+    assert result.returncode == 0, result.stderr
+    assert "data partition: none (site read_only_root = no)" in result.stdout
+    assert "/var/lib/motcua" not in (root / "etc/fstab").read_text()
+    assert "overlayroot" not in (boot.parent / "cmdline.txt").read_text()
+    assert not (root / "etc/systemd/system/var-lib-motcua.mount.d").exists()
+
+
+def test_the_kiosk_never_starts_without_its_data_mount() -> None:
+    assert "RequiresMountsFor=/var/lib/motcua" in (REPO / "systemd" / "motcua.service").read_text(encoding="utf-8")

@@ -30,9 +30,11 @@ def make_image(path: Path, files: dict[str, str], size_mb: int = 48) -> Path:
     return path
 
 
-BOOKWORM = {"cmdline.txt": "console=tty1 root=PARTUUID=1234-02 rootfstype=ext4 fsck.repair=yes rootwait\n",
+BOOKWORM = {"cmdline.txt": "console=tty1 root=PARTUUID=1234-02 rootfstype=ext4 fsck.repair=yes rootwait quiet "
+                           "init=/usr/lib/raspberrypi-sys-mods/firstboot\n",
             "config.txt": "arm_64bit=1\n", "issue.txt": "Raspberry Pi reference 2024-11-19\n"}
-TRIXIE = {"cmdline.txt": "console=tty1 root=PARTUUID=1234-02 rootwait\n", "config.txt": "arm_64bit=1\n",
+TRIXIE = {"cmdline.txt": "console=tty1 root=PARTUUID=1234-02 rootfstype=ext4 fsck.repair=yes rootwait resize\n",
+          "config.txt": "arm_64bit=1\n",
           "user-data": "#cloud-config\n", "meta-data": "instance-id: rpios-image\n"}
 
 
