@@ -282,12 +282,31 @@ def swap(config: Config) -> Finding:
     return Finding("swap", "ok", "off")
 
 
+def storage(config: Config) -> Finding:
+    return storage_from(Path("/proc/self/mounts").read_text(), Path(config.outbox.path).resolve())
+
+
+def storage_from(mounts: str, outbox: Path) -> Finding:
+    """Where the outbox lives, from /proc/self/mounts: never in RAM, where a power cut would take dossiers."""
+    rows = [line.split()[:3] for line in mounts.splitlines() if len(line.split()) >= 3]
+    table = {point.replace("\\040", " "): (source, kind) for source, point, kind in rows}
+    point = max((p for p in table if outbox.is_relative_to(p)), key=len, default="/")
+    source, kind = table.get(point, ("?", "?"))
+    read_only_root = table.get("/", ("", ""))[0] == "overlayroot"
+    status = {"outbox_mount": point, "source": source, "type": kind, "read_only_root": read_only_root}
+    if kind in ("tmpfs", "ramfs") or (point == "/" and read_only_root):
+        return Finding("storage", "fail", f"{outbox.parent} is in RAM ({source} on {point}): dossiers would be lost "
+                       "at a power cut; is the data partition mounted?", status)
+    root = "read-only (overlayroot)" if read_only_root else "read-write"
+    return Finding("storage", "ok", f"outbox on {source} ({kind}, {point}); root {root}", status)
+
+
 PROBES: tuple[Probe, ...] = (font, display, camera, decoder, qr_serial, printer, scanner, gpio, backlight, outbox,
                              clock, broker, packages)
 
 
 def examine(config: Config) -> list[Finding]:
-    probes = PROBES + ((swap,) if config.display.driver == "kmsdrm" else ())  # a kiosk, not a desktop
+    probes = PROBES + ((storage, swap) if config.display.driver == "kmsdrm" else ())  # a kiosk, not a desktop
     findings = []
     for probe in probes:
         try:

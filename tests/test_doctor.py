@@ -104,3 +104,24 @@ def test_an_outbox_that_cannot_be_opened_fails(tmp_path: Path) -> None:
     (tmp_path / "data").write_text("a file where the data folder should be")
     found = findings(write(tmp_path, ""))
     assert found["outbox"]["result"] == "fail" and f"{tmp_path}/data/outbox.db" in found["outbox"]["detail"]
+
+
+ON_OVERLAY_ROOT = """overlayroot / overlay rw,relatime,lowerdir=/media/root-ro,upperdir=/media/root-rw/overlay 0 0
+/dev/mmcblk0p2 /media/root-ro ext4 ro,relatime 0 0
+tmpfs /media/root-rw tmpfs rw,relatime 0 0
+/dev/mmcblk0p1 /boot/firmware vfat rw,relatime 0 0
+"""
+
+
+def test_storage_knows_when_the_outbox_would_live_in_ram() -> None:
+    from firmware.doctor import storage_from
+
+    outbox = Path("/var/lib/motcua/outbox.db")
+    mounted = storage_from(ON_OVERLAY_ROOT + "/dev/mmcblk0p3 /var/lib/motcua ext4 rw,noatime 0 0\n", outbox)
+    assert mounted.result == "ok"
+    assert mounted.detail == "outbox on /dev/mmcblk0p3 (ext4, /var/lib/motcua); root read-only (overlayroot)"
+    missing = storage_from(ON_OVERLAY_ROOT, outbox)
+    assert missing.result == "fail" and "dossiers would be lost at a power cut" in missing.detail
+    plain = storage_from("/dev/mmcblk0p2 / ext4 rw,noatime 0 0\n", outbox)
+    assert plain.result == "ok" and plain.detail.endswith("root read-write")
+    assert storage_from("tmpfs /var/lib tmpfs rw 0 0\n/dev/root / ext4 rw 0 0\n", outbox).result == "fail"
