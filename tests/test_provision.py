@@ -170,6 +170,7 @@ def test_first_boot_into_a_prefix_twice(tmp_path: Path) -> None:
     assert (root / "var/lib/motcua/enrolment-token").read_text() == "one-time-123"
     assert (root / "var/lib/motcua/keys/kiosk.key").stat().st_mode & 0o777 == 0o600
     assert (root / "etc/dphys-swapfile").read_text() == "CONF_SWAPSIZE=0\n"
+    assert (root / "etc/rpi/swap.conf.d/90-motcua.conf").read_text() == "[Main]\nMechanism=none\n"
     assert (root / "var/lib/motcua/apt-pending").read_text() == "sane-utils\n"
     wants = root / "etc/systemd/system/multi-user.target.wants"
     assert (wants / "motcua-packages.service").is_symlink()
