@@ -120,3 +120,46 @@ def test_without_read_only_root_nothing_changes_on_the_disk_layout(tmp_path: Pat
 
 def test_the_kiosk_never_starts_without_its_data_mount() -> None:
     assert "RequiresMountsFor=/var/lib/motcua" in (REPO / "systemd" / "motcua.service").read_text(encoding="utf-8")
+
+
+def test_first_boot_takes_over_from_a_provisioned_image(tmp_path: Path) -> None:
+    """What provisioning writes is what first boot reads: the boot partition of a read-only-root image, copied
+    out of the image, drives first boot in a prefix; Bookworm's firstrun.sh clean-up keeps what was added."""
+    from .test_layout import with_root_fs
+    from .test_provision import BOOKWORM, SITE, make_image, provision
+
+    base = with_root_fs(make_image(tmp_path / "base.img", BOOKWORM), tmp_path)
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    (wheels / "placeholder-0-py3-none-any.whl").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    site = tmp_path / "site.toml"
+    site.write_text(SITE + 'read_only_root = "yes"\nroot_extra_mb = "100"\nenrolment_token = "t-123"\n')
+    image = tmp_path / "kiosk.img"
+    made = provision(str(base), "--site", str(site), "--out", str(image), "--wheelhouse", str(wheels))
+    assert made.returncode == 0, made.stderr
+
+    root = tmp_path / "root"
+    firmware = root / "boot" / "firmware"
+    firmware.mkdir(parents=True)
+    subprocess.run(["mcopy", "-s", "-n", "-i", f"{image}@@{8192 * 512}", "::/", str(firmware)], check=True,
+                   capture_output=True)
+    (root / "etc").mkdir()
+    (root / "etc/passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (root / "etc/group").write_text("root:x:0:\n")
+    first = first_boot(root)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "missing from the boot partition" not in first.stdout, first.stdout
+    assert (root / "etc/motcua/motcua.toml").read_text(encoding="utf-8").startswith("# written by motcua provision")
+    assert (root / "var/lib/motcua/enrolment-token").read_text() == "t-123"
+    assert not (firmware / "motcua" / "enrolment-token").exists()
+    for unit in ("motcua.service", "motcua-out-of-service.service", "motcua-packages.service"):
+        assert (root / "etc/systemd/system" / unit).exists(), unit
+    assert "overlayroot" in (root / "var/lib/motcua/apt-pending").read_text().split()
+    assert "LABEL=motcua-data" in (root / "etc/fstab").read_text()
+
+    # firstrun.sh's own clean-up, after first boot: the hook goes, the cursor setting stays
+    subprocess.run(["sed", "-i", "s| systemd.run.*||g", str(firmware / "cmdline.txt")], check=True)
+    assert retry(root, fake_apt(tmp_path / "up", 0)).returncode == 0
+    cmdline = (firmware / "cmdline.txt").read_text().split()
+    assert cmdline[0] == "overlayroot=tmpfs:recurse=0" and cmdline[-1] == "vt.global_cursor_default=0"
+    assert not any(w.startswith(("systemd.run", "init=")) for w in cmdline)
