@@ -7,10 +7,31 @@ A headless display has the logical surface only; the simulator and `motcua scree
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pygame
 
 Point = tuple[int, int]
+SYS_DRM = Path("/sys/class/drm")
+
+
+def connected_card(sys_drm: Path = SYS_DRM) -> tuple[int, str] | None:
+    """The DRM card with a connected display, and the connector: a Pi 5 has several cards, and their numbers can
+    change between boots, so SDL is told which one (SDL_KMSDRM_DEVICE_INDEX) instead of trying card0."""
+    for status in sorted(sys_drm.glob("card*-*/status")):
+        try:
+            connected = status.read_text().strip() == "connected"
+        except OSError:
+            continue
+        if connected:
+            card, _, connector = status.parent.name.partition("-")
+            return int(card.removeprefix("card")), connector
+    return None
+
+
+def unreadable_inputs(dev_input: Path = Path("/dev/input")) -> list[str]:
+    """Touch screens and keys SDL could not open: the kiosk would ignore every tap without saying why."""
+    return [str(e) for e in sorted(dev_input.glob("event*")) if not os.access(e, os.R_OK)]
 
 
 def has_desktop_display() -> bool:
@@ -40,6 +61,9 @@ class Display:
         """Open a real output: 'window' on a desktop, 'kmsdrm' fullscreen on the kiosk, 'offscreen' for tests."""
         if driver == "kmsdrm":
             os.environ["SDL_VIDEODRIVER"] = "kmsdrm"
+            card = connected_card()
+            if card is not None:
+                os.environ.setdefault("SDL_KMSDRM_DEVICE_INDEX", str(card[0]))
         elif driver == "offscreen":
             # SDL's dummy driver, not its "offscreen" one: that loads Mesa's llvmpipe (+100 MB resident).
             os.environ["SDL_VIDEODRIVER"] = "dummy"

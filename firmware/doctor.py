@@ -7,7 +7,6 @@ id, and a device the running kiosk holds is reported busy with the reason the dr
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import subprocess
@@ -63,16 +62,24 @@ def font(config: Config) -> Finding:
 
 
 def display(config: Config) -> Finding:
+    from firmware.display import SYS_DRM, connected_card, unreadable_inputs
+
     driver = config.display.driver
     if driver != "kmsdrm":
         return Finding("display", "ok", f"driver {driver}, {config.display.width}x{config.display.height}")
-    cards = sorted(glob.glob("/dev/dri/card*"))
-    if not cards:
-        return Finding("display", "fail", "no /dev/dri/card*: is KMS on (dtoverlay=vc4-kms-v3d in config.txt)?")
-    usable = [c for c in cards if os.access(c, os.R_OK | os.W_OK)]
-    if not usable:
-        return Finding("display", "fail", f"no access to {', '.join(cards)}: is this user in group video?")
-    return Finding("display", "ok", f"kmsdrm on {usable[0]}", {"cards": cards})
+    return kms_display(SYS_DRM, Path("/dev/dri"), connected_card(SYS_DRM), unreadable_inputs())
+
+
+def kms_display(sys_drm: Path, dev_dri: Path, card: tuple[int, str] | None, unreadable: list[str]) -> Finding:
+    if card is None:
+        return Finding("display", "fail", f"no connected display under {sys_drm} (cable? dtoverlay=vc4-kms-v3d?)")
+    node = dev_dri / f"card{card[0]}"
+    if not os.access(node, os.R_OK | os.W_OK):
+        return Finding("display", "fail", f"no access to {node}: is this user in groups video and render?")
+    if unreadable:
+        return Finding("display", "fail", f"touch and keys unreadable ({', '.join(unreadable)}): "
+                       "is this user in group input?")
+    return Finding("display", "ok", f"kmsdrm on {node} ({card[1]} connected)", {"card": card[0]})
 
 
 def camera(config: Config) -> Finding:

@@ -284,10 +284,12 @@ def _write(image: Path, boot: BootPartition, kind: str, site: dict[str, str], wh
 
 
 def kiosk_cmdline(cmdline: str, kind: str, read_only_root: bool = False) -> str:
-    """The kernel command line with no blinking cursor on the kiosk's console and, on Bookworm, the first-boot
+    """The kernel command line with no blinking cursor and no serial console, and, on Bookworm, the first-boot
     hook. The cursor setting goes before `systemd.run=`: firstrun.sh cuts everything from there on. With a
     read-only root, Raspberry Pi OS's grow-root-to-the-card step is taken off (provisioning/layout.py)."""
     words = without_resize(cmdline.split()) if read_only_root else cmdline.split()
+    # The UART belongs to the kiosk's devices (a QR module or printer on the GPIO header), not to a login prompt.
+    words = [w for w in words if not w.startswith("console=serial0")]
     if CURSOR_OFF not in words:
         hook = next((i for i, w in enumerate(words) if w.startswith("systemd.run")), len(words))
         words.insert(hook, CURSOR_OFF)

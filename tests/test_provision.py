@@ -30,8 +30,8 @@ def make_image(path: Path, files: dict[str, str], size_mb: int = 48) -> Path:
     return path
 
 
-BOOKWORM = {"cmdline.txt": "console=tty1 root=PARTUUID=1234-02 rootfstype=ext4 fsck.repair=yes rootwait quiet "
-                           "init=/usr/lib/raspberrypi-sys-mods/firstboot\n",
+BOOKWORM = {"cmdline.txt": "console=serial0,115200 console=tty1 root=PARTUUID=1234-02 rootfstype=ext4 "
+                           "fsck.repair=yes rootwait quiet init=/usr/lib/raspberrypi-sys-mods/firstboot\n",
             "config.txt": "arm_64bit=1\n", "issue.txt": "Raspberry Pi reference 2024-11-19\n"}
 TRIXIE = {"cmdline.txt": "console=tty1 root=PARTUUID=1234-02 rootfstype=ext4 fsck.repair=yes rootwait resize\n",
           "config.txt": "arm_64bit=1\n",
@@ -70,7 +70,9 @@ def test_each_base_image_kind(tmp_path: Path, wheelhouse: Path, kind: str, files
     assert "motcua-0.1.0-py3-none-any.whl" in subprocess.run(
         ["mdir", "-b", "-i", f"{out}@@{8192 * 512}", "::/motcua/wheelhouse"], capture_output=True, text=True).stdout
     cmdline = read(out, "cmdline.txt")
-    assert cmdline.startswith(files["cmdline.txt"].strip() + " vt.global_cursor_default=0"), cmdline
+    kept = files["cmdline.txt"].strip().removeprefix("console=serial0,115200 ")
+    assert cmdline.startswith(kept + " vt.global_cursor_default=0"), cmdline
+    assert "console=serial0" not in cmdline, "a getty on the UART would eat the QR module's data"
     if kind == "bookworm":
         assert "vt.global_cursor_default=0 systemd.run=/boot/firmware/firstrun.sh" in cmdline
         assert "/boot/firmware/motcua/firstboot" in read(out, "firstrun.sh")
@@ -171,6 +173,7 @@ def test_first_boot_into_a_prefix_twice(tmp_path: Path) -> None:
     assert (root / "var/lib/motcua/keys/kiosk.key").stat().st_mode & 0o777 == 0o600
     assert (root / "etc/dphys-swapfile").read_text() == "CONF_SWAPSIZE=0\n"
     assert (root / "etc/rpi/swap.conf.d/90-motcua.conf").read_text() == "[Main]\nMechanism=none\n"
+    assert (root / "etc/modprobe.d/motcua-printer.conf").read_text() == "blacklist usblp\n"
     assert (root / "var/lib/motcua/apt-pending").read_text() == "sane-utils\n"
     wants = root / "etc/systemd/system/multi-user.target.wants"
     assert (wants / "motcua-packages.service").is_symlink()
