@@ -19,16 +19,6 @@ from typing import Any
 
 from firmware.config import Config
 
-# What each Debian package of provisioning/apt.txt serves: a pending one names the part that stays off.
-PACKAGE_USES = {
-    "python3-picamera2": "the camera (ID-card QR codes)",
-    "python3-lgpio": "the presence sensor, help button, tamper switch, LED and buzzer",
-    "sane-utils": "the document scanner",
-    "libzbar0": "the zbar QR decoder",
-    "espeak-ng": "spoken prompts",
-    "python3-venv": "reinstalling the firmware",
-    "libusb-1.0-0": "the USB receipt printer",
-}
 RESULTS = ("ok", "warn", "fail", "off")
 
 
@@ -270,12 +260,13 @@ def broker(config: Config) -> Finding:
 
 
 def packages(config: Config) -> Finding:
-    pending = Path(config.outbox.path).parent / "apt-pending"
-    names = pending.read_text().split() if pending.exists() else []
+    from firmware.packages import pending_packages, what_waits
+
+    names = pending_packages(Path(config.outbox.path).parent)
     if not names:
         return Finding("packages", "ok", "nothing waiting to be installed")
-    uses = "; ".join(f"{name} ({PACKAGE_USES.get(name, 'see provisioning/apt.txt')})" for name in names)
-    return Finding("packages", "warn", f"not installed yet, until a boot with network: {uses}", {"pending": names})
+    return Finding("packages", "warn", f"not installed yet, until a boot with network: {what_waits(names)}",
+                   {"pending": names})
 
 
 def swap(config: Config) -> Finding:

@@ -17,6 +17,7 @@ from typing import Any
 from firmware import events
 from firmware.events import KioskEvent
 from firmware.link import MqttLink
+from firmware.packages import pending_packages
 
 VERSION = "0.1.0"
 PERIOD_S = 60.0
@@ -94,7 +95,7 @@ class StatusPublisher:
             "printer": health.get("printer"), "scanner": health.get("scanner"),
             "camera": health.get("camera"), "unprinted_slips": outbox.get("unprinted_slips"),
             "dossiers_today": today["dossiers"], "sessions_today": today["sessions"],
-            "clock_synced": parts.get("clock_synced"),
+            "clock_synced": parts.get("clock_synced"), "packages_pending": pending_packages(self.data_dir),
         }
 
     def tick(self, now: float) -> float:

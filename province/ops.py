@@ -43,7 +43,8 @@ class KioskView:
         return {"kiosk": self.kiosk, "province": self.province, "state": self.state, "last_seen": self.last_seen,
                 "backlog": s.get("outbox_backlog"), "printer": s.get("printer"),
                 "unprinted_slips": s.get("unprinted_slips"), "dossiers_today": s.get("dossiers_today"),
-                "sessions_today": s.get("sessions_today"), "link": s.get("link")}
+                "sessions_today": s.get("sessions_today"), "link": s.get("link"),
+                "packages_pending": s.get("packages_pending", [])}
 
 
 class Fleet:

@@ -255,6 +255,14 @@ def test_status_discovery_and_the_ops_view(make_app: Callable[..., App], broker:
     wait_until(lambda: sim.app.telemetry is not None and sim.app.telemetry.published > 0, step=pump(sim))
     (row,) = ops_once(config)
     assert row["kiosk"] == "kiosk-sim-01" and row["state"] == "online" and row["backlog"] == 0
+    assert row["packages_pending"] == []
+    telemetry = sim.app.telemetry
+    assert telemetry is not None
+    before = telemetry.published
+    (sim.app.outbox.path.parent / "apt-pending").write_text("python3-picamera2\n")  # as first boot leaves it
+    wait_until(lambda: telemetry.published > before, step=pump(sim))
+    (row,) = ops_once(config)
+    assert row["packages_pending"] == ["python3-picamera2"], "staff see why the camera is off"
     seen: dict[str, bytes] = {}
     client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
     client.on_message = lambda c, u, m: seen.__setitem__(m.topic, bytes(m.payload))
