@@ -93,6 +93,8 @@ def test_read_only_root_waits_for_the_packages_then_keeps_data_on_its_partition(
     assert "PARTUUID=1234-02 / ext4 defaults,noatime 0 1" in fstab, "the root entry is kept"
     dropin = (root / "etc/systemd/system/var-lib-motcua.mount.d/motcua.conf").read_text()
     assert "OnFailure=motcua-out-of-service.service" in dropin
+    journal = (root / "etc/systemd/journald.conf.d/motcua.conf").read_text()
+    assert "Storage=volatile" in journal and "RuntimeMaxUse=32M" in journal, "RAM is bounded under the overlay"
     assert "read-only root: waits until the Debian packages (overlayroot among them) are in" in first.stdout
     cmdline = boot.parent / "cmdline.txt"
     assert "overlayroot" not in cmdline.read_text(), "installs after this would live in RAM"
@@ -116,6 +118,7 @@ def test_without_read_only_root_nothing_changes_on_the_disk_layout(tmp_path: Pat
     assert "/var/lib/motcua" not in (root / "etc/fstab").read_text()
     assert "overlayroot" not in (boot.parent / "cmdline.txt").read_text()
     assert not (root / "etc/systemd/system/var-lib-motcua.mount.d").exists()
+    assert not (root / "etc/systemd/journald.conf.d").exists(), "logs stay on the card without the overlay"
 
 
 def test_the_kiosk_never_starts_without_its_data_mount() -> None:
