@@ -6,33 +6,25 @@ asks for a poll now (after a job, or when the simulator changes a device).
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from firmware.events import KioskEvent
+from firmware.worker import Worker
 
 Probe = Callable[[], str]
 
 
-class DevicePoller:
+class DevicePoller(Worker):
     def __init__(self, probes: dict[str, tuple[str, Probe]], post: Callable[[KioskEvent], None],
                  interval_s: float) -> None:
+        super().__init__("device-poller")
         self._probes = probes  # name -> (event kind, probe)
         self._post = post
         self.interval_s = interval_s
         self.states: dict[str, str] = {}
         self.polls = 0
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="device-poller", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def poke(self) -> None:
-        self._wake.set()
 
     def poll_once(self) -> None:
         for name, (kind, probe) in self._probes.items():
@@ -48,14 +40,7 @@ class DevicePoller:
     def _run(self) -> None:
         while not self._stop.is_set():
             self.poll_once()
-            self._wake.wait(self.interval_s)
-            self._wake.clear()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=3)
+            self._nap(self.interval_s)
 
     def status(self, now: float) -> dict[str, Any]:
         return {"states": dict(self.states), "polls": self.polls}

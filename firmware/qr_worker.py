@@ -7,13 +7,13 @@ scan), and is posted again if it comes back. A camera that goes away is reported
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from firmware import events
 from firmware.events import KioskEvent
+from firmware.worker import Worker
 from hw.camera import Camera
 from hw.errors import DeviceError
 from hw.qr import QrDecoder
@@ -22,29 +22,20 @@ READ_TIMEOUT_S = 0.5
 RETRY_ABSENT_S = 1.0
 
 
-class CameraDecodeWorker:
+class CameraDecodeWorker(Worker):
     def __init__(self, camera: Camera, decoder: QrDecoder, post: Callable[[KioskEvent], None],
                  forget_after_frames: int = 5) -> None:
+        super().__init__("camera-decode")
         self.camera = camera
         self.decoder = decoder
         self._post = post
         self.forget_after_frames = forget_after_frames
         self._missing: dict[str, int] = {}  # code in view -> frames since last seen
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="camera-decode", daemon=True)
         self.state = "starting"
         self.frames = 0
         self.empty_streak = 0
         self.posted = 0
         self.decode_ms_total = 0.0
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=3)
 
     def _set_state(self, state: str) -> None:
         if state != self.state:

@@ -13,37 +13,29 @@ from firmware import events
 from firmware.dossier import page_from_image
 from firmware.events import KioskEvent
 from firmware.pages import page_problem, thumbnail
+from firmware.worker import Worker
 from hw.errors import DeviceAbsent, DeviceError, NoDocument, PaperJam
 
 IDLE_WAIT_S = 0.25
 
 
-class ScanWorker:
+class ScanWorker(Worker):
     def __init__(self, scanner: Any, post: Callable[[KioskEvent], None]) -> None:
+        super().__init__("scanner")
         self.scanner = scanner
         self._post = post
         self._request: tuple[str, str, int] | None = None  # document key, name, page index
         self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="scanner", daemon=True)
         self._last_fault = ""
         self.pages = 0
         self.refused = 0
         self.results = 0
-
-    def start(self) -> None:
-        self._thread.start()
 
     def want(self, document: str, name: str, index: int) -> None:
         """Scan the next page put in the slot as page `index` of `document`."""
         with self._lock:
             self._request = (document, name, index)
             self._last_fault = ""
-        self._wake.set()
-
-    def poke(self) -> None:
-        """Paper arrived (a feeder's sensor): look now rather than at the next poll."""
         self._wake.set()
 
     def cancel(self) -> None:
@@ -55,14 +47,12 @@ class ScanWorker:
             with self._lock:
                 request = self._request
             if request is None:
-                self._wake.wait(IDLE_WAIT_S)
-                self._wake.clear()
+                self._nap(IDLE_WAIT_S)
                 continue
             try:
                 image = self.scanner.scan()
             except NoDocument:
-                self._wake.wait(IDLE_WAIT_S)
-                self._wake.clear()
+                self._nap(IDLE_WAIT_S)  # or until paper arrives (a feeder's sensor pokes)
                 continue
             except (PaperJam, DeviceAbsent, DeviceError) as exc:
                 fault = "jam" if isinstance(exc, PaperJam) else "absent" if isinstance(exc, DeviceAbsent) else "error"
@@ -91,12 +81,6 @@ class ScanWorker:
     def _send(self, data: dict[str, Any]) -> None:
         self.results += 1
         self._post(KioskEvent(events.SCAN_RESULT, data, time.monotonic()))
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=3)
 
     def status(self, now: float) -> dict[str, Any]:
         return {"waiting": self._request is not None, "pages": self.pages, "refused": self.refused,
