@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -198,6 +199,18 @@ def test_kiosk_killed_with_events_pending_sends_them_all_once_after_restart(brok
     store.close()
 
 
+@contextmanager
+def two_gateways(config: Path) -> Iterator[list[subprocess.Popen[str]]]:
+    """Two gateway processes sharing the province's subscription, killed at the end whatever happened."""
+    gateways = [start_gateway(config), start_gateway(config)]
+    try:
+        yield gateways
+    finally:
+        for process in gateways:
+            process.kill()
+            process.wait(timeout=10)
+
+
 def dossier_events_without_pages(count: int) -> list[OutboxEvent]:
     return [OutboxEvent("dossier", {"receipt_code": f"kiosk-sim-01-261124-{n:04d}", "received_at":
                                     "2026-11-24T10:00:00+07:00", "procedure": {"code": "1.004194"}, "pages": [],
@@ -207,24 +220,18 @@ def dossier_events_without_pages(count: int) -> list[OutboxEvent]:
 def test_two_gateways_give_unique_gap_free_codes(make_app: Callable[..., App], broker: Broker,
                                                  tmp_path: Path) -> None:
     config = gateway_config(tmp_path, broker)
-    gateways = [start_gateway(config), start_gateway(config)]
-    try:
+    with two_gateways(config):
         sim = kiosk(make_app, broker)
         sim.app.outbox.commit(dossier_events_without_pages(40))
         wait_until(lambda: sim.app.outbox.backlog() == 0, seconds=60, step=pump(sim))
         codes = sorted(d["code"] for d in dossiers(config))
         assert codes == [f"000.00.20.H26-261124-{n:04d}" for n in range(1, 41)]
-    finally:
-        for process in gateways:
-            process.terminate()
-            process.wait(timeout=10)
 
 
 def test_one_of_two_gateways_killed_mid_stream_loses_nothing(make_app: Callable[..., App], broker: Broker,
                                                              tmp_path: Path) -> None:
     config = gateway_config(tmp_path, broker)
-    gateways = [start_gateway(config), start_gateway(config)]
-    try:
+    with two_gateways(config) as gateways:
         sim = kiosk(make_app, broker)
         sim.app.outbox.commit([OutboxEvent("usage", {"n": n}, "2026-11-24T09:30:00+07:00") for n in range(60)])
         wait_until(lambda: sim.app.sender.acked >= 10, step=pump(sim))  # type: ignore[union-attr]
@@ -235,10 +242,6 @@ def test_one_of_two_gateways_killed_mid_stream_loses_nothing(make_app: Callable[
         store = Store(tmp_path / "province.db", "x")
         assert store.count("usage") == 60
         store.close()
-    finally:
-        for process in gateways:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def ops_once(config: Path) -> list[dict]:  # type: ignore[type-arg]
