@@ -77,10 +77,19 @@ def check_site(site: dict[str, str], source: str) -> dict[str, str]:
             raise ProvisionError(f"{source}: missing key {key!r} ({what})")
         if value and pattern and not re.fullmatch(pattern, value):
             raise ProvisionError(f"{source}: {key} = {value!r}: expected {what}")
-    if int(site.get("data_partition_mb") or 1024) < 1024:
+    if layout_sizes(site)[1] < 1024:
         raise ProvisionError(f"{source}: data_partition_mb = {site['data_partition_mb']}: expected 1024 or more "
                              "(the outbox may use 512 MB and keeps 200 MB free)")
     return site
+
+
+def is_read_only(site: dict[str, str]) -> bool:
+    return site.get("read_only_root") == "yes"
+
+
+def layout_sizes(site: dict[str, str]) -> tuple[int, int]:
+    """MB added to root, and MB of the data partition, for a read-only root (the site's values or 1024 each)."""
+    return int(site.get("root_extra_mb") or 1024), int(site.get("data_partition_mb") or 1024)
 
 
 def boot_partition(image: Path) -> BootPartition:
@@ -189,15 +198,15 @@ def provision_batch(csv_path: Path, base: Path, out_dir: Path, wheelhouse: Path 
 
 def provision_site(base: Path, site: dict[str, str], out: Path, wheelhouse: Path | None) -> str:
     boot = boot_partition(base)
-    kind = base_kind(boot_files(base, boot))
+    files = boot_files(base, boot)
+    kind = base_kind(files)
     if wheelhouse is None:
         wheelhouse = out.parent / f".wheelhouse-{kind}"
         build_wheelhouse(kind, wheelhouse)
     wheels = _wheels(wheelhouse)
     out.parent.mkdir(parents=True, exist_ok=True)
-    read_only = site.get("read_only_root") == "yes"
-    extra = (int(site.get("root_extra_mb") or 1024) + int(site.get("data_partition_mb") or 1024)) * 2**20 \
-        if read_only else 0
+    root_extra_mb, data_mb = layout_sizes(site)
+    extra = (root_extra_mb + data_mb) * 2**20 if is_read_only(site) else 0
     need, free = base.stat().st_size + extra, shutil.disk_usage(out.parent).free
     if need > free:
         raise ProvisionError(f"no room for {out}: {need // 2**20} MB to write, {free // 2**20} MB free")
@@ -206,10 +215,9 @@ def provision_site(base: Path, site: dict[str, str], out: Path, wheelhouse: Path
     partial = Path(temporary)
     try:
         shutil.copyfile(base, partial)
-        if read_only:
-            add_data_partition(partial, int(site.get("root_extra_mb") or 1024),
-                               int(site.get("data_partition_mb") or 1024))
-        _write(partial, boot, kind, site, wheels)
+        if is_read_only(site):
+            add_data_partition(partial, root_extra_mb, data_mb)
+        _write(partial, boot, kind, site, wheels, "cmdline.txt" in files)
         partial.replace(out)
     except LayoutError as exc:
         partial.unlink(missing_ok=True)
@@ -246,7 +254,8 @@ def _wheels(wheelhouse: Path) -> list[Path]:
     return wheels
 
 
-def _write(image: Path, boot: BootPartition, kind: str, site: dict[str, str], wheels: list[Path]) -> None:
+def _write(image: Path, boot: BootPartition, kind: str, site: dict[str, str], wheels: list[Path],
+           has_cmdline: bool) -> None:
     target = boot.target(image)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / "motcua"
@@ -257,7 +266,7 @@ def _write(image: Path, boot: BootPartition, kind: str, site: dict[str, str], wh
         here = Path(__file__).resolve().parent
         shutil.copy(here / "firstboot", folder / "firstboot")
         shutil.copy(here / "apt.txt", folder / "apt.txt")
-        if site.get("read_only_root") == "yes":
+        if is_read_only(site):
             with (folder / "apt.txt").open("a", encoding="utf-8") as apt:
                 apt.write("overlayroot  # the read-only root (site read_only_root = yes)\n")
             (folder / "read-only-root").write_text("the root file system becomes read-only once the packages are in\n")
@@ -276,9 +285,8 @@ def _write(image: Path, boot: BootPartition, kind: str, site: dict[str, str], wh
         mtools("mcopy", "-s", "-o", "-i", target, str(folder), "::/")
         for name in hook:
             mtools("mcopy", "-o", "-i", target, str(Path(scratch) / name), f"::/{name}")
-        if "cmdline.txt" in boot_files(image, boot):
-            cmdline = kiosk_cmdline(mtools("mtype", "-i", target, "::/cmdline.txt"), kind,
-                                    site.get("read_only_root") == "yes")
+        if has_cmdline:
+            cmdline = kiosk_cmdline(mtools("mtype", "-i", target, "::/cmdline.txt"), kind, is_read_only(site))
             (Path(scratch) / "cmdline.txt").write_text(cmdline + "\n", encoding="utf-8")
             mtools("mcopy", "-o", "-i", target, str(Path(scratch) / "cmdline.txt"), "::/cmdline.txt")
 
