@@ -6,6 +6,7 @@ os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ["SDL_AUDIODRIVER"] = "dummy"
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
+import time  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -16,6 +17,7 @@ from firmware.app import App, build  # noqa: E402
 from firmware.clock import VirtualClock  # noqa: E402
 from firmware.config import Config, parse  # noqa: E402
 from firmware.sim import Simulator, Step  # noqa: E402
+from province.broker import Broker  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SIZES = [(1080, 1920), (720, 1280), (800, 480)]
@@ -57,3 +59,30 @@ def sim(app: App) -> Simulator:
 
 def steps(*pairs: tuple[str, object]) -> list[Step]:
     return [Step(number, name, arg) for number, (name, arg) in enumerate(pairs, start=1)]
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 20, step: Callable[[], None] | None = None) -> None:
+    """Wait on a condition with a bound (tests never sleep a fixed time); `step` drives the loop meanwhile."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        if step:
+            step()
+        time.sleep(0.005)
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[Broker]:
+    """A real mosquitto on a free loopback port, stopped after the test."""
+    running = Broker(tmp_path / "broker").start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def wheelhouse(tmp_path: Path) -> Path:
+    """A wheelhouse holding one (empty) firmware wheel: enough for provisioning to copy."""
+    folder = tmp_path / "wheels"
+    folder.mkdir()
+    (folder / "motcua-0.1.0-py3-none-any.whl").write_bytes(b"PK\x05\x06" + b"\0" * 18)  # an empty zip
+    return folder

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -21,12 +20,7 @@ from hw.qr_serial import SerialQrReader
 from hw.scanner import SimScanner
 from hw.sensors import Pins, Sensors, SimSensorDriver, make_factory
 
-
-def wait_for(condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.002)
+from .conftest import wait_until
 
 
 def test_printer_keeps_each_job_and_a_png(tmp_path: Path) -> None:
@@ -114,13 +108,13 @@ def test_sensors_through_gpiozero_mock_factory() -> None:
         driver = SimSensorDriver(sensors)
         got.clear()
         assert driver.set_presence(True)
-        wait_for(lambda: ("presence", {"present": True}) in got)
+        wait_until(lambda: ("presence", {"present": True}) in got, seconds=5)
         driver.press("help")
         driver.press("tamper")
-        wait_for(lambda: ("button", {"name": "tamper"}) in got)
+        wait_until(lambda: ("button", {"name": "tamper"}) in got, seconds=5)
         assert ("button", {"name": "help"}) in got
         assert driver.set_presence(False)
-        wait_for(lambda: ("presence", {"present": False}) in got)
+        wait_until(lambda: ("presence", {"present": False}) in got, seconds=5)
     finally:
         sensors.close()
 
@@ -132,7 +126,7 @@ def test_serial_qr_module_on_a_loop_port() -> None:
     try:
         reader.write("079203001234||Nguyễn Văn Ả|01012003|Nam|Quận 1|01012021\r\n".encode())
         reader.write(b"second\n")
-        wait_for(lambda: len(codes) == 2)
+        wait_until(lambda: len(codes) == 2, seconds=5)
         assert codes[0].startswith("079203001234||Nguyễn Văn Ả") and codes[1] == "second"
     finally:
         reader.close()
@@ -152,11 +146,11 @@ def test_backend_none_makes_every_device_absent() -> None:
     devices.start()
     try:
         assert all(isinstance(d, Absent) for d in (devices.camera, devices.printer, devices.scanner))
-        wait_for(lambda: devices.decoder_worker.state == "absent")
+        wait_until(lambda: devices.decoder_worker.state == "absent", seconds=5)
         status = devices.status(0)
         assert status["printer"] == {"state": "absent"} and status["camera"]["state"] == "absent"
         with pytest.raises(DeviceAbsent, match="printer: not installed on this kiosk"):
             devices.printer.print_image(Image.new("L", (10, 10)))
-        wait_for(lambda: any(e.kind == "printer_state" and e.data == {"state": "absent"} for e in posted))
+        wait_until(lambda: any(e.kind == "printer_state" and e.data == {"state": "absent"} for e in posted), seconds=5)
     finally:
         devices.close()

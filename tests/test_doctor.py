@@ -6,11 +6,9 @@ import json
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
-import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from province.broker import Broker
@@ -32,13 +30,6 @@ def write(tmp_path: Path, text: str) -> Path:
     config = tmp_path / "motcua.toml"
     config.write_text(f'[outbox]\npath = "{tmp_path}/data/outbox.db"\n' + text, encoding="utf-8")
     return config
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Broker]:
-    running = Broker(tmp_path / "broker").start()
-    yield running
-    running.stop()
 
 
 def test_a_simulated_kiosk_is_all_well(tmp_path: Path) -> None:

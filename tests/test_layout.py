@@ -42,14 +42,6 @@ def site_file(tmp_path: Path, extra: str) -> Path:
     return site
 
 
-@pytest.fixture
-def wheelhouse(tmp_path: Path) -> Path:
-    folder = tmp_path / "wheels"
-    folder.mkdir()
-    (folder / "motcua-0.1.0-py3-none-any.whl").write_bytes(b"PK\x05\x06" + b"\0" * 18)
-    return folder
-
-
 @pytest.mark.parametrize("kind,files,trigger", [("bookworm", BOOKWORM, "init=/usr/lib/raspberrypi-sys-mods/firstboot"),
                                                 ("trixie", TRIXIE, "resize")])
 def test_read_only_root_layout(tmp_path: Path, wheelhouse: Path, kind: str, files: dict[str, str],

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,26 +20,10 @@ from firmware.sim import Simulator
 from hw.qr import make_decoder
 from province.broker import Broker
 
-from .conftest import REPO, steps
+from .conftest import REPO, steps, wait_until
 
 PAGE = str(REPO / "firmware" / "demo" / "giay_chung_sinh.png")
 CARD = "001303004567|123456789|Nguyễn Thị Ngọc Ánh|05032003|Nữ|Thôn 3, xã Yên Phong, Bắc Ninh|10062021"
-
-
-def wait_until(condition: Callable[[], bool], seconds: float = 20, step: Callable[[], None] | None = None) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        if step:
-            step()
-        time.sleep(0.01)
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Broker]:
-    running = Broker(tmp_path / "broker").start()
-    yield running
-    running.stop()
 
 
 def gateway_config(tmp_path: Path, broker: Broker) -> Path:

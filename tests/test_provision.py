@@ -38,14 +38,6 @@ TRIXIE = {"cmdline.txt": "console=tty1 root=PARTUUID=1234-02 rootfstype=ext4 fsc
           "user-data": "#cloud-config\n", "meta-data": "instance-id: rpios-image\n"}
 
 
-@pytest.fixture
-def wheelhouse(tmp_path: Path) -> Path:
-    folder = tmp_path / "wheels"
-    folder.mkdir()
-    (folder / "motcua-0.1.0-py3-none-any.whl").write_bytes(b"PK\x05\x06" + b"\0" * 18)  # an empty zip
-    return folder
-
-
 def provision(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "firmware", "provision", "image", *args], capture_output=True,
                           text=True, cwd=REPO, timeout=120)

@@ -15,6 +15,8 @@ from hw.camera import SimCamera, camera_frame
 from hw.errors import DeviceAbsent
 from hw.qr import make_decoder
 
+from .conftest import wait_until
+
 CARD = "079203001234||Nguyễn Văn Ả|01012003|Nam|Quận 1|01012021"
 EMPTY = np.full((480, 640), 170, dtype=np.uint8)
 
@@ -93,10 +95,7 @@ def test_a_live_simulated_camera_stream() -> None:
     worker.start()
     try:
         camera.show_qr(CARD)
-        deadline = time.monotonic() + 5
-        while worker.frames < 20:
-            assert time.monotonic() < deadline
-            time.sleep(0.005)
+        wait_until(lambda: worker.frames >= 20, seconds=5)
     finally:
         worker.stop()
         camera.close()
