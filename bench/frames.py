@@ -9,9 +9,9 @@ import time
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 from bench.scratch import scratch_outbox  # noqa: E402
-from firmware.app import build  # noqa: E402
-from firmware.clock import VirtualClock  # noqa: E402
-from firmware.config import Config  # noqa: E402
+from firmware.app.compose import build  # noqa: E402
+from firmware.runtime.clock import VirtualClock  # noqa: E402
+from firmware.runtime.config import Config  # noqa: E402
 from screens import REGISTRY  # noqa: E402
 
 REPEAT = 120

@@ -17,12 +17,13 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-from firmware.app import build  # noqa: E402
-from firmware.clock import VirtualClock  # noqa: E402
-from firmware.config import parse  # noqa: E402
-from firmware.dossier import dossier_events, page_from_image  # noqa: E402
-from firmware.outbox import Outbox, OutboxEvent  # noqa: E402
-from firmware.protocol import Envelope  # noqa: E402
+from firmware.app.compose import build  # noqa: E402
+from firmware.common.protocol import Envelope  # noqa: E402
+from firmware.rules.pages import page_from_image  # noqa: E402
+from firmware.runtime.clock import VirtualClock  # noqa: E402
+from firmware.runtime.config import parse  # noqa: E402
+from firmware.services.dossier import dossier_events  # noqa: E402
+from firmware.services.outbox import Outbox, OutboxEvent  # noqa: E402
 from province.broker import Broker  # noqa: E402
 from province.store import Store  # noqa: E402
 

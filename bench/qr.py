@@ -11,10 +11,10 @@ import numpy as np
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 from bench.scratch import scratch_outbox  # noqa: E402
-from firmware import events  # noqa: E402
-from firmware.app import build  # noqa: E402
-from firmware.clock import SystemClock  # noqa: E402
-from firmware.config import Config  # noqa: E402
+from firmware.app.compose import build  # noqa: E402
+from firmware.runtime import events  # noqa: E402
+from firmware.runtime.clock import SystemClock  # noqa: E402
+from firmware.runtime.config import Config  # noqa: E402
 from hw.camera import SimCamera, camera_frame  # noqa: E402
 from hw.qr import make_decoder  # noqa: E402
 

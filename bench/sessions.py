@@ -14,12 +14,12 @@ import psutil
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 from bench.scratch import scratch_outbox  # noqa: E402
-from firmware import events  # noqa: E402
-from firmware.app import build  # noqa: E402
-from firmware.clock import VirtualClock  # noqa: E402
-from firmware.config import Config  # noqa: E402
-from firmware.events import KioskEvent  # noqa: E402
-from firmware.sim import Simulator, Step  # noqa: E402
+from firmware.app.compose import build  # noqa: E402
+from firmware.app.sim import Simulator, Step  # noqa: E402
+from firmware.runtime import events  # noqa: E402
+from firmware.runtime.clock import VirtualClock  # noqa: E402
+from firmware.runtime.config import Config  # noqa: E402
+from firmware.runtime.events import KioskEvent  # noqa: E402
 
 PAGE = str(Path(__file__).resolve().parent.parent / "firmware" / "demo" / "giay_chung_sinh.png")
 CARD = "001303004567|123456789|Nguyễn Thị Ngọc Ánh|05032003|Nữ|Thôn 3, xã Yên Phong, Bắc Ninh|10062021"

@@ -1,3 +1,3 @@
-from firmware.cli import main
+from firmware.cli.main import main
 
 raise SystemExit(main())

@@ -14,7 +14,6 @@ import threading
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +23,9 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from firmware.due_date import WorkCalendar, load_calendar
-from firmware.protocol import (
+from firmware.common.catalog import default_catalog_text
+from firmware.common.due_date import WorkCalendar, load_calendar
+from firmware.common.protocol import (
     ROOT,
     BadMessage,
     gateway_subscription,
@@ -122,7 +122,7 @@ class Gateway:
         if self.config.catalog:
             text = Path(self.config.catalog).read_text(encoding="utf-8")
         else:
-            text = resources.files("firmware").joinpath("data/catalog.json").read_text(encoding="utf-8")
+            text = default_catalog_text()
         catalog = json.loads(text)
         root = f"{ROOT}/{self.config.province}"
         client.publish(f"{root}/catalog", msgpack.packb({"version": catalog.get("version"), "catalog": catalog},

@@ -16,7 +16,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from firmware.protocol import ROOT, BadMessage, parse_kiosk_topic
+from firmware.common.protocol import ROOT, BadMessage, parse_kiosk_topic
 
 QUIET_S = 0.5  # --once: retained messages have stopped arriving
 MAX_WAIT_S = 5.0

@@ -17,8 +17,8 @@ from typing import Any
 
 import msgpack
 
-from firmware.due_date import WorkCalendar
-from firmware.protocol import Envelope
+from firmware.common.due_date import WorkCalendar
+from firmware.common.protocol import Envelope
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, province TEXT, kiosk TEXT, kind TEXT, seq INTEGER,

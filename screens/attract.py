@@ -6,9 +6,9 @@ from datetime import datetime
 
 import pygame
 
-from firmware import events
-from firmware.events import KioskEvent
-from firmware.i18n import N_, _
+from firmware.rules.i18n import N_, _
+from firmware.runtime import events
+from firmware.runtime.events import KioskEvent
 from screens.base import Screen
 from screens.ui.canvas import Canvas
 from screens.ui.input import Pointer

@@ -6,10 +6,10 @@ from typing import Any, ClassVar
 
 import pygame
 
-from firmware import events
-from firmware.events import KioskEvent
-from firmware.i18n import _
-from firmware.kiosk import Kiosk
+from firmware.rules.i18n import _
+from firmware.runtime import events
+from firmware.runtime.events import KioskEvent
+from firmware.services.kiosk import Kiosk
 from screens.ui.canvas import Canvas
 from screens.ui.input import Pointer
 from screens.ui.theme import Theme

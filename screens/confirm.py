@@ -8,7 +8,7 @@ from typing import Any
 
 import pygame
 
-from firmware.i18n import N_, _
+from firmware.rules.i18n import N_, _
 from screens.base import Screen
 from screens.ui.canvas import Canvas
 from screens.ui.keyboard import Keyboard

@@ -13,11 +13,11 @@ from typing import Any
 import pygame
 from PIL import Image
 
-from firmware import events
-from firmware.catalog import Document, Procedure
-from firmware.events import KioskEvent
-from firmware.i18n import N_, _
-from firmware.pages import reason, thumbnail
+from firmware.common.catalog import Document, Procedure
+from firmware.rules.i18n import N_, _
+from firmware.rules.pages import reason, thumbnail
+from firmware.runtime import events
+from firmware.runtime.events import KioskEvent
 from screens.base import Screen
 from screens.ui.canvas import Canvas
 from screens.ui.widgets import Button, Label, Widget

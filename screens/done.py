@@ -11,10 +11,10 @@ from typing import Any
 
 import pygame
 
-from firmware import events
-from firmware.events import KioskEvent
-from firmware.i18n import N_, _
-from hw.camera import qr_image
+from firmware.render.qr import qr_image
+from firmware.rules.i18n import N_, _
+from firmware.runtime import events
+from firmware.runtime.events import KioskEvent
 from screens.base import Screen
 from screens.documents import pil_to_surface
 from screens.ui.canvas import Canvas

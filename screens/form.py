@@ -11,10 +11,10 @@ from typing import Any
 
 import pygame
 
-from firmware import date_entry, telex
-from firmware.catalog import FormField, Procedure
-from firmware.i18n import _
-from firmware.validation import DIGIT_TYPES, check, from_identity, max_digits
+from firmware.common.catalog import FormField, Procedure
+from firmware.rules import date_entry, telex
+from firmware.rules.i18n import _
+from firmware.rules.validation import DIGIT_TYPES, check, from_identity, max_digits
 from screens.base import Screen
 from screens.ui.canvas import Canvas
 from screens.ui.keyboard import Keyboard

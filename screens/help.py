@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pygame
 
-from firmware.i18n import N_, _
+from firmware.rules.i18n import N_, _
 from screens.base import Screen
 from screens.ui.widgets import Button, Label, Widget
 

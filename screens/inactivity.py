@@ -6,8 +6,8 @@ Runs as a loop timer; any touch counts as activity (the loop calls `Session.touc
 
 from __future__ import annotations
 
-from firmware.i18n import _
-from firmware.kiosk import Kiosk
+from firmware.rules.i18n import _
+from firmware.services.kiosk import Kiosk
 from screens.base import CLOSE_MODAL
 from screens.stack import ScreenStack
 from screens.ui.widgets import Modal

@@ -10,10 +10,10 @@ from typing import Any
 
 import pygame
 
-from firmware import events
-from firmware.events import KioskEvent
-from firmware.i18n import N_, _
-from firmware.identity import IDENTITY_KEYS, read_cccd
+from firmware.rules.i18n import N_, _
+from firmware.rules.identity import IDENTITY_KEYS, read_cccd
+from firmware.runtime import events
+from firmware.runtime.events import KioskEvent
 from screens.base import CLOSE_MODAL, Screen
 from screens.ui.canvas import Canvas
 from screens.ui.widgets import Button, Label, Modal, Widget

@@ -6,8 +6,8 @@ from typing import Any
 
 import pygame
 
-from firmware.catalog import Procedure
-from firmware.i18n import _
+from firmware.common.catalog import Procedure
+from firmware.rules.i18n import _
 from screens.base import Screen
 from screens.ui.widgets import Button, Label, Widget
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pygame
 
-from firmware import telex
-from firmware.i18n import N_, _
+from firmware.rules import telex
+from firmware.rules.i18n import N_, _
 from screens.base import Screen
 from screens.ui.keyboard import Keyboard
 from screens.ui.widgets import Button, Label, ScrollList, Widget

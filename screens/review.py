@@ -10,10 +10,10 @@ from typing import Any
 
 import pygame
 
-from firmware import date_entry
-from firmware.catalog import Procedure
-from firmware.dossier import CONSENT_TEXT
-from firmware.i18n import N_, _
+from firmware.common.catalog import Procedure
+from firmware.rules import date_entry
+from firmware.rules.i18n import N_, _
+from firmware.services.dossier import CONSENT_TEXT
 from screens.base import Screen
 from screens.ui.widgets import Button, Label, ScrollList, Widget
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from firmware.events import KioskEvent
-from firmware.kiosk import Kiosk
+from firmware.runtime.events import KioskEvent
+from firmware.services.kiosk import Kiosk
 from screens.base import Screen
 from screens.ui.canvas import Canvas
 from screens.ui.input import Pointer

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pygame
 
-from firmware.i18n import N_, _
-from firmware.outbox import OutboxFull
+from firmware.rules.i18n import N_, _
+from firmware.services.outbox import OutboxFull
 from screens.base import Screen
 from screens.ui.widgets import Button, Label, Widget
 

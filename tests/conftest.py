@@ -12,11 +12,11 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from firmware import i18n  # noqa: E402
-from firmware.app import App, build  # noqa: E402
-from firmware.clock import VirtualClock  # noqa: E402
-from firmware.config import Config, parse  # noqa: E402
-from firmware.sim import Simulator, Step  # noqa: E402
+from firmware.app.compose import App, build  # noqa: E402
+from firmware.app.sim import Simulator, Step  # noqa: E402
+from firmware.rules import i18n  # noqa: E402
+from firmware.runtime.clock import VirtualClock  # noqa: E402
+from firmware.runtime.config import Config, parse  # noqa: E402
 from province.broker import Broker  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent

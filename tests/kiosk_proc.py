@@ -10,10 +10,10 @@ import time
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-from firmware.app import build  # noqa: E402
-from firmware.clock import VirtualClock  # noqa: E402
-from firmware.config import load  # noqa: E402
-from firmware.outbox import OutboxEvent  # noqa: E402
+from firmware.app.compose import build  # noqa: E402
+from firmware.runtime.clock import VirtualClock  # noqa: E402
+from firmware.runtime.config import load  # noqa: E402
+from firmware.services.outbox import OutboxEvent  # noqa: E402
 
 
 def main() -> int:

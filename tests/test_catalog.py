@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from firmware.catalog import CatalogError, default_catalog, load_catalog, parse_catalog
-from firmware.search import ProcedureIndex, fold
+from firmware.common.catalog import CatalogError, default_catalog, load_catalog, parse_catalog
+from firmware.services.search import ProcedureIndex, fold
 
 CATALOG = default_catalog()
 INDEX = ProcedureIndex(CATALOG)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware.config import ConfigError, load, parse
+from firmware.runtime.config import ConfigError, load, parse
 
 from .conftest import REPO
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from firmware.config import parse
-from firmware.devices import build_devices
-from firmware.events import KioskEvent
+from firmware.app.devices import build_devices
+from firmware.runtime.config import parse
+from firmware.runtime.events import KioskEvent
 from hw.absent import Absent
 from hw.backlight import SimBacklight, SysfsBacklight
 from hw.camera import SimCamera

@@ -105,7 +105,7 @@ tmpfs /media/root-rw tmpfs rw,relatime 0 0
 
 
 def test_storage_knows_when_the_outbox_would_live_in_ram() -> None:
-    from firmware.doctor import storage_from
+    from firmware.app.doctor import storage_from
 
     outbox = Path("/var/lib/motcua/outbox.db")
     mounted = storage_from(ON_OVERLAY_ROOT + "/dev/mmcblk0p3 /var/lib/motcua ext4 rw,noatime 0 0\n", outbox)

@@ -14,13 +14,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from firmware.catalog import default_catalog
-from firmware.clock import VIETNAM
-from firmware.config import KioskSection
-from firmware.dossier import build_record, dossier_events, page_from_image, slip_stub
-from firmware.identity import IDENTITY_KEYS, read_cccd
-from firmware.outbox import Outbox
-from firmware.receipt import render_slip, slip_from_record, slip_from_stub
+from firmware.common.catalog import default_catalog
+from firmware.render.slip import render_slip, slip_from_record
+from firmware.rules.identity import IDENTITY_KEYS, read_cccd
+from firmware.rules.pages import page_from_image
+from firmware.runtime.clock import VIETNAM
+from firmware.runtime.config import KioskSection
+from firmware.services.dossier import build_record, dossier_events, slip_from_stub, slip_stub
+from firmware.services.outbox import Outbox
 from hw.qr import make_decoder
 
 from .conftest import REPO

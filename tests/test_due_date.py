@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware.due_date import CalendarError, WorkCalendar, load_calendar, promised_due_date
+from firmware.common.due_date import CalendarError, WorkCalendar, load_calendar, promised_due_date
 
 from .conftest import REPO
 

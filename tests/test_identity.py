@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from firmware import i18n
-from firmware.identity import read_cccd
+from firmware.rules import i18n
+from firmware.rules.identity import read_cccd
 
 TODAY = date(2026, 11, 24)
 GOOD = "001203004567|123456789|Nguyễn Văn An|05032003|Nam|Thôn 3, xã Yên Phong, Bắc Ninh|10062021"

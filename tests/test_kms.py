@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from firmware.display import connected_card, unreadable_inputs
-from firmware.doctor import kms_display
+from firmware.app.display import connected_card, unreadable_inputs
+from firmware.app.doctor import kms_display
 
 
 def sysfs(tmp_path: Path, connectors: dict[str, str]) -> Path:

@@ -14,9 +14,9 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from firmware.app import App
-from firmware.outbox import OutboxEvent
-from firmware.sim import Simulator
+from firmware.app.compose import App
+from firmware.app.sim import Simulator
+from firmware.services.outbox import OutboxEvent
 from hw.qr import make_decoder
 from province.broker import Broker
 
@@ -304,7 +304,7 @@ def test_the_gateway_publishes_catalog_and_calendar_retained(broker: Broker, gat
 def test_an_unsynchronised_kiosk_gets_its_due_date_from_the_province(tmp_path: Path) -> None:
     from datetime import datetime
 
-    from firmware.protocol import Envelope
+    from firmware.common.protocol import Envelope
     from province.store import Store
 
     store = Store(tmp_path / "p.db", "000.00.20.H26")

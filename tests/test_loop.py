@@ -6,11 +6,11 @@ import threading
 
 import pygame
 
-from firmware import events
-from firmware.app import App
-from firmware.display import Display
-from firmware.events import KioskEvent
-from firmware.sim import Simulator
+from firmware.app.compose import App
+from firmware.app.display import Display
+from firmware.app.sim import Simulator
+from firmware.runtime import events
+from firmware.runtime.events import KioskEvent
 from screens.ui.input import Pointer, to_pointer
 
 

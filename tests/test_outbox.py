@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware.outbox import Outbox, OutboxEvent, OutboxFull, SlipStub
+from firmware.services.outbox import Outbox, OutboxEvent, OutboxFull, SlipStub
 
 from .conftest import REPO
 
@@ -100,7 +100,7 @@ def test_disk_floor_refuses_dossiers(tmp_path: Path) -> None:
 
 WRITER = textwrap.dedent("""
     import sys
-    from firmware.outbox import Outbox, OutboxEvent
+    from firmware.services.outbox import Outbox, OutboxEvent
     box = Outbox(sys.argv[1])
     n = 0
     while True:

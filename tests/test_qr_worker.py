@@ -8,9 +8,9 @@ import time
 
 import numpy as np
 
-from firmware import events
-from firmware.events import KioskEvent
-from firmware.qr_worker import CameraDecodeWorker
+from firmware.devices.camera_decode import CameraDecodeWorker
+from firmware.runtime import events
+from firmware.runtime.events import KioskEvent
 from hw.camera import SimCamera, camera_frame
 from hw.errors import DeviceAbsent
 from hw.qr import make_decoder

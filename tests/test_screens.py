@@ -10,7 +10,7 @@ from pathlib import Path
 import pygame
 import pytest
 
-from firmware.app import App
+from firmware.app.compose import App
 from screens import REGISTRY
 from screens.ui.theme import MIN_TARGET_MM, TEXT_PAIRS, Palette, contrast_ratio, make_theme
 from screens.ui.widgets import ScrollList

@@ -9,7 +9,7 @@ from pathlib import Path
 import pygame
 import pytest
 
-from firmware.sim import Simulator, StepFailed
+from firmware.app.sim import Simulator, StepFailed
 
 from .conftest import REPO, steps
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from firmware import events
-from firmware.sim import Simulator, StepFailed
+from firmware.app.sim import Simulator, StepFailed
+from firmware.runtime import events
 from hw.camera import camera_frame
 
 from .conftest import REPO, steps

@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from firmware.outbox import Outbox
-from firmware.sim import Simulator
+from firmware.app.sim import Simulator
+from firmware.services.outbox import Outbox
 
 from .conftest import REPO, steps
 

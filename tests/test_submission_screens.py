@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware.sim import Simulator, StepFailed
+from firmware.app.sim import Simulator, StepFailed
 
 from .conftest import steps
 

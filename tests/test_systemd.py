@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from firmware.logs import JournalFormatter
-from firmware.watchdog import Watchdog
+from firmware.runtime.logs import JournalFormatter
+from firmware.runtime.watchdog import Watchdog
 
 from .conftest import REPO
 

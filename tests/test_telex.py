@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from firmware.telex import backspace, press, type_keys
+from firmware.rules.telex import backspace, press, type_keys
 
 
 @pytest.mark.parametrize("keys,expected", [

@@ -8,7 +8,7 @@ import pygame
 import pygame.freetype
 import pytest
 
-from firmware import i18n
+from firmware.rules import i18n
 from screens.ui.canvas import BOLD, REGULAR, missing_glyphs
 
 from .conftest import REPO
@@ -24,12 +24,12 @@ def test_there_are_ui_strings() -> None:
 
 def test_every_string_has_an_english_translation() -> None:
     untranslated = [m for m in MESSAGES if not CATALOG.get(m)]
-    assert untranslated == [], "run `python -m firmware.i18n` and translate the new strings"
+    assert untranslated == [], "run `python -m firmware.rules.i18n` and translate the new strings"
 
 
 def test_compiled_catalog_is_up_to_date() -> None:
     compiled = i18n.po_path("en").with_suffix(".mo").read_bytes()
-    assert compiled == i18n.compile_mo(CATALOG), "run `python -m firmware.i18n`"
+    assert compiled == i18n.compile_mo(CATALOG), "run `python -m firmware.rules.i18n`"
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pygame
 import pygame.freetype
 
-from firmware.text import wrap_words
+from firmware.rules.text import wrap_words
 from screens.ui.theme import Color, Theme
 
 FONT_DIR = Path(__file__).parent / "fonts"

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pygame
 
-from firmware.i18n import N_, _
+from firmware.rules.i18n import N_, _
 from screens.ui.canvas import Canvas
 from screens.ui.input import Pointer
 from screens.ui.widgets import Button, Widget

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import pygame
 
-from firmware.i18n import _
+from firmware.rules.i18n import _
 from screens.ui.canvas import Canvas
 from screens.ui.input import Pointer
 from screens.ui.theme import Theme

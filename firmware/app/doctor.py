@@ -1,0 +1,284 @@
+"""`motcua doctor`: the kiosk's self-test for technicians. One line per part: ok, warn, FAIL or off.
+
+Each part is opened the way the kiosk opens it and its `status(now)` read, so a failure here is the failure the
+kiosk would meet, with its reason. It never takes the kiosk's place: the MQTT check connects under its own client
+id, and a device the running kiosk holds is reported busy with the reason the driver gives.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from firmware.runtime.config import Config
+
+RESULTS = ("ok", "warn", "fail", "off")
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    result: str  # one of RESULTS
+    detail: str
+    status: dict[str, Any] = field(default_factory=dict)
+
+
+Probe = Callable[[Config], Finding]
+
+
+def _failure(check: str, exc: BaseException) -> Finding:
+    reason = getattr(exc, "reason", "") or str(exc) or type(exc).__name__
+    return Finding(check, "fail", reason)
+
+
+def font(config: Config) -> Finding:
+    import pygame.freetype
+
+    from screens.ui.canvas import missing_glyphs
+
+    pygame.freetype.init()
+    sample = "Nguyễn Thị Ảnh, Đắk Lắk, thủ tục, hồ sơ, phiếu hẹn"
+    missing = missing_glyphs(sample) + missing_glyphs(sample, bold=True)
+    if missing:
+        return Finding("font", "fail", f"no glyph for {''.join(sorted(set(missing)))}")
+    return Finding("font", "ok", "Noto Sans has every Vietnamese letter")
+
+
+def display(config: Config) -> Finding:
+    from firmware.app.display import SYS_DRM, connected_card, unreadable_inputs
+
+    driver = config.display.driver
+    if driver != "kmsdrm":
+        return Finding("display", "ok", f"driver {driver}, {config.display.width}x{config.display.height}")
+    return kms_display(SYS_DRM, Path("/dev/dri"), connected_card(SYS_DRM), unreadable_inputs())
+
+
+def kms_display(sys_drm: Path, dev_dri: Path, card: tuple[int, str] | None, unreadable: list[str]) -> Finding:
+    if card is None:
+        return Finding("display", "fail", f"no connected display under {sys_drm} (cable? dtoverlay=vc4-kms-v3d?)")
+    node = dev_dri / f"card{card[0]}"
+    if not os.access(node, os.R_OK | os.W_OK):
+        return Finding("display", "fail", f"no access to {node}: is this user in groups video and render?")
+    if unreadable:
+        return Finding("display", "fail", f"touch and keys unreadable ({', '.join(unreadable)}): "
+                       "is this user in group input?")
+    return Finding("display", "ok", f"kmsdrm on {node} ({card[1]} connected)", {"card": card[0]})
+
+
+def camera(config: Config) -> Finding:
+    from hw.camera import PiCamera, SimCamera
+
+    backend = config.camera.backend
+    if backend == "none":
+        return Finding("camera", "off", "none on this kiosk (config camera.backend)")
+    try:
+        device = SimCamera(fps=config.camera.fps) if backend == "sim" else PiCamera()
+    except Exception as exc:  # DeviceAbsent with the driver's reason, or libcamera's own errors
+        return _failure("camera", exc)
+    try:
+        device.read(1.0)
+        return Finding("camera", "ok", f"{backend}: a frame came", device.status(time.monotonic()))
+    except Exception as exc:
+        return _failure("camera", exc)
+    finally:
+        device.close()
+
+
+def decoder(config: Config) -> Finding:
+    from hw.camera import camera_frame
+    from hw.qr import make_decoder
+
+    payload = "MOTCUA-DOCTOR"
+    try:
+        reader = make_decoder(config.qr.decoder)
+        started = time.perf_counter()
+        found = [d.text for d in reader.decode(camera_frame(payload))]
+        took_ms = (time.perf_counter() - started) * 1000
+    except Exception as exc:  # a missing libzbar0 shows up here, not at import time
+        return _failure("qr decoder", exc)
+    if payload not in found:
+        return Finding("qr decoder", "fail", f"{config.qr.decoder} could not read a test code")
+    return Finding("qr decoder", "ok", f"{config.qr.decoder} read a test code in {took_ms:.1f} ms")
+
+
+def qr_serial(config: Config) -> Finding:
+    url = config.qr.serial_url
+    if not url:
+        return Finding("qr reader", "off", "no serial QR reader (config qr.serial_url)")
+    import serial
+
+    try:
+        serial.serial_for_url(url, baudrate=config.qr.serial_baud, timeout=0.2).close()
+    except (serial.SerialException, ValueError, OSError) as exc:
+        return _failure("qr reader", exc)
+    return Finding("qr reader", "ok", f"{url} opens")
+
+
+def printer(config: Config) -> Finding:
+    from hw.printer import EscposPrinter, SimPrinter
+
+    backend = config.printer.backend
+    if backend == "none":
+        return Finding("printer", "off", "none on this kiosk (config printer.backend)")
+    device = SimPrinter(config.printer.width_px) if backend == "sim" else EscposPrinter(
+        config.printer.connection, config.printer.width_px)
+    status = device.status(time.monotonic())
+    state = status["state"]
+    where = config.printer.connection or backend
+    if state == "ok":
+        return Finding("printer", "ok", f"{where}: ready", status)
+    if state == "paper_low":
+        return Finding("printer", "warn", f"{where}: paper is running low", status)
+    words = {"absent": "not connected", "paper_out": "out of paper", "offline": "offline (cover open or off?)"}
+    reason = f" ({status['reason']})" if status.get("reason") else ""
+    return Finding("printer", "fail", f"{where}: {words.get(state, state)}{reason}", status)
+
+
+def scanner(config: Config) -> Finding:
+    backend = config.scanner.backend
+    if backend == "none":
+        return Finding("scanner", "off", "none on this kiosk (config scanner.backend)")
+    if backend == "sim":
+        return Finding("scanner", "ok", "simulated")
+    if not shutil.which("scanimage"):
+        return Finding("scanner", "fail", "scanimage is not installed (Debian package sane-utils)")
+    try:
+        listing = subprocess.run(["scanimage", "-L"], capture_output=True, text=True, timeout=30).stdout
+    except subprocess.TimeoutExpired:
+        return Finding("scanner", "fail", "scanimage -L did not answer in 30 s")
+    devices = [line.split("`", 1)[1].split("'", 1)[0] for line in listing.splitlines() if "`" in line]
+    wanted = config.scanner.device
+    if not devices or (wanted and wanted not in devices):
+        return Finding("scanner", "fail", f"SANE finds {', '.join(devices) or 'no scanner'}"
+                       + (f", not {wanted}" if wanted else ""))
+    return Finding("scanner", "ok", f"SANE finds {', '.join(devices)}", {"devices": devices})
+
+
+def gpio(config: Config) -> Finding:
+    from hw.sensors import make_factory
+
+    kind = config.gpio.factory
+    if kind == "none":
+        return Finding("gpio", "off", "no sensors (config gpio.factory)")
+    try:
+        factory = make_factory(kind)
+        factory.close()
+    except Exception as exc:  # lgpio says busy, missing chip or no permission in its own words
+        return _failure("gpio", exc)
+    return Finding("gpio", "ok", f"{kind}: the pin factory opens")
+
+
+def backlight(config: Config) -> Finding:
+    from hw.backlight import SysfsBacklight
+
+    backend = config.backlight.backend
+    if backend != "sysfs":
+        return Finding("backlight", "off" if backend == "none" else "ok", backend)
+    try:
+        device = SysfsBacklight()
+    except Exception as exc:
+        return _failure("backlight", exc)
+    if not os.access(device.path / "brightness", os.W_OK):
+        return Finding("backlight", "fail", f"{device.path}/brightness is not writable (the udev rule?)")
+    return Finding("backlight", "ok", str(device.path))
+
+
+def outbox(config: Config) -> Finding:
+    from firmware.services.outbox import Outbox
+
+    try:
+        store = Outbox(config.outbox.path, config.outbox.max_mb * 2**20, config.outbox.min_free_mb * 2**20)
+    except Exception as exc:
+        return Finding("outbox", "fail", f"{config.outbox.path}: {exc}")
+    try:
+        status = store.status(time.time())
+        refusal = store.refusal()
+    finally:
+        store.close()
+    if refusal is not None:
+        return Finding("outbox", "fail", f"{config.outbox.path}: refuses new dossiers: {refusal}", status)
+    waiting = status["backlog"]
+    detail = f"{config.outbox.path}: {waiting} event{'s' if waiting != 1 else ''} waiting for the province"
+    if status["oldest"]:
+        detail += f", the oldest from {status['oldest']}"
+    return Finding("outbox", "ok", detail, status)
+
+
+def clock(config: Config) -> Finding:
+    from firmware.runtime.clock import SystemClock
+
+    if SystemClock(trust_wall_clock=config.kiosk.clock_check == "trust").synced():
+        return Finding("clock", "ok", "synchronised")
+    return Finding("clock", "warn", "not synchronised yet (no NTP answer): slips promise no due date until it is")
+
+
+def broker(config: Config) -> Finding:
+    if not config.mqtt.enabled:
+        return Finding("broker", "off", "MQTT off (config mqtt.enabled)")
+    from firmware.link.mqtt import link_settings, probe_broker
+
+    settings = link_settings(config)
+    # Its own client id: connecting as the kiosk would throw the running kiosk off the broker.
+    ok, reason = probe_broker(settings, f"{config.kiosk.id}-doctor")
+    return Finding("broker", "ok" if ok else "fail", f"{settings.host}:{settings.port}: {reason}")
+
+
+def packages(config: Config) -> Finding:
+    from firmware.runtime.packages import pending_packages, what_waits
+
+    names = pending_packages(Path(config.outbox.path).parent)
+    if not names:
+        return Finding("packages", "ok", "nothing waiting to be installed")
+    return Finding("packages", "warn", f"not installed yet, until a boot with network: {what_waits(names)}",
+                   {"pending": names})
+
+
+def swap(config: Config) -> Finding:
+    try:
+        lines = Path("/proc/swaps").read_text().splitlines()[1:]
+    except OSError:
+        return Finding("swap", "ok", "no /proc/swaps")
+    if lines:
+        devices = ", ".join(line.split()[0] for line in lines)
+        return Finding("swap", "warn", f"on ({devices}): personal data could reach the SD card")
+    return Finding("swap", "ok", "off")
+
+
+def storage(config: Config) -> Finding:
+    return storage_from(Path("/proc/self/mounts").read_text(), Path(config.outbox.path).resolve())
+
+
+def storage_from(mounts: str, outbox: Path) -> Finding:
+    """Where the outbox lives, from /proc/self/mounts: never in RAM, where a power cut would take dossiers."""
+    rows = [line.split()[:3] for line in mounts.splitlines() if len(line.split()) >= 3]
+    table = {point.replace("\\040", " "): (source, kind) for source, point, kind in rows}
+    point = max((p for p in table if outbox.is_relative_to(p)), key=len, default="/")
+    source, kind = table.get(point, ("?", "?"))
+    read_only_root = table.get("/", ("", ""))[0] == "overlayroot"
+    status = {"outbox_mount": point, "source": source, "type": kind, "read_only_root": read_only_root}
+    if kind in ("tmpfs", "ramfs") or (point == "/" and read_only_root):
+        return Finding("storage", "fail", f"{outbox.parent} is in RAM ({source} on {point}): dossiers would be lost "
+                       "at a power cut; is the data partition mounted?", status)
+    root = "read-only (overlayroot)" if read_only_root else "read-write"
+    return Finding("storage", "ok", f"outbox on {source} ({kind}, {point}); root {root}", status)
+
+
+PROBES: tuple[Probe, ...] = (font, display, camera, decoder, qr_serial, printer, scanner, gpio, backlight, outbox,
+                             clock, broker, packages)
+
+
+def examine(config: Config) -> list[Finding]:
+    probes = PROBES + ((storage, swap) if config.display.driver == "kmsdrm" else ())  # a kiosk, not a desktop
+    findings = []
+    for probe in probes:
+        try:
+            findings.append(probe(config))
+        except Exception as exc:  # a check that breaks is a failed check, never a crashed doctor
+            findings.append(_failure(probe.__name__, exc))
+    return findings

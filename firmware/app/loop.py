@@ -1,0 +1,114 @@
+"""The loop: one thread owns all state. Input and posted events in, timers, update, draw only when dirty."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pygame
+
+from firmware.runtime import events
+from firmware.runtime.clock import Clock
+from firmware.runtime.events import Inbox, KioskEvent
+from firmware.runtime.timers import Timers
+from firmware.runtime.watchdog import Watchdog
+from firmware.services.kiosk import Kiosk
+from screens.stack import ScreenStack
+from screens.ui.canvas import Canvas
+from screens.ui.input import to_pointer
+
+HEALTH_EVENTS = {events.LINK_STATE: "network", events.PRINTER_STATE: "printer", events.CAMERA_STATE: "camera",
+                 events.SCANNER_STATE: "scanner"}
+ACTIVE_AFTER_INPUT_S = 2.0
+
+
+class Loop:
+    def __init__(self, kiosk: Kiosk, stack: ScreenStack, canvas: Canvas, display: Any, inbox: Inbox,
+                 timers: Timers, clock: Clock, watchdog: Watchdog) -> None:
+        self.kiosk = kiosk
+        self.stack = stack
+        self.canvas = canvas
+        self.display = display
+        self.inbox = inbox
+        self.timers = timers
+        self.clock = clock
+        self.watchdog = watchdog
+        self.running = True
+        self.frames = 0
+        self.handled_events: list[KioskEvent] = []
+        # Services that must see events whatever screen is up (print results mark slips printed).
+        self.listeners: list[Callable[[KioskEvent], None]] = []
+        self._last_input = float("-inf")
+
+    def step(self, raw: Iterable[pygame.event.Event] = ()) -> bool:
+        """One turn of the loop; returns True when a frame was drawn."""
+        now = self.clock.now()
+        for event in raw:
+            if event.type == pygame.QUIT:
+                self.running = False
+                continue
+            pointer = to_pointer(event, self.display.window_size, self.display.to_logical)
+            if pointer is not None:
+                self._last_input = now
+                self.kiosk.session.touch(now)
+                self.stack.handle(pointer)
+                self.stack.apply_pending()
+        for posted in self.inbox.drain():
+            self._dispatch(posted)
+            self.stack.apply_pending()
+        self.timers.run(now)
+        self.stack.apply_pending()
+        self.stack.update(now)
+        drew = False
+        if self.stack.dirty:
+            self.stack.draw(self.canvas)
+            self.display.present()
+            self.frames += 1
+            drew = True
+        self.watchdog.ping(now)
+        return drew
+
+    def _dispatch(self, event: KioskEvent) -> None:
+        if event.kind == events.PRESENCE and event.data.get("present"):
+            self.kiosk.last_presence = self.clock.now()
+        if event.kind == events.PRINT_RESULT and not event.data.get("ok"):
+            # The banner and status learn of the fault at once, not at the next poll.
+            self._dispatch(KioskEvent(events.PRINTER_STATE, {"state": event.data.get("state", "offline")}))
+        if event.kind == events.BUTTON and event.data.get("name") == "tamper":
+            self.kiosk.health["tamper"] = "opened"
+        key = HEALTH_EVENTS.get(event.kind)
+        if key is not None:
+            state = str(event.data.get("state", ""))
+            if self.kiosk.health.get(key) != state:
+                self.kiosk.health[key] = state
+                self.stack.health_changed()
+        self.handled_events.append(event)
+        del self.handled_events[:-50]
+        for listener in self.listeners:
+            listener(event)
+        self.stack.handle(event)
+
+    @property
+    def active(self) -> bool:
+        """Full frame rate while someone is using the kiosk; a trickle on `attract`."""
+        return self.stack.top_name != "attract" or self.clock.now() - self._last_input < ACTIVE_AFTER_INPUT_S
+
+    def run(self) -> None:
+        """Run on the real clock until the window closes. Waiting on the inbox lets a thread wake us."""
+        settings = self.kiosk.config.display
+        self.watchdog.ready()
+        while self.running:
+            started = self.clock.now()
+            self.step(pygame.event.get())
+            fps = settings.active_fps if self.active else settings.idle_fps
+            deadline = started + 1.0 / fps
+            next_timer = self.timers.next_due()
+            if next_timer is not None:
+                deadline = min(deadline, next_timer)
+            delay = deadline - self.clock.now()
+            if delay > 0:
+                self.inbox.wait(delay)
+        self.watchdog.stopping()
+
+    def status(self, now: float) -> dict[str, Any]:
+        return {"frames": self.frames, "active": self.active, **self.stack.status(now)}

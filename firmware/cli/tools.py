@@ -1,0 +1,149 @@
+"""The fleet and workshop commands of `motcua`: gateway, ops, provision, doctor, out-of-service."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+from firmware.cli.common import UsageError, config_from, headless
+
+
+def cmd_gateway(args: argparse.Namespace) -> int:
+    from firmware.runtime.logs import setup_logging
+    from province.gateway import Gateway, GatewayConfigError, load_gateway_config
+    from province.store import Store
+
+    try:
+        config = load_gateway_config(args.config)
+    except GatewayConfigError as exc:
+        raise UsageError(str(exc)) from None
+    if args.action == "dossiers":
+        store = Store(config.store, config.unit_code)
+        rows = store.dossiers()
+        store.close()
+        for row in rows:
+            if args.json:
+                print(json.dumps(row, ensure_ascii=False))
+            else:
+                print(f"{row['code']}  {row['receipt_code']}  {row['kiosk']}  {row['procedure'].get('name', '')}  "
+                      f"{row['received_at']}  {len(row['pages'])} trang")
+        return 0 if rows else 1
+    setup_logging()
+    Gateway(config).run()
+    return 0
+
+
+def cmd_ops(args: argparse.Namespace) -> int:
+    from province.gateway import GatewayConfigError, load_gateway_config
+    from province.ops import watch
+
+    try:
+        config = load_gateway_config(args.config)
+    except GatewayConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+    def table(rows: list[dict[str, object]]) -> str:
+        lines = [f"{'kiosk':24} {'state':8} {'backlog':>7} {'printer':10} {'unprinted':>9} {'dossiers':>8}  last seen"]
+        lines += [f"{r['kiosk']!s:24} {r['state']!s:8} {r['backlog']!s:>7} {r['printer']!s:10} "
+                  f"{r['unprinted_slips']!s:>9} {r['dossiers_today']!s:>8}  {r['last_seen']}" for r in rows]
+        return "\n".join(lines)
+
+    def show(rows: list[dict[str, object]]) -> None:
+        print("\x1b[2J\x1b[H" + table(rows), flush=True)
+
+    try:
+        fleet = watch(config.host, config.port, args.once, show)
+    except (ConnectionError, OSError) as exc:
+        print(f"motcua ops: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    rows = fleet.rows()
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+    else:
+        print(table(rows))
+    return 0 if rows else 1
+
+
+def cmd_out_of_service(args: argparse.Namespace) -> int:
+    """A still screen and nothing else: no devices, no network (systemd/motcua-out-of-service.service)."""
+    import pygame
+
+    from firmware.app.display import Display, has_desktop_display
+    from firmware.runtime.clock import SystemClock
+    from screens.out_of_service import OutOfServiceScreen
+    from screens.ui.canvas import Canvas
+    from screens.ui.theme import make_theme
+
+    config = config_from(args.config)
+    driver = config.display.driver
+    if driver == "auto":
+        driver = "window" if has_desktop_display() else "offscreen"
+    if driver == "offscreen":
+        headless()
+    pygame.freetype.init()
+    display = Display(config.display.width, config.display.height, config.display.rotate,
+                      config.display.window_scale)
+    display.open(driver)
+    theme = make_theme(config.display.width, config.display.height, config.display.px_per_mm)
+    # The screen reads only the config, the clock and the (empty) health: no services are started.
+    kiosk = SimpleNamespace(config=config, clock=SystemClock(), health={})
+    screen = OutOfServiceScreen(kiosk, theme)  # type: ignore[arg-type]
+    screen.enter()
+    canvas = Canvas(display.surface, theme)
+    try:
+        while True:
+            screen.update(0.0)
+            if screen.dirty:
+                screen.draw(canvas)
+                screen.dirty = False
+                display.present()
+            event = pygame.event.wait(1000)
+            if event.type == pygame.QUIT or args.once:
+                return 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        display.close()
+
+
+def cmd_provision(args: argparse.Namespace) -> int:
+    from provisioning.image import ProvisionError, provision, provision_batch
+
+    wheelhouse = Path(args.wheelhouse) if args.wheelhouse else None
+    try:
+        if args.action == "batch":
+            written = provision_batch(Path(args.sites), Path(args.base), Path(args.out), wheelhouse)
+            print(f"motcua provision: {len(written)} images in {args.out}/")
+            return 0
+        kind = provision(Path(args.base), Path(args.site), Path(args.out), wheelhouse)
+    except ProvisionError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"motcua provision: {args.out} ready ({kind} base image)")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from firmware.app.doctor import examine
+
+    headless()
+    config = config_from(args.config)
+    findings = examine(config)
+    if args.json:
+        for finding in findings:
+            print(json.dumps({"check": finding.check, "result": finding.result, "detail": finding.detail,
+                              "status": finding.status}, ensure_ascii=False, default=str))
+    else:
+        print(f"motcua doctor: kiosk {config.kiosk.id}, config {args.config or '(built-in defaults)'}")
+        for finding in findings:
+            label = "FAIL" if finding.result == "fail" else finding.result
+            print(f"  {label:<5} {finding.check:<11} {finding.detail}")
+    failed = [f.check for f in findings if f.result == "fail"]
+    if not args.json:
+        print(f"{len(failed)} failed: {', '.join(failed)}" if failed else "everything the kiosk needs answers")
+    return 1 if failed else 0

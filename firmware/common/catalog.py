@@ -1,0 +1,226 @@
+"""The procedure catalog: a versioned data file shipped with the firmware, replaceable by the province.
+
+Loading checks every entry and names the place of the first problem (`procedures[3].form[2].type`), so a
+broken file from the province is refused with a clear message and the kiosk keeps the catalog it had.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+FIELD_TYPES = ("text", "name", "number", "date", "choice", "id_number", "phone")
+PREFILLS = ("full_name", "id_number", "date_of_birth", "sex", "address")
+
+
+class CatalogError(Exception):
+    """The catalog file cannot be used; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Document:
+    key: str
+    name: str
+    required: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FormField:
+    key: str
+    label: str
+    type: str
+    required: bool
+    prefill: str | None = None
+    choices: tuple[str, ...] = ()
+    default: str | None = None
+    max_length: int = 100
+    min: int | None = None
+    max: int | None = None
+    not_future: bool = False
+    # Prefill only when earlier answers say so, e.g. {"quan_he": "Mẹ"}: the mother's name from the ID card.
+    prefill_if: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Fee:
+    label: str
+    amount_vnd: int
+    online_amount_vnd: int
+    source: str
+    confirmed: bool
+    per: str = ""
+
+
+@dataclass(frozen=True)
+class Procedure:
+    code: str
+    code_confirmed: bool
+    name: str
+    field: str
+    summary: str
+    keywords: tuple[str, ...]
+    working_days: int
+    processing_note: str
+    processing_source: str
+    processing_confirmed: bool
+    fees: tuple[Fee, ...]
+    documents: tuple[Document, ...]
+    form: tuple[FormField, ...]
+    result: str
+
+    @property
+    def required_documents(self) -> tuple[Document, ...]:
+        return tuple(d for d in self.documents if d.required)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    version: str
+    procedures: tuple[Procedure, ...]
+    source: str = ""
+
+    def by_code(self, code: str) -> Procedure | None:
+        return next((p for p in self.procedures if p.code == code), None)
+
+    def by_name(self, name: str) -> Procedure | None:
+        return next((p for p in self.procedures if p.name == name), None)
+
+    @property
+    def fields(self) -> list[str]:
+        """The fields (lĩnh vực) in catalog order."""
+        return list(dict.fromkeys(p.field for p in self.procedures))
+
+
+def default_catalog_text() -> str:
+    """The catalog shipped with the firmware, as JSON text (the gateway publishes it as it is)."""
+    return resources.files("firmware").joinpath("data/catalog.json").read_text(encoding="utf-8")
+
+
+def default_catalog() -> Catalog:
+    return parse_catalog(default_catalog_text(), "firmware/data/catalog.json")
+
+
+def load_catalog(path: str | Path) -> Catalog:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path}: cannot read the catalog ({exc})") from None
+    return parse_catalog(text, str(path))
+
+
+def parse_catalog(text: str, source: str = "<catalog>") -> Catalog:
+    try:
+        data = json.loads(unicodedata.normalize("NFC", text))
+    except json.JSONDecodeError as exc:
+        raise CatalogError(f"{source}: not valid JSON: {exc}") from None
+    reader = _Reader(source)
+    root = reader.mapping(data, "catalog")
+    version = reader.string(root, "version", "catalog")
+    items = reader.get(root, "procedures", list, "catalog")
+    procedures = tuple(_procedure(reader, item, f"procedures[{i}]") for i, item in enumerate(items))
+    if not procedures:
+        raise CatalogError(f"{source}: procedures: the catalog lists no procedure")
+    codes = [p.code for p in procedures]
+    duplicate = next((c for c in codes if codes.count(c) > 1), None)
+    if duplicate:
+        raise CatalogError(f"{source}: procedures: the code {duplicate!r} appears twice")
+    return Catalog(version, procedures, source)
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, message: str) -> CatalogError:
+        return CatalogError(f"{self.source}: {where}: {message}")
+
+    def mapping(self, value: Any, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where, "expected an object")
+        return value
+
+    def get(self, obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str,
+            default: Any = ...) -> Any:
+        if key not in obj:
+            if default is ...:
+                raise self.fail(f"{where}.{key}", "missing")
+            return default
+        value = obj[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            name = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            raise self.fail(f"{where}.{key}", f"expected {name}, got {type(value).__name__}")
+        return value
+
+    def string(self, obj: dict[str, Any], key: str, where: str, default: Any = ...) -> str:
+        value = self.get(obj, key, str, where, default)
+        if default is ... and not value.strip():
+            raise self.fail(f"{where}.{key}", "must not be empty")
+        return value
+
+
+def _procedure(r: _Reader, item: Any, where: str) -> Procedure:
+    obj = r.mapping(item, where)
+    processing = r.mapping(r.get(obj, "processing", dict, where), f"{where}.processing")
+    days = r.get(processing, "working_days", int, f"{where}.processing")
+    if not 0 <= days <= 90:
+        raise r.fail(f"{where}.processing.working_days", f"{days} is not within 0..90")
+    fees = tuple(_fee(r, f, f"{where}.fees[{i}]") for i, f in enumerate(r.get(obj, "fees", list, where)))
+    documents = tuple(_document(r, d, f"{where}.documents[{i}]")
+                      for i, d in enumerate(r.get(obj, "documents", list, where)))
+    form = tuple(_field(r, f, f"{where}.form[{i}]") for i, f in enumerate(r.get(obj, "form", list, where)))
+    if not form:
+        raise r.fail(f"{where}.form", "a procedure needs at least one form field")
+    for group, kind in ((documents, "documents"), (form, "form")):
+        keys = [entry.key for entry in group]
+        repeated = next((k for k in keys if keys.count(k) > 1), None)
+        if repeated:
+            raise r.fail(f"{where}.{kind}", f"the key {repeated!r} appears twice")
+    return Procedure(
+        code=r.string(obj, "code", where), code_confirmed=r.get(obj, "code_confirmed", bool, where, False),
+        name=r.string(obj, "name", where), field=r.string(obj, "field", where),
+        summary=r.string(obj, "summary", where), keywords=tuple(r.get(obj, "keywords", list, where, [])),
+        working_days=days, processing_note=r.string(processing, "note", f"{where}.processing", ""),
+        processing_source=r.string(processing, "source", f"{where}.processing"),
+        processing_confirmed=r.get(processing, "confirmed", bool, f"{where}.processing"),
+        fees=fees, documents=documents, form=form, result=r.string(obj, "result", where))
+
+
+def _document(r: _Reader, item: Any, where: str) -> Document:
+    obj = r.mapping(item, where)
+    return Document(r.string(obj, "key", where), r.string(obj, "name", where), r.get(obj, "required", bool, where),
+                    r.string(obj, "note", where, ""))
+
+
+def _fee(r: _Reader, item: Any, where: str) -> Fee:
+    obj = r.mapping(item, where)
+    amount = r.get(obj, "amount_vnd", int, where)
+    online = r.get(obj, "online_amount_vnd", int, where, amount)
+    if amount < 0 or online < 0:
+        raise r.fail(where, "a fee cannot be negative")
+    return Fee(r.string(obj, "label", where), amount, online, r.string(obj, "source", where),
+               r.get(obj, "confirmed", bool, where), r.string(obj, "per", where, ""))
+
+
+def _field(r: _Reader, item: Any, where: str) -> FormField:
+    obj = r.mapping(item, where)
+    kind = r.string(obj, "type", where)
+    if kind not in FIELD_TYPES:
+        raise r.fail(f"{where}.type", f"{kind!r} is not one of {', '.join(FIELD_TYPES)}")
+    prefill = r.get(obj, "prefill", str, where, None)
+    if prefill is not None and prefill not in PREFILLS:
+        raise r.fail(f"{where}.prefill", f"{prefill!r} is not one of {', '.join(PREFILLS)}")
+    choices = tuple(r.get(obj, "choices", list, where, []))
+    prefill_if = tuple(sorted(r.get(obj, "prefill_if", dict, where, {}).items()))
+    if kind == "choice" and not choices:
+        raise r.fail(f"{where}.choices", "a choice field needs its choices")
+    return FormField(
+        key=r.string(obj, "key", where), label=r.string(obj, "label", where), type=kind,
+        required=r.get(obj, "required", bool, where), prefill=prefill, choices=choices,
+        default=r.get(obj, "default", str, where, None), max_length=r.get(obj, "max_length", int, where, 100),
+        min=r.get(obj, "min", int, where, None), max=r.get(obj, "max", int, where, None),
+        not_future=r.get(obj, "not_future", bool, where, False), prefill_if=prefill_if)

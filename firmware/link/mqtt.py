@@ -1,0 +1,197 @@
+"""The MQTT link to the provincial broker (paho-mqtt 2.x, MQTT v5, persistent session).
+
+paho's network thread only posts events to the loop: link up/down, messages, failed PUBACKs. Retained
+`availability` is `online` on connect and `offline` on a clean stop and as the Will, so offline-while-running
+means a crash. Reconnects back off exponentially with full jitter (a province-wide power cut must not bring
+every kiosk back in lockstep); a refused authentication stops retrying and says so in `status`.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from firmware.common.protocol import kiosk_topic
+from firmware.runtime import events
+from firmware.runtime.config import Config
+from firmware.runtime.events import KioskEvent
+
+log = logging.getLogger("motcua.link")
+AUTH_REFUSED = (0x86, 0x87, 0x8C)  # bad user name or password, not authorized, bad authentication method
+SESSION_EXPIRY_S = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    host: str
+    port: int
+    province: str
+    kiosk: str
+    keepalive: int = 30
+    backoff_min_s: float = 1.0
+    backoff_max_s: float = 120.0
+    username: str = ""
+    password: str = ""
+    ca_file: str = ""
+    cert_file: str = ""
+    key_file: str = ""
+
+
+def link_settings(config: Config) -> LinkSettings:
+    settings = config.mqtt
+    return LinkSettings(settings.host, settings.port, config.kiosk.province_code, config.kiosk.id,
+                        backoff_min_s=settings.backoff_min_s, backoff_max_s=settings.backoff_max_s,
+                        username=settings.username, password=settings.password, ca_file=settings.ca_file,
+                        cert_file=settings.cert_file, key_file=settings.key_file)
+
+
+def make_client(settings: LinkSettings, client_id: str) -> mqtt.Client:
+    """A paho MQTT v5 client with the kiosk's credentials and TLS settings."""
+    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    if settings.username:
+        client.username_pw_set(settings.username, settings.password or None)
+    if settings.ca_file:
+        client.tls_set(ca_certs=settings.ca_file, certfile=settings.cert_file or None,
+                       keyfile=settings.key_file or None)
+    return client
+
+
+def probe_broker(settings: LinkSettings, client_id: str, timeout_s: float = 10.0) -> tuple[bool, str]:
+    """Connect once and disconnect: (True, "connected") or (False, why not). For `doctor`."""
+    answered = threading.Event()
+    reply: list[str] = []
+    client = make_client(settings, client_id)
+
+    def on_connect(client: Any, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
+        reply.append(str(reason))
+        answered.set()
+
+    client.on_connect = on_connect
+    try:
+        client.connect(settings.host, settings.port, keepalive=10)
+    except (OSError, ValueError) as exc:
+        return False, f"cannot connect ({exc})"
+    client.loop_start()
+    try:
+        if not answered.wait(timeout_s):
+            return False, f"no answer to CONNECT in {timeout_s:g} s"
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    if reply[0] != "Success":
+        return False, f"refused ({reply[0]})"
+    return True, "connected"
+
+
+class MqttLink:
+    def __init__(self, settings: LinkSettings, post: Callable[[KioskEvent], None],
+                 subscriptions: tuple[str, ...] = ("ack", "res", "cmd"),
+                 other_topics: tuple[str, ...] = ("homeassistant/status",)) -> None:
+        self.settings = settings
+        self._post = post
+        self.state = "down"
+        self.refused: str | None = None
+        self.connects = 0
+        self.failed_publishes = 0
+        self._attempt = 0
+        self._leaves = subscriptions
+        self._other_topics = other_topics
+        self.client = make_client(settings, settings.kiosk)
+        self.client.will_set(self.topic("availability"), "offline", qos=1, retain=True)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+        self.client.on_publish = self._on_publish
+        self._next_backoff()
+
+    def topic(self, leaf: str) -> str:
+        return kiosk_topic(self.settings.province, self.settings.kiosk, leaf)
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Connect in the background: a broker that is down at boot is not an error, only a wait."""
+        properties = Properties(PacketTypes.CONNECT)
+        properties.SessionExpiryInterval = SESSION_EXPIRY_S
+        self.client.connect_async(self.settings.host, self.settings.port, self.settings.keepalive,
+                                  clean_start=False, properties=properties)
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        """Clean stop: availability `offline` and status `stopped` (retained), then disconnect."""
+        if self.state == "up":
+            self.client.publish(self.topic("status"), '{"state": "stopped"}', qos=1, retain=True)
+            self.client.publish(self.topic("availability"), "offline", qos=1, retain=True).wait_for_publish(2)
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def publish(self, leaf: str, payload: bytes | str, qos: int = 1, retain: bool = False) -> int:
+        """Queue a message; returns paho's message id (0 when the link is down)."""
+        if self.state != "up":
+            return 0
+        info = self.client.publish(self.topic(leaf), payload, qos=qos, retain=retain)
+        return info.mid if info.rc == mqtt.MQTT_ERR_SUCCESS else 0
+
+    # -- paho's thread: post and return ---------------------------------------------------------------
+    def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
+        code = reason.value if hasattr(reason, "value") else int(reason)
+        if code in AUTH_REFUSED:
+            self.refused = str(reason)
+            self.state = "refused"
+            log.error("broker refused the kiosk (%s): not retrying until restarted", reason)
+            client.disconnect()  # ends paho's reconnect loop
+            self._post(KioskEvent(events.LINK_STATE, {"state": "refused", "reason": str(reason)}, time.monotonic()))
+            return
+        if code != 0:
+            log.warning("connect failed: %s", reason)
+            return
+        self.connects += 1
+        self._attempt = 0
+        self._next_backoff()
+        for leaf in self._leaves:  # subscriptions are ours: renewed on every connect
+            client.subscribe(self.topic(leaf), qos=1)
+        for topic in self._other_topics:
+            client.subscribe(topic, qos=1)
+        client.publish(self.topic("availability"), "online", qos=1, retain=True)
+        self.state = "up"
+        self._post(KioskEvent(events.LINK_STATE, {"state": "up"}, time.monotonic()))
+
+    def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
+        if self.state == "refused":
+            return
+        self.state = "down"
+        self._attempt += 1
+        self._next_backoff()
+        self._post(KioskEvent(events.LINK_STATE, {"state": "down", "reason": str(reason)}, time.monotonic()))
+
+    def _next_backoff(self) -> None:
+        """Full jitter: the next wait is uniform in [min, min(max, min * 2^attempt)]."""
+        low, high = self.settings.backoff_min_s, self.settings.backoff_max_s
+        ceiling = min(high, low * 2 ** min(self._attempt, 20))
+        wait = random.uniform(low, max(low, ceiling))
+        self.client.reconnect_delay_set(min_delay=max(1, round(wait)), max_delay=max(1, round(wait)))
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        correlation = getattr(message.properties, "CorrelationData", None) if message.properties else None
+        self._post(KioskEvent(events.MQTT_MESSAGE, {"topic": message.topic, "payload": bytes(message.payload),
+                                                    "correlation": correlation}, time.monotonic()))
+
+    def _on_publish(self, client: mqtt.Client, userdata: Any, mid: int, reason: Any, properties: Any) -> None:
+        code = reason.value if hasattr(reason, "value") else int(reason)
+        if code >= 0x80:
+            self.failed_publishes += 1
+            log.warning("broker refused message %s: %s; it will be sent again", mid, reason)
+            self._post(KioskEvent(events.PUBLISH_FAILED, {"mid": mid, "reason": str(reason)}, time.monotonic()))
+
+    def status(self, now: float) -> dict[str, Any]:
+        return {"state": self.state, "connects": self.connects, "refused": self.refused,
+                "failed_publishes": self.failed_publishes, "broker": f"{self.settings.host}:{self.settings.port}"}

@@ -1,0 +1,142 @@
+"""Fleet status: a retained JSON `status` every minute and when something a dashboard shows changes, collected
+from every component's `status(now)`; and Home Assistant MQTT discovery, so a kiosk shows up on an ordinary
+dashboard with its sensors and availability and no custom code. No personal data ever goes here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from firmware.link.mqtt import MqttLink
+from firmware.runtime import events
+from firmware.runtime.events import KioskEvent
+from firmware.runtime.packages import pending_packages
+
+VERSION = "0.1.0"
+PERIOD_S = 60.0
+HA_STATUS = "homeassistant/status"
+# (key, name, unit, device class): what a dashboard shows for each kiosk
+SENSORS = (
+    ("link", "Kết nối", None, None), ("printer", "Máy in", None, None), ("scanner", "Máy quét", None, None),
+    ("camera", "Camera", None, None), ("outbox_backlog", "Hồ sơ chờ gửi", None, None),
+    ("unprinted_slips", "Phiếu hẹn chưa in", None, None), ("dossiers_today", "Hồ sơ hôm nay", None, None),
+    ("sessions_today", "Lượt sử dụng hôm nay", None, None), ("cpu_temp_c", "Nhiệt độ CPU", "°C", "temperature"),
+    ("disk_free_mb", "Dung lượng trống", "MB", None), ("uptime_s", "Thời gian chạy", "s", "duration"),
+)
+
+
+def cpu_temperature() -> float | None:
+    try:
+        return int(Path("/sys/class/thermal/thermal_zone0/temp").read_text().strip()) / 1000
+    except (OSError, ValueError):
+        return None
+
+
+def memory_available_mb() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def age_s(stamp: Any) -> int | None:
+    """Seconds since an ISO 8601 time with its offset (the outbox's oldest event), or None."""
+    if not isinstance(stamp, str):
+        return None
+    try:
+        return max(0, round((datetime.now(UTC) - datetime.fromisoformat(stamp)).total_seconds()))
+    except (ValueError, TypeError):
+        return None
+
+
+class StatusPublisher:
+    def __init__(self, link: MqttLink, collect: Callable[[float], dict[str, Any]], data_dir: Path) -> None:
+        self.link = link
+        self.collect = collect
+        self.data_dir = data_dir
+        self.started = time.monotonic()
+        self.published = 0
+        self._last: dict[str, Any] = {}
+        self._published_at = float("-inf")
+        self._announced = False
+        self._day = ""
+        self._baseline: dict[str, int] = {}
+
+    def _today(self, day: str, totals: dict[str, int]) -> dict[str, int]:
+        """Counts since local midnight, from running totals."""
+        if day != self._day:
+            self._day, self._baseline = day, dict(totals)
+        return {key: value - self._baseline.get(key, 0) for key, value in totals.items()}
+
+    def snapshot(self, now: float) -> dict[str, Any]:
+        parts = self.collect(now)
+        health = parts.get("health", {})
+        outbox = parts.get("outbox", {})
+        today = self._today(str(parts.get("date", "")), {"dossiers": int(parts.get("dossiers_total", 0)),
+                                                          "sessions": int(parts.get("sessions_total", 0))})
+        return {
+            "state": "running", "version": VERSION, "uptime_s": round(time.monotonic() - self.started),
+            "cpu_temp_c": cpu_temperature(), "load": round(os.getloadavg()[0], 2),
+            "mem_available_mb": memory_available_mb(),
+            "disk_free_mb": round(shutil.disk_usage(self.data_dir).free / 2**20),
+            "outbox_backlog": outbox.get("backlog"), "outbox_oldest": outbox.get("oldest"),
+            "outbox_oldest_age_s": age_s(outbox.get("oldest")),
+            "link": self.link.state, "round_trip_ms": parts.get("round_trip_ms"),
+            "printer": health.get("printer"), "scanner": health.get("scanner"),
+            "camera": health.get("camera"), "unprinted_slips": outbox.get("unprinted_slips"),
+            "dossiers_today": today["dossiers"], "sessions_today": today["sessions"],
+            "clock_synced": parts.get("clock_synced"), "packages_pending": pending_packages(self.data_dir),
+        }
+
+    def tick(self, now: float) -> float:
+        """Timer: publish when the shown values change, and at least every minute."""
+        if self.link.state != "up":
+            self._announced = False
+            return now + 1.0
+        if not self._announced:
+            self.announce()
+        status = self.snapshot(now)
+        shown = {k: v for k, v in status.items() if k not in ("uptime_s", "load", "mem_available_mb",
+                                                               "disk_free_mb", "cpu_temp_c", "round_trip_ms",
+                                                               "outbox_oldest_age_s")}
+        if shown != self._last or now - self._published_at >= PERIOD_S:
+            self.link.publish("status", json.dumps(status, ensure_ascii=False), qos=0, retain=True)
+            self._last = shown
+            self._published_at = now
+            self.published += 1
+        return now + 1.0
+
+    def announce(self) -> None:
+        """Home Assistant discovery (retained): one sensor per shown value, with the kiosk's availability."""
+        kiosk = self.link.settings.kiosk
+        device = {"identifiers": [f"motcua-{kiosk}"], "name": f"Kiosk {kiosk}", "manufacturer": "motcua",
+                  "model": "Kiosk dịch vụ công", "sw_version": VERSION}
+        for key, name, unit, device_class in SENSORS:
+            config: dict[str, Any] = {
+                "name": name, "unique_id": f"motcua_{kiosk}_{key}".replace("-", "_"),
+                "state_topic": self.link.topic("status"), "value_template": f"{{{{ value_json.{key} }}}}",
+                "availability_topic": self.link.topic("availability"), "device": device,
+            }
+            if unit:
+                config["unit_of_measurement"] = unit
+            if device_class:
+                config["device_class"] = device_class
+            self.link.client.publish(f"homeassistant/sensor/{kiosk}/{key}/config",
+                                     json.dumps(config, ensure_ascii=False), qos=1, retain=True)
+        self._announced = True
+
+    def on_event(self, event: KioskEvent) -> None:
+        """Home Assistant came back (`homeassistant/status` = online): announce again."""
+        if (event.kind == events.MQTT_MESSAGE and event.data.get("topic") == HA_STATUS
+                and bytes(event.data.get("payload", b"")) == b"online"):
+            self._announced = False

@@ -1,0 +1,48 @@
+"""The one small object screens reach firmware services through (never hw/ or paho directly)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from firmware.common.catalog import Catalog, Procedure
+from firmware.devices.scanning import ScanWorker
+from firmware.runtime.clock import Clock
+from firmware.runtime.config import Config
+from firmware.runtime.events import KioskEvent
+from firmware.services.search import ProcedureIndex
+from firmware.services.session import Session
+from firmware.services.submission import SubmissionService
+
+
+class Navigator(Protocol):
+    """Screen changes are requests: the stack applies them after the current event, never mid-handler."""
+
+    def push(self, name: str, **params: Any) -> None: ...
+    def pop(self) -> None: ...
+    def replace(self, name: str, **params: Any) -> None: ...
+    def reset(self, name: str, **params: Any) -> None: ...
+    def has(self, name: str) -> bool: ...
+    @property
+    def top_name(self) -> str | None: ...
+
+
+@dataclass
+class Kiosk:
+    config: Config
+    clock: Clock
+    nav: Navigator
+    session: Session
+    post: Callable[[KioskEvent], None]
+    catalog: Catalog
+    index: ProcedureIndex
+    submissions: SubmissionService
+    scanning: ScanWorker
+    # Device and link state the citizen may need to know about (banner); filled from events by the loop.
+    health: dict[str, str] = field(default_factory=lambda: {"network": "up", "printer": "ok"})
+    last_presence: float = float("-inf")
+
+    def procedure(self) -> Procedure:
+        """The procedure this visit is about (the catalog's first when none is chosen, for sample screens)."""
+        return self.catalog.by_code(self.session.procedure_code or "") or self.catalog.procedures[0]
