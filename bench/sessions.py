@@ -19,7 +19,6 @@ from firmware.app.sim import Simulator, Step  # noqa: E402
 from firmware.runtime import events  # noqa: E402
 from firmware.runtime.clock import VirtualClock  # noqa: E402
 from firmware.runtime.config import Config  # noqa: E402
-from firmware.runtime.events import KioskEvent  # noqa: E402
 
 PAGE = str(Path(__file__).resolve().parent.parent / "firmware" / "demo" / "giay_chung_sinh.png")
 CARD = "001303004567|123456789|Nguyễn Thị Ngọc Ánh|05032003|Nữ|Thôn 3, xã Yên Phong, Bắc Ninh|10062021"
@@ -36,7 +35,7 @@ def _session(sim: Simulator) -> None:
     sim.app.stack.reset("home")
     for number, (name, arg) in enumerate(STEPS, start=1):
         if name == "qr":  # the camera path is measured by bench/qr.py; here the code arrives as its event
-            sim.app.inbox.post(KioskEvent(events.QR_DECODED, {"payload": arg, "source": "bench"}))
+            sim.app.inbox.post(events.QrDecoded(arg, "bench"))
             sim.settle(2)
             continue
         sim.run([Step(number, name, arg)])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from hw.absent import Absent
 from hw.errors import DeviceAbsent
 
 
@@ -52,3 +54,11 @@ class SysfsBacklight:
 
     def status(self, now: float) -> dict[str, Any]:
         return {"state": "ok", "level": self.level, "device": self.path.name}
+
+
+# Backends by their config name (`[backlight] backend`): config validation, the device builder and doctor read it.
+BACKENDS: dict[str, Callable[[Any], Any]] = {
+    "sim": lambda section: SimBacklight(),
+    "sysfs": lambda section: SysfsBacklight(),
+    "none": lambda section: Absent("backlight"),
+}

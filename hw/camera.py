@@ -10,11 +10,13 @@ from __future__ import annotations
 import io
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
 from PIL import Image, ImageFilter
 
+from hw.absent import Absent
 from hw.errors import DeviceAbsent
 
 FRAME_SIZE = (640, 480)
@@ -43,7 +45,7 @@ def camera_frame(payload: str, *, angle: float = 8.0, blur: float = 0.8, noise: 
                  module_px: int = 4, background: int = 170, seed: int = 1) -> np.ndarray:
     """A QR code as a 640x480 camera would see a card held up to it: off-centre, tilted, soft and noisy."""
     code = qr_image(payload, scale=module_px).rotate(angle, expand=True, fillcolor=background,
-                                                     resample=Image.BILINEAR)
+                                                     resample=Image.Resampling.BILINEAR)
     frame = Image.new("L", FRAME_SIZE, background)
     x = max(0, (FRAME_SIZE[0] - code.width) // 2 + 40)
     y = max(0, (FRAME_SIZE[1] - code.height) // 2 - 20)
@@ -115,8 +117,8 @@ class PiCamera:
     def __init__(self, size: tuple[int, int] = FRAME_SIZE) -> None:
         try:
             from picamera2 import Picamera2  # type: ignore[import-not-found]
-        except ImportError as exc:
-            raise DeviceAbsent("camera", f"picamera2 is not installed ({exc})") from None
+        except Exception as exc:  # ImportError, or ValueError when a venv's numpy shadows Debian's (numpy ABI)
+            raise DeviceAbsent("camera", f"picamera2 cannot be imported ({type(exc).__name__}: {exc})") from None
         try:
             self._camera = Picamera2()
             config = self._camera.create_video_configuration(
@@ -140,3 +142,11 @@ class PiCamera:
 
     def close(self) -> None:
         self._camera.close()
+
+
+# Backends by their config name (`[camera] backend`): config validation, the device builder and doctor read it.
+BACKENDS: dict[str, Callable[[Any], Any]] = {
+    "sim": lambda section: SimCamera(fps=section.fps),
+    "pi": lambda section: PiCamera(),
+    "none": lambda section: Absent("camera"),
+}

@@ -7,16 +7,34 @@ network and reads its state with DLE EOT (only on a two-way connection).
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from PIL import Image
 
+from hw.absent import Absent
 from hw.errors import DeviceAbsent, PrinterNotReady
 
 STATES = ("ok", "paper_low", "paper_out", "cover_open", "offline", "absent")
 PRINTABLE = ("ok", "paper_low")
+PROFILE = "TM-T88V"
+# Cheap printers' buffers overflow on tall raster images: send them in bands (python-escpos #628, #631).
+FRAGMENT_HEIGHT = 100
+
+
+def raster_job(image: Image.Image, width_px: int, profile: str = PROFILE) -> bytes:
+    """The ESC/POS bytes of one slip: the image as GS v 0 raster bands, centred, then a cut. Every backend sends
+    exactly these bytes."""
+    from escpos.printer import Dummy
+
+    job = Dummy(profile=profile)
+    job.profile.profile_data["media"]["width"]["pixels"] = width_px
+    job.image(image, impl="bitImageRaster", fragment_height=FRAGMENT_HEIGHT, center=True)
+    job.cut()
+    return bytes(job.output)
 
 
 class Printer(Protocol):
@@ -61,17 +79,11 @@ class SimPrinter:
         return self._state
 
     def print_image(self, image: Image.Image) -> int:
-        from escpos.printer import Dummy
-
         if self._state == "absent":
             raise DeviceAbsent("printer", "not connected")
         if self._state not in PRINTABLE:
             raise PrinterNotReady("printer", self._state)
-        printer = Dummy(profile="TM-T88V")
-        printer.profile.profile_data["media"]["width"]["pixels"] = self.width_px
-        printer.image(image, impl="bitImageRaster", fragment_height=128, center=True)
-        printer.cut()
-        data = printer.output
+        data = raster_job(image, self.width_px)
         self.jobs.append(Job(data, image.copy()))
         del self.jobs[:-self.KEEP_JOBS]
         self.jobs_total += 1
@@ -85,15 +97,20 @@ class SimPrinter:
 
 
 class EscposPrinter:
-    """A real printer. `connection` is 'usb:VID:PID', 'serial:/dev/ttyUSB0[:baud]' or 'network:HOST[:PORT]'."""
+    """A real printer. `connection` is 'usb:VID:PID', 'serial:/dev/ttyUSB0[:baud]' or 'network:HOST[:PORT]'.
 
-    def __init__(self, connection: str, width_px: int = 576, profile: str = "TM-T88V") -> None:
+    The status poller and the print job thread share one connection: every use of it holds `_lock`, so a status
+    query never drops the connection in the middle of a slip.
+    """
+
+    def __init__(self, connection: str, width_px: int = 576, profile: str = PROFILE) -> None:
         self.connection = connection
         self.width_px = width_px
         self.profile = profile
         self._printer: Any = None
+        self._lock = threading.RLock()
         self.jobs = 0
-        self.reason = ""  # why it was last found absent, for staff and `doctor`
+        self.reason = ""  # why it was last found absent or offline, for staff and `doctor`
 
     def _open(self) -> Any:
         from escpos import printer as escpos
@@ -112,39 +129,65 @@ class EscposPrinter:
             else:
                 raise DeviceAbsent("printer", f"unknown connection {self.connection!r}")
             device.open()
-        except (OSError, ValueError, Exception) as exc:
-            if isinstance(exc, DeviceAbsent):
-                raise
+        except DeviceAbsent:
+            raise
+        except Exception as exc:  # each transport raises its own kind (USBNotFoundError, SerialException, OSError)
             raise DeviceAbsent("printer", str(exc)) from None
         device.profile.profile_data["media"]["width"]["pixels"] = self.width_px
         return device
 
+    def _drop(self, reason: str) -> None:
+        """Forget the connection; it is opened again next time (python-escpos#437: after a power cycle)."""
+        self.reason = reason
+        printer, self._printer = self._printer, None
+        if printer is not None:
+            try:
+                printer.close()
+            except Exception:
+                pass
+
     def state(self) -> str:
-        try:
-            if self._printer is None:
-                self._printer = self._open()
-            if not self._printer.is_online():
+        with self._lock:
+            try:
+                if self._printer is None:
+                    self._printer = self._open()
+                if not self._printer.is_online():
+                    self.reason = "the printer says it is offline"
+                    return "offline"
+                paper = self._printer.paper_status()  # 2 ok, 1 near end, 0 out
+                self.reason = ""
+                return {0: "paper_out", 1: "paper_low"}.get(paper, "ok")
+            except DeviceAbsent as exc:
+                self.reason = exc.reason
+                return "absent"
+            except Exception as exc:
+                self._drop(f"no answer to a status query ({type(exc).__name__}: {exc})")
                 return "offline"
-            paper = self._printer.paper_status()  # 2 ok, 1 near end, 0 out
-            return {0: "paper_out", 1: "paper_low"}.get(paper, "ok")
-        except DeviceAbsent as exc:
-            self.reason = exc.reason
-            return "absent"
-        except Exception:
-            self._printer = None  # re-create after a power cycle (python-escpos#437)
-            return "offline"
 
     def print_image(self, image: Image.Image) -> int:
-        state = self.state()
-        if state == "absent":
-            raise DeviceAbsent("printer", "not connected")
-        if state not in PRINTABLE:
-            raise PrinterNotReady("printer", state)
-        self._printer.image(image, impl="bitImageRaster", fragment_height=100, center=True)
-        self._printer.cut()
-        self.jobs += 1
-        return 0
+        data = raster_job(image, self.width_px, self.profile)
+        with self._lock:
+            state = self.state()
+            if state == "absent":
+                raise DeviceAbsent("printer", self.reason or "not connected")
+            if state not in PRINTABLE:
+                raise PrinterNotReady("printer", state)
+            try:
+                self._printer._raw(data)
+            except Exception:
+                self._drop("the connection failed while a slip was sent")
+                raise
+            self.jobs += 1
+            return len(data)
 
     def status(self, now: float) -> dict[str, Any]:
         state = self.state()
-        return {"state": state, "jobs": self.jobs, **({"reason": self.reason} if state == "absent" else {})}
+        return {"state": state, "jobs": self.jobs, **({"reason": self.reason} if state != "ok" and self.reason else {})}
+
+
+# Backends by their config name (`[printer] backend`): config validation, the device builder and doctor read it.
+BACKENDS: dict[str, Callable[[Any], Any]] = {
+    "sim": lambda section: SimPrinter(section.width_px),
+    "escpos": lambda section: EscposPrinter(section.connection, section.width_px),
+    "none": lambda section: Absent("printer"),
+}

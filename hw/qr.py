@@ -120,6 +120,7 @@ class PyzbarDecoder:
 
 
 DECODERS = {"zxing": ZxingDecoder, "pyzbar": PyzbarDecoder}
+BACKENDS = DECODERS  # `[qr] decoder`: config validation, the device builder and doctor read it
 
 
 def make_decoder(name: str) -> QrDecoder:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import io
 import subprocess
 from collections import deque
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from PIL import Image
 
+from hw.absent import Absent
 from hw.errors import DeviceAbsent, DeviceBusy, DeviceError, NoDocument, PaperJam
 
 STATES = ("ok", "jam", "absent")
@@ -21,6 +23,10 @@ STATES = ("ok", "jam", "absent")
 class Scanner(Protocol):
     def scan(self) -> Image.Image:
         """Scan the page in the slot. Raises NoDocument, PaperJam, DeviceAbsent or DeviceError."""
+        ...
+
+    def state(self) -> str:
+        """One of STATES, as far as the scanner can tell without scanning."""
         ...
 
     def status(self, now: float) -> dict[str, Any]: ...
@@ -43,6 +49,9 @@ class SimScanner:
         self._state = state
         self.history.append(state)
 
+    def state(self) -> str:
+        return self._state
+
     @property
     def has_paper(self) -> bool:
         return bool(self._slot)
@@ -64,6 +73,7 @@ class SimScanner:
 
 # scanimage exits with the SANE status of the failure
 SANE_ERRORS = {3: DeviceBusy, 6: PaperJam, 7: NoDocument, 8: PaperJam, 9: DeviceError, 11: DeviceAbsent}
+SANE_STATES = {6: "jam", 8: "jam", 11: "absent"}  # 7 (no document) is an empty slot, not a fault
 SANE_REASONS = {3: "device busy", 6: "paper jammed", 7: "no document", 8: "cover open", 9: "I/O error",
                 11: "access denied"}
 
@@ -76,6 +86,12 @@ class SaneScanner:
         self.timeout_s = timeout_s
         self.pages_scanned = 0
         self.last_error = ""
+        self.last_status = 0  # scanimage's exit status last time, the SANE status
+        self.reason = ""
+
+    def state(self) -> str:
+        """From the last scan's SANE status: a jam or an open cover stays "jam" until a scan succeeds."""
+        return SANE_STATES.get(self.last_status, "ok")
 
     def scan(self) -> Image.Image:
         command = ["scanimage", "--format=png", f"--resolution={self.resolution}", "--mode=Gray",
@@ -85,16 +101,28 @@ class SaneScanner:
         try:
             done = subprocess.run(command, capture_output=True, timeout=self.timeout_s, check=False)
         except FileNotFoundError:
+            self.last_status, self.reason = 11, "scanimage is not installed"
             raise DeviceAbsent("scanner", "scanimage is not installed (Debian package sane-utils)") from None
         except subprocess.TimeoutExpired:
             # Some feeders never report "empty": a page that does not come in time is no page.
             raise NoDocument("scanner", f"no page within {self.timeout_s:g} s") from None
+        self.last_status = done.returncode
         if done.returncode:
             error = SANE_ERRORS.get(done.returncode, DeviceError)
             self.last_error = SANE_REASONS.get(done.returncode, f"scanimage exit {done.returncode}")
+            self.reason = self.last_error
             raise error("scanner", f"{self.last_error}: {done.stderr.decode(errors='replace').strip()}")
+        self.last_error = self.reason = ""
         self.pages_scanned += 1
         return Image.open(io.BytesIO(done.stdout)).convert("L")
 
     def status(self, now: float) -> dict[str, Any]:
         return {"state": "ok" if not self.last_error else self.last_error, "pages": self.pages_scanned}
+
+
+# Backends by their config name (`[scanner] backend`): config validation, the device builder and doctor read it.
+BACKENDS: dict[str, Callable[[Any], Any]] = {
+    "sim": lambda section: SimScanner(),
+    "sane": lambda section: SaneScanner(section.device, section.source, section.resolution),
+    "none": lambda section: Absent("scanner"),
+}

@@ -78,14 +78,25 @@ class SimSensorDriver:
         self._pin[key].drive_high()
 
 
+def _mock_factory() -> Any:
+    from gpiozero.pins.mock import MockFactory
+
+    return MockFactory()
+
+
+def _lgpio_factory() -> Any:
+    from gpiozero.pins.lgpio import LGPIOFactory
+
+    return LGPIOFactory()
+
+
+# Pin factories by their config name (`[gpio] factory`; "none": no sensors): 'mock' for desktops and tests,
+# 'lgpio' on the Pi (apt's python3-lgpio, so a missing library fails loudly).
+BACKENDS: dict[str, Any] = {"mock": _mock_factory, "lgpio": _lgpio_factory, "none": None}
+
+
 def make_factory(kind: str) -> Any:
-    """'mock' for desktops and tests, 'lgpio' on the Pi (apt's python3-lgpio, so a missing library fails loudly)."""
-    if kind == "mock":
-        from gpiozero.pins.mock import MockFactory
-
-        return MockFactory()
-    if kind == "lgpio":
-        from gpiozero.pins.lgpio import LGPIOFactory
-
-        return LGPIOFactory()
-    raise ValueError(f"unknown pin factory {kind!r}; expected mock or lgpio")
+    make = BACKENDS.get(kind)
+    if make is None:
+        raise ValueError(f"unknown pin factory {kind!r}; expected mock or lgpio")
+    return make()

@@ -7,8 +7,7 @@ from datetime import datetime
 import pygame
 
 from firmware.rules.i18n import N_, _
-from firmware.runtime import events
-from firmware.runtime.events import KioskEvent
+from firmware.runtime.events import KioskEvent, Presence
 from screens.base import Screen
 from screens.ui.canvas import Canvas
 from screens.ui.input import Pointer
@@ -76,7 +75,7 @@ class AttractScreen(Screen):
         return True
 
     def on_event(self, event: KioskEvent) -> bool:
-        if event.kind == events.PRESENCE and event.data.get("present"):
+        if isinstance(event, Presence) and event.present:
             self.kiosk.nav.replace("home")
             return True
         return super().on_event(event)

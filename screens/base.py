@@ -7,8 +7,7 @@ from typing import Any, ClassVar
 import pygame
 
 from firmware.rules.i18n import _
-from firmware.runtime import events
-from firmware.runtime.events import KioskEvent
+from firmware.runtime.events import ButtonPressed, KioskEvent
 from firmware.services.kiosk import Kiosk
 from screens.ui.canvas import Canvas
 from screens.ui.input import Pointer
@@ -96,7 +95,7 @@ class Screen:
 
     def on_event(self, event: KioskEvent) -> bool:
         """Events from devices and the link. The help button opens `help` from anywhere."""
-        if event.kind == events.BUTTON and event.data.get("name") == "help" and self.name != "help":
+        if isinstance(event, ButtonPressed) and event.name == "help" and self.name != "help":
             self.kiosk.nav.push("help")
             return True
         return False

@@ -16,8 +16,7 @@ from PIL import Image
 from firmware.common.catalog import Document, Procedure
 from firmware.rules.i18n import N_, _
 from firmware.rules.pages import reason, thumbnail
-from firmware.runtime import events
-from firmware.runtime.events import KioskEvent
+from firmware.runtime.events import KioskEvent, ScanResult
 from screens.base import Screen
 from screens.ui.canvas import Canvas
 from screens.ui.widgets import Button, Label, Widget
@@ -154,17 +153,16 @@ class DocumentsScreen(Screen):
 
     # -- events and actions ---------------------------------------------------------------------------
     def on_event(self, event: KioskEvent) -> bool:
-        if event.kind != events.SCAN_RESULT:
+        if not isinstance(event, ScanResult):
             return super().on_event(event)
-        data = event.data
-        if data.get("ok") and data.get("document") == self.document.key:
-            self.pages.append(data["page"])
-            self.thumb = pil_to_surface(data["thumb"])
+        if event.ok and event.document == self.document.key:
+            self.pages.append(event.page)
+            self.thumb = pil_to_surface(event.thumb)
             self.message, self.fault = "", ""
-        elif data.get("problem"):
-            self.message, self.fault = reason(str(data["problem"])), ""
-        elif data.get("fault"):
-            self.message, self.fault = "", str(data["fault"])
+        elif event.problem:
+            self.message, self.fault = reason(event.problem), ""
+        elif event.fault:
+            self.message, self.fault = "", event.fault
         self.relayout()
         return True
 

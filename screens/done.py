@@ -13,8 +13,7 @@ import pygame
 
 from firmware.render.qr import qr_image
 from firmware.rules.i18n import N_, _
-from firmware.runtime import events
-from firmware.runtime.events import KioskEvent
+from firmware.runtime.events import KioskEvent, PrintResult
 from screens.base import Screen
 from screens.documents import pil_to_surface
 from screens.ui.canvas import Canvas
@@ -100,7 +99,7 @@ class DoneScreen(Screen):
         canvas.surface.blit(pygame.transform.scale(self._qr, box.size), box.topleft)
 
     def on_event(self, event: KioskEvent) -> bool:
-        if event.kind == events.PRINT_RESULT and event.data.get("code") == self.code:
+        if isinstance(event, PrintResult) and event.code == self.code:
             self.relayout()
             return True
         return super().on_event(event)

@@ -12,8 +12,7 @@ import pygame
 
 from firmware.rules.i18n import N_, _
 from firmware.rules.identity import IDENTITY_KEYS, read_cccd
-from firmware.runtime import events
-from firmware.runtime.events import KioskEvent
+from firmware.runtime.events import CameraState, KioskEvent, QrDecoded
 from screens.base import CLOSE_MODAL, Screen
 from screens.ui.canvas import Canvas
 from screens.ui.widgets import Button, Label, Modal, Widget
@@ -84,12 +83,12 @@ class LoginScreen(Screen):
             self.kiosk.nav.pop()
 
     def on_event(self, event: KioskEvent) -> bool:
-        if event.kind == events.CAMERA_STATE:
+        if isinstance(event, CameraState):
             self.relayout()
             return True
-        if event.kind != events.QR_DECODED or self.modal is not None:
+        if not isinstance(event, QrDecoded) or self.modal is not None:
             return super().on_event(event)
-        self._read(str(event.data.get("payload", "")))
+        self._read(event.payload)
         return True
 
     def _read(self, payload: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,8 @@ from screens.base import Screen
 from screens.ui.canvas import Canvas
 from screens.ui.input import Pointer
 from screens.ui.theme import Theme
+
+log = logging.getLogger("motcua.screens")
 
 
 class UnknownScreen(KeyError):
@@ -61,6 +64,8 @@ class ScreenStack:
             before = self.top_name
             self._pending.pop(0)()
             self.transitions += 1
+            if before != self.top_name:
+                log.info("screen %s -> %s", before or "(none)", self.top_name)
             if self.on_change:
                 self.on_change(before, self.top_name)
         return changed

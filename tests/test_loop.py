@@ -10,13 +10,12 @@ from firmware.app.compose import App
 from firmware.app.display import Display
 from firmware.app.sim import Simulator
 from firmware.runtime import events
-from firmware.runtime.events import KioskEvent
 from screens.ui.input import Pointer, to_pointer
 
 
 def test_an_event_posted_by_a_thread_reaches_the_screen(sim: Simulator) -> None:
     app = sim.app
-    worker = threading.Thread(target=app.inbox.post, args=(KioskEvent(events.PRESENCE, {"present": True}),))
+    worker = threading.Thread(target=app.inbox.post, args=(events.Presence(True),))
     worker.start()
     worker.join(timeout=5)
     assert app.inbox.wait(5.0), "the loop was not woken"
@@ -37,12 +36,12 @@ def test_nothing_is_redrawn_when_nothing_changed(sim: Simulator) -> None:
 
 def test_link_and_printer_trouble_show_in_the_banner(sim: Simulator) -> None:
     sim.presence(True)
-    sim.app.inbox.post(KioskEvent(events.LINK_STATE, {"state": "down"}))
+    sim.app.inbox.post(events.LinkState("down"))
     sim.printer("paper_out")
     assert sim.app.kiosk.health["network"] == "down" and sim.app.kiosk.health["printer"] == "paper_out"
     sim.expect_text("Mất kết nối mạng")
     sim.expect_text("Máy in đang tạm ngừng")
-    sim.app.inbox.post(KioskEvent(events.LINK_STATE, {"state": "up"}))
+    sim.app.inbox.post(events.LinkState("up"))
     sim.settle()
     assert not any("Mất kết nối mạng" in text for text in sim.app.loop.canvas.drawn)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -159,10 +158,9 @@ def test_kill_9_between_commit_and_print_loses_nothing(tmp_path: Path) -> None:
     outbox_path = tmp_path / "outbox.db"
     config = tmp_path / "kiosk.toml"
     config.write_text(f'[outbox]\npath = "{outbox_path}"\n', encoding="utf-8")
-    env = {**os.environ, "MOTCUA_FAULT": "kill-after-commit"}
-    result = subprocess.run([sys.executable, "-m", "firmware", "sim", "--script",
+    result = subprocess.run([sys.executable, "-m", "tests.fault_sim", "sim", "--script",
                              str(SCRIPTS / "birth_registration.yaml"), "--config", str(config)],
-                            capture_output=True, text=True, cwd=REPO, timeout=300, env=env)
+                            capture_output=True, text=True, cwd=REPO, timeout=300)
     assert result.returncode == -signal.SIGKILL, result.stderr
     box = Outbox(outbox_path)
     kinds = [e.kind for e in box.pending()]

@@ -17,14 +17,27 @@ from firmware.devices.scanning import ScanWorker
 from firmware.link.mqtt import MqttLink, link_settings
 from firmware.link.requests import Requests
 from firmware.link.sender import OutboxSender
-from firmware.link.telemetry import StatusPublisher
+from firmware.link.telemetry import HA_STATUS, StatusPublisher
 from firmware.rules import i18n
 from firmware.runtime.clock import Clock, SystemClock
 from firmware.runtime.config import Config
-from firmware.runtime.events import Inbox
+from firmware.runtime.events import (
+    ButtonPressed,
+    CameraState,
+    DeviceFault,
+    LinkState,
+    Presence,
+    PrinterState,
+    PrintResult,
+    PublishFailed,
+    ScannerState,
+)
+from firmware.runtime.inbox import Inbox
+from firmware.runtime.router import Router
 from firmware.runtime.timers import Timers
 from firmware.runtime.watchdog import Watchdog
 from firmware.services.backlight import BacklightManager
+from firmware.services.health import Health
 from firmware.services.kiosk import Kiosk
 from firmware.services.outbox import Outbox
 from firmware.services.search import ProcedureIndex
@@ -52,6 +65,7 @@ class App:
     outbox: Outbox
     printing: PrintWorker
     scanning: ScanWorker
+    router: Router
     link: MqttLink | None = None
     sender: OutboxSender | None = None
     telemetry: StatusPublisher | None = None
@@ -61,7 +75,8 @@ class App:
         return {"loop": self.loop.status(now), "session": self.kiosk.session.status(now),
                 "devices": self.devices.status(now), "timers": self.timers.status(now),
                 "outbox": self.outbox.status(now), "submissions": self.kiosk.submissions.status(now),
-                "scanning": self.scanning.status(now),
+                "scanning": self.scanning.status(now), "health": self.kiosk.health.status(now),
+                "router": self.router.status(now),
                 "link": self.link.status(now) if self.link else {"state": "disabled"},
                 "sender": self.sender.status(now) if self.sender else {}}
 
@@ -90,7 +105,9 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     theme = make_theme(width, height, config.display.px_per_mm)
     inbox = Inbox()
     timers = Timers()
+    router = Router()
     stack = ScreenStack(REGISTRY, theme)
+    health = Health(clock.now, stack.health_changed, link=config.mqtt.enabled)
     catalog = default_catalog()
     devices = build_devices(config, inbox.post)
     outbox = Outbox(outbox_path or config.outbox.path, config.outbox.max_mb * 2**20,
@@ -98,38 +115,49 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     calendar = load_calendar(config.submission.calendar) if config.submission.calendar else WorkCalendar()
     printing = PrintWorker(devices.printer, inbox.post)
     scanning = ScanWorker(devices.scanner, inbox.post)
-    submissions = SubmissionService(config, outbox, calendar, clock, printing, catalog.version)
+    wait_official_s = config.mqtt.official_code_wait_s if config.mqtt.enabled else 0.0
+    submissions = SubmissionService(config, outbox, calendar, clock, printing, catalog.version, wait_official_s)
     kiosk = Kiosk(config=config, clock=clock, nav=stack, session=Session(), post=inbox.post, catalog=catalog,
-                  index=ProcedureIndex(catalog), submissions=submissions, scanning=scanning)
+                  index=ProcedureIndex(catalog), submissions=submissions, scanning=scanning, health=health)
     stack.kiosk = kiosk
     guard = InactivityGuard(kiosk, stack)
     timers.add("inactivity", guard.tick, clock.now())
     backlight = BacklightManager(devices.backlight, kiosk, config.backlight.dim_after_s, config.backlight.dim_level)
     timers.add("backlight", backlight.tick, clock.now())
-    canvas = Canvas(display.surface, theme)
-    loop = Loop(kiosk, stack, canvas, display, inbox, timers, clock, Watchdog())
-    loop.listeners.append(submissions.on_event)
     timers.add("slips", submissions.tick, clock.now())
-    link, sender = _link(config, inbox, outbox)
-    telemetry = requests = None
-    if link and sender:
-        kiosk.health["network"] = "down"  # until the broker answers
-        loop.listeners.append(sender.on_event)
-        timers.add("outbox-sender", sender.tick, clock.now())
-        sender.on_official = submissions.official
-        submissions.wait_official_s = config.mqtt.official_code_wait_s
+    canvas = Canvas(display.surface, theme)
+    loop = Loop(kiosk, stack, canvas, display, inbox, timers, clock, Watchdog(), router)
+
+    # The routing table: every kind's handlers, in the order they run. Screens see every event last.
+    router.on(Presence, health.on_presence)
+    router.on(ButtonPressed, health.on_button)
+    for state_kind in (LinkState, PrinterState, CameraState, ScannerState):
+        router.on(state_kind, health.on_device_state)
+    router.on(DeviceFault, health.on_device_fault)
+    router.on(PrintResult, health.on_print_result)  # 1. a failed slip: banner and status learn it at once
+    router.on(PrintResult, submissions.on_print_result)  # 2. the stub is marked printed, or the failure kept
+    link = sender = telemetry = requests = None
+    if config.mqtt.enabled:
+        link = MqttLink(link_settings(config), inbox.post)
+        sender = OutboxSender(outbox, link, health, submissions.official, config.mqtt.window,
+                              config.mqtt.ack_timeout_s, clock_now=time.monotonic)  # round trip in real time
+        requests = Requests(link, health, inbox.post)
 
         def collect(now: float) -> dict[str, object]:
-            return {"health": kiosk.health, "outbox": outbox.status(now), "date": clock.wall().date().isoformat(),
+            return {"health": health, "outbox": outbox.status(now), "date": clock.wall().date().isoformat(),
                     "dossiers_total": submissions.dossiers, "sessions_total": kiosk.session.visits,
                     "clock_synced": clock.synced(), "round_trip_ms": sender.status(now)["round_trip_ms"]}
 
-        requests = Requests(link, inbox.post)
-        loop.listeners.append(requests.on_event)
+        telemetry = StatusPublisher(link, health, collect, outbox.path.parent)
+        router.on_topic("ack", sender.on_ack)
+        router.on(PublishFailed, sender.on_publish_failed)
+        router.on_topic("res", requests.on_response)
+        router.on_topic(HA_STATUS, telemetry.on_home_assistant)
+        timers.add("outbox-sender", sender.tick, clock.now())
         timers.add("requests", requests.tick, clock.now())
-        telemetry = StatusPublisher(link, collect, outbox.path.parent)
-        loop.listeners.append(telemetry.on_event)
         timers.add("status", telemetry.tick, clock.now())
+    router.then(stack.handle)  # 3. the top screen (done shows the slip's result)
+
     stack.reset(first_screen)
     stack.apply_pending()
     devices.start()
@@ -138,17 +166,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     if link:
         link.start()
     return App(config, clock, display, inbox, timers, kiosk, stack, loop, guard, devices, outbox, printing,
-               scanning, link, sender, telemetry, requests)
-
-
-def _link(config: Config, inbox: Inbox, outbox: Outbox) -> tuple[MqttLink | None, OutboxSender | None]:
-    settings = config.mqtt
-    if not settings.enabled:
-        return None, None
-    link = MqttLink(link_settings(config), inbox.post)
-    sender = OutboxSender(outbox, link, settings.window, settings.ack_timeout_s)
-    sender.clock_now = time.monotonic  # round trip in real time, whatever clock the loop runs on
-    return link, sender
+               scanning, router, link, sender, telemetry, requests)
 
 
 def open_display(app: App, driver: str) -> None:

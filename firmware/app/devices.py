@@ -6,27 +6,37 @@ tests, "none" where the kiosk has no such device). Threads only post events to t
 
 from __future__ import annotations
 
-import time
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from firmware.devices.camera_decode import CameraDecodeWorker
 from firmware.devices.poller import DevicePoller
-from firmware.runtime import events
 from firmware.runtime.config import Config
-from firmware.runtime.events import KioskEvent
+from firmware.runtime.events import (
+    BUTTON,
+    PRESENCE,
+    ButtonPressed,
+    DeviceState,
+    KioskEvent,
+    Presence,
+    PrinterState,
+    QrDecoded,
+    ScannerState,
+)
+from hw import backlight as hw_backlight
+from hw import camera as hw_camera
+from hw import printer as hw_printer
+from hw import scanner as hw_scanner
 from hw.absent import Absent
-from hw.backlight import SimBacklight, SysfsBacklight
-from hw.camera import PiCamera, SimCamera
 from hw.errors import DeviceAbsent
-from hw.printer import EscposPrinter, SimPrinter
 from hw.qr import make_decoder
 from hw.qr_serial import SerialQrReader
-from hw.scanner import SaneScanner, SimScanner
 from hw.sensors import Pins, Sensors, SimSensorDriver, make_factory
 
 Post = Callable[[KioskEvent], None]
+log = logging.getLogger("motcua.devices")
 
 
 @dataclass
@@ -69,46 +79,49 @@ class Devices:
         return parts
 
 
-def _or_absent(name: str, make: Callable[[], Any], problems: list[str]) -> Any:
+def _build(kind: str, backends: dict[str, Callable[[Any], Any]], name: str, section: Any,
+           problems: list[str]) -> Any:
+    """The backend the config names; a device that is not there at start is absent (and says why)."""
     try:
-        return make()
+        device = backends[name](section)
     except DeviceAbsent as exc:
         problems.append(str(exc))
-        return Absent(name)
+        log.warning("%s: absent at start (%s)", kind, exc.reason)
+        return Absent(kind)
+    log.info("%s: %s backend", kind, name)
+    return device
 
 
 def build_devices(config: Config, post: Post) -> Devices:
     problems: list[str] = []
-    camera = {"sim": lambda: SimCamera(fps=config.camera.fps),
-              "pi": lambda: _or_absent("camera", PiCamera, problems),
-              "none": lambda: Absent("camera")}[config.camera.backend]()
-    printer = {"sim": lambda: SimPrinter(config.printer.width_px),
-               "escpos": lambda: EscposPrinter(config.printer.connection, config.printer.width_px),
-               "none": lambda: Absent("printer")}[config.printer.backend]()
-    scanner = {"sim": SimScanner,
-               "sane": lambda: SaneScanner(config.scanner.device, config.scanner.source, config.scanner.resolution),
-               "none": lambda: Absent("scanner")}[config.scanner.backend]()
-    backlight = {"sim": SimBacklight, "sysfs": lambda: _or_absent("backlight", SysfsBacklight, problems),
-                 "none": lambda: Absent("backlight")}[config.backlight.backend]()
+    camera = _build("camera", hw_camera.BACKENDS, config.camera.backend, config.camera, problems)
+    printer = _build("printer", hw_printer.BACKENDS, config.printer.backend, config.printer, problems)
+    scanner = _build("scanner", hw_scanner.BACKENDS, config.scanner.backend, config.scanner, problems)
+    backlight = _build("backlight", hw_backlight.BACKENDS, config.backlight.backend, config.backlight, problems)
 
     worker = CameraDecodeWorker(camera, make_decoder(config.qr.decoder), post, config.qr.forget_after_frames)
-    probes = {"printer": (events.PRINTER_STATE, printer.state)}
-    if isinstance(scanner, SimScanner):
-        probes["scanner"] = (events.SCANNER_STATE, lambda: scanner.status(0)["state"])
+    probes: dict[str, tuple[type[DeviceState], Any]] = {"printer": (PrinterState, printer),
+                                                        "scanner": (ScannerState, scanner)}
     poller = DevicePoller(probes, post, config.printer.poll_s)
     devices = Devices(camera, printer, scanner, backlight, worker, poller, problems=problems)
-
-    def notify(kind: str, data: dict[str, Any]) -> None:
-        post(KioskEvent(kind, data, time.monotonic()))
 
     if config.gpio.factory != "none":
         g = config.gpio
         pins = Pins(g.presence_pin, g.help_pin, g.tamper_pin, g.led_pin, g.buzzer_pin)
-        devices.sensors = Sensors(make_factory(g.factory), pins, notify)
+        devices.sensors = Sensors(make_factory(g.factory), pins, post_sensor(post))
         if g.factory == "mock":
             devices.sensor_driver = SimSensorDriver(devices.sensors)
     if config.qr.serial_url:
-        devices.qr_serial = SerialQrReader(
-            config.qr.serial_url, lambda text: notify(events.QR_DECODED, {"payload": text, "source": "serial"}),
-            config.qr.serial_baud)
+        devices.qr_serial = SerialQrReader(config.qr.serial_url, lambda text: post(QrDecoded(text, "serial")),
+                                           config.qr.serial_baud)
     return devices
+
+
+def post_sensor(post: Post) -> Callable[[str, dict[str, Any]], None]:
+    """gpiozero's callbacks (on its own thread) become events: presence and buttons."""
+    def notify(kind: str, data: dict[str, Any]) -> None:
+        if kind == PRESENCE:
+            post(Presence(bool(data.get("present"))))
+        elif kind == BUTTON:
+            post(ButtonPressed(str(data.get("name", ""))))
+    return notify

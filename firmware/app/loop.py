@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Iterable
 from typing import Any
 
 import pygame
 
-from firmware.runtime import events
 from firmware.runtime.clock import Clock
-from firmware.runtime.events import Inbox, KioskEvent
+from firmware.runtime.events import KioskEvent
+from firmware.runtime.inbox import Inbox
+from firmware.runtime.router import Router
 from firmware.runtime.timers import Timers
 from firmware.runtime.watchdog import Watchdog
 from firmware.services.kiosk import Kiosk
@@ -17,14 +19,13 @@ from screens.stack import ScreenStack
 from screens.ui.canvas import Canvas
 from screens.ui.input import to_pointer
 
-HEALTH_EVENTS = {events.LINK_STATE: "network", events.PRINTER_STATE: "printer", events.CAMERA_STATE: "camera",
-                 events.SCANNER_STATE: "scanner"}
+log = logging.getLogger("motcua.loop")
 ACTIVE_AFTER_INPUT_S = 2.0
 
 
 class Loop:
     def __init__(self, kiosk: Kiosk, stack: ScreenStack, canvas: Canvas, display: Any, inbox: Inbox,
-                 timers: Timers, clock: Clock, watchdog: Watchdog) -> None:
+                 timers: Timers, clock: Clock, watchdog: Watchdog, router: Router) -> None:
         self.kiosk = kiosk
         self.stack = stack
         self.canvas = canvas
@@ -33,11 +34,10 @@ class Loop:
         self.timers = timers
         self.clock = clock
         self.watchdog = watchdog
+        self.router = router
         self.running = True
         self.frames = 0
         self.handled_events: list[KioskEvent] = []
-        # Services that must see events whatever screen is up (print results mark slips printed).
-        self.listeners: list[Callable[[KioskEvent], None]] = []
         self._last_input = float("-inf")
 
     def step(self, raw: Iterable[pygame.event.Event] = ()) -> bool:
@@ -69,24 +69,9 @@ class Loop:
         return drew
 
     def _dispatch(self, event: KioskEvent) -> None:
-        if event.kind == events.PRESENCE and event.data.get("present"):
-            self.kiosk.last_presence = self.clock.now()
-        if event.kind == events.PRINT_RESULT and not event.data.get("ok"):
-            # The banner and status learn of the fault at once, not at the next poll.
-            self._dispatch(KioskEvent(events.PRINTER_STATE, {"state": event.data.get("state", "offline")}))
-        if event.kind == events.BUTTON and event.data.get("name") == "tamper":
-            self.kiosk.health["tamper"] = "opened"
-        key = HEALTH_EVENTS.get(event.kind)
-        if key is not None:
-            state = str(event.data.get("state", ""))
-            if self.kiosk.health.get(key) != state:
-                self.kiosk.health[key] = state
-                self.stack.health_changed()
+        self.router.dispatch(event)
         self.handled_events.append(event)
         del self.handled_events[:-50]
-        for listener in self.listeners:
-            listener(event)
-        self.stack.handle(event)
 
     @property
     def active(self) -> bool:

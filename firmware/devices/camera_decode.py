@@ -11,8 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from firmware.runtime import events
-from firmware.runtime.events import KioskEvent
+from firmware.runtime.events import CameraState, KioskEvent, QrDecoded
 from firmware.runtime.worker import Worker
 from hw.camera import Camera
 from hw.errors import DeviceError
@@ -25,10 +24,9 @@ RETRY_ABSENT_S = 1.0
 class CameraDecodeWorker(Worker):
     def __init__(self, camera: Camera, decoder: QrDecoder, post: Callable[[KioskEvent], None],
                  forget_after_frames: int = 5) -> None:
-        super().__init__("camera-decode")
+        super().__init__("camera-decode", "camera", post)
         self.camera = camera
         self.decoder = decoder
-        self._post = post
         self.forget_after_frames = forget_after_frames
         self._missing: dict[str, int] = {}  # code in view -> frames since last seen
         self.state = "starting"
@@ -37,30 +35,32 @@ class CameraDecodeWorker(Worker):
         self.posted = 0
         self.decode_ms_total = 0.0
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: str, reason: str = "") -> None:
         if state != self.state:
             self.state = state
-            self._post(KioskEvent(events.CAMERA_STATE, {"state": state}, time.monotonic()))
+            self._post(CameraState(state, reason))
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                frame = self.camera.read(READ_TIMEOUT_S)
-            except DeviceError:
-                self._set_state("absent")
-                self._stop.wait(RETRY_ABSENT_S)
-                continue
-            self._set_state("ok")
-            if frame is None:
-                self._see([])
-                continue
-            started = time.perf_counter()
-            try:
-                texts = [code.text for code in self.decoder.decode(frame)]
-            except Exception:  # a decoder fault on one frame must not end the worker
-                texts = []
-            self.decode_ms_total += (time.perf_counter() - started) * 1000
-            self._see(texts)
+    def step(self) -> None:
+        try:
+            frame = self.camera.read(READ_TIMEOUT_S)
+        except DeviceError as exc:
+            self._set_state("absent", exc.reason)
+            self._stop.wait(RETRY_ABSENT_S)
+            return
+        self._set_state("ok")
+        if frame is None:
+            self._see([])
+            return
+        started = time.perf_counter()
+        try:
+            texts = [code.text for code in self.decoder.decode(frame)]
+        except Exception:  # a decoder fault on one frame must not end the worker
+            texts = []
+        self.decode_ms_total += (time.perf_counter() - started) * 1000
+        self._see(texts)
+
+    def on_fault(self, exc: Exception) -> None:
+        self._set_state("absent", f"driver fault: {type(exc).__name__}")
 
     def _see(self, texts: list[str]) -> None:
         self.frames += 1
@@ -68,7 +68,7 @@ class CameraDecodeWorker(Worker):
         for text in texts:
             if text not in self._missing:
                 self.posted += 1
-                self._post(KioskEvent(events.QR_DECODED, {"payload": text, "source": "camera"}, time.monotonic()))
+                self._post(QrDecoded(text, "camera"))
             self._missing[text] = 0
         for text in list(self._missing):
             if text not in texts:
@@ -78,5 +78,5 @@ class CameraDecodeWorker(Worker):
 
     def status(self, now: float) -> dict[str, Any]:
         average = self.decode_ms_total / self.frames if self.frames else 0.0
-        return {"state": self.state, "frames": self.frames, "codes": self.posted,
+        return {"state": self.state, "frames": self.frames, "codes": self.posted, "faults": self.faults,
                 "decode_ms_avg": round(average, 2), "decoder": self.decoder.name}

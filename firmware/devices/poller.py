@@ -6,41 +6,40 @@ asks for a poll now (after a job, or when the simulator changes a device).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
-from firmware.runtime.events import KioskEvent
+from firmware.runtime.events import DeviceState, KioskEvent
 from firmware.runtime.worker import Worker
 
 Probe = Callable[[], str]
 
 
 class DevicePoller(Worker):
-    def __init__(self, probes: dict[str, tuple[str, Probe]], post: Callable[[KioskEvent], None],
+    def __init__(self, probes: dict[str, tuple[type[DeviceState], Any]], post: Callable[[KioskEvent], None],
                  interval_s: float) -> None:
-        super().__init__("device-poller")
-        self._probes = probes  # name -> (event kind, probe)
-        self._post = post
+        super().__init__("device-poller", "poller", post)
+        self._probes = probes  # name -> (event kind, device with state() and maybe `reason`)
         self.interval_s = interval_s
         self.states: dict[str, str] = {}
         self.polls = 0
 
     def poll_once(self) -> None:
-        for name, (kind, probe) in self._probes.items():
+        for name, (kind, device) in self._probes.items():
             try:
-                state = probe()
-            except Exception:  # a probe that fails says the device is not answering
-                state = "offline"
+                state = device.state()
+            except Exception as exc:  # a probe that fails says the device is not answering
+                state, reason = "offline", f"{type(exc).__name__}: {exc}"
+            else:
+                reason = str(getattr(device, "reason", "") or "") if state != "ok" else ""
             if self.states.get(name) != state:
                 self.states[name] = state
-                self._post(KioskEvent(kind, {"state": state}, time.monotonic()))
+                self._post(kind(state, reason))
         self.polls += 1
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.poll_once()
-            self._nap(self.interval_s)
+    def step(self) -> None:
+        self.poll_once()
+        self._nap(self.interval_s)
 
     def status(self, now: float) -> dict[str, Any]:
         return {"states": dict(self.states), "polls": self.polls}

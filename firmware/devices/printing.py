@@ -1,11 +1,14 @@
 """The printer job worker: renders the slip and sends it on its own thread (a raster slip takes seconds to send),
 then posts the result. The dossier is already in the outbox before a job is queued.
+
+Whatever the driver raises, the job in hand ends as a failed `PrintResult` (the citizen is told the slip could not
+be printed; the dossier stays submitted) and the worker takes the next job.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,9 +17,12 @@ from typing import Any
 from PIL import Image
 
 from firmware.render.slip import SlipData, render_slip
-from firmware.runtime import events
-from firmware.runtime.events import KioskEvent
+from firmware.runtime.events import KioskEvent, PrintResult
+from firmware.runtime.worker import Worker
 from hw.errors import DeviceAbsent, DeviceError, PrinterNotReady
+
+log = logging.getLogger("motcua.printing")
+JOB_WAIT_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -26,52 +32,61 @@ class PrintJob:
     width: int
 
 
-class PrintWorker:
+class PrintWorker(Worker):
+    stop_wait_s = 10.0  # a slip being sent is let finish
     def __init__(self, printer: Any, post: Callable[[KioskEvent], None]) -> None:
+        super().__init__("printer-jobs", "printer", post)
         self.printer = printer
-        self._post = post
-        self._jobs: queue.Queue[PrintJob | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="printer-jobs", daemon=True)
+        self._jobs: queue.Queue[PrintJob] = queue.Queue()
+        self._current: PrintJob | None = None
         self.last_slip: Image.Image | None = None
         self.last_slip_code: str | None = None
         self.printed = 0
         self.failed = 0
 
-    def start(self) -> None:
-        self._thread.start()
-
     def submit(self, job: PrintJob) -> None:
         self._jobs.put(job)
 
-    def _run(self) -> None:
-        while True:
-            job = self._jobs.get()
-            if job is None:
-                return
-            started = time.perf_counter()
-            image = render_slip(job.slip, job.width)
-            self.last_slip = image
-            self.last_slip_code = job.receipt_code
-            render_ms = (time.perf_counter() - started) * 1000
-            result: dict[str, Any] = {"code": job.receipt_code, "render_ms": round(render_ms, 2)}
-            try:
-                result["bytes"] = self.printer.print_image(image)
-                result["ok"] = True
-                self.printed += 1
-            except PrinterNotReady as exc:
-                result.update(ok=False, state=exc.reason)
-            except DeviceAbsent:
-                result.update(ok=False, state="absent")
-            except DeviceError as exc:
-                result.update(ok=False, state="offline", detail=str(exc))
-            if not result["ok"]:
-                self.failed += 1
-            self._post(KioskEvent(events.PRINT_RESULT, result, time.monotonic()))
+    def step(self) -> None:
+        try:
+            job = self._jobs.get(timeout=JOB_WAIT_S)
+        except queue.Empty:
+            return
+        self._current = job
+        started = time.perf_counter()
+        image = render_slip(job.slip, job.width)
+        self.last_slip = image
+        self.last_slip_code = job.receipt_code
+        render_ms = round((time.perf_counter() - started) * 1000, 2)
+        try:
+            sent = self.printer.print_image(image)
+        except PrinterNotReady as exc:
+            self._finish(PrintResult(job.receipt_code, False, state=exc.reason, render_ms=render_ms))
+        except DeviceAbsent as exc:
+            self._finish(PrintResult(job.receipt_code, False, state="absent", render_ms=render_ms,
+                                     detail=exc.reason))
+        except DeviceError as exc:
+            self._finish(PrintResult(job.receipt_code, False, state="offline", render_ms=render_ms, detail=str(exc)))
+        else:
+            self.printed += 1
+            self._finish(PrintResult(job.receipt_code, True, bytes=sent, render_ms=render_ms))
 
-    def stop(self) -> None:
-        self._jobs.put(None)
-        if self._thread.is_alive():
-            self._thread.join(timeout=10)
+    def on_fault(self, exc: Exception) -> None:
+        """The driver raised something unexpected mid-slip: that slip failed; the next job is taken as usual."""
+        job, self._current = self._current, None
+        if job is not None:
+            self._finish(PrintResult(job.receipt_code, False, state="offline", detail=f"{type(exc).__name__}: {exc}"))
+
+    def _finish(self, result: PrintResult) -> None:
+        self._current = None
+        if result.ok:
+            log.info("slip %s printed (%d bytes)", result.code, result.bytes)
+        else:
+            self.failed += 1
+            log.warning("slip %s not printed: %s%s", result.code, result.state,
+                        f" ({result.detail})" if result.detail else "")
+        self._post(result)
 
     def status(self, now: float) -> dict[str, Any]:
-        return {"queued": self._jobs.qsize(), "printed": self.printed, "failed": self.failed}
+        return {"queued": self._jobs.qsize(), "printed": self.printed, "failed": self.failed,
+                "driver_faults": self.faults}

@@ -5,13 +5,11 @@ posts the result. Scanning takes seconds on a real feeder, so the loop never wai
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 from firmware.rules.pages import page_from_image, page_problem, thumbnail
-from firmware.runtime import events
-from firmware.runtime.events import KioskEvent
+from firmware.runtime.events import KioskEvent, ScanResult
 from firmware.runtime.worker import Worker
 from hw.errors import DeviceAbsent, DeviceError, NoDocument, PaperJam
 
@@ -20,9 +18,8 @@ IDLE_WAIT_S = 0.25
 
 class ScanWorker(Worker):
     def __init__(self, scanner: Any, post: Callable[[KioskEvent], None]) -> None:
-        super().__init__("scanner")
+        super().__init__("scanner", "scanner", post)
         self.scanner = scanner
-        self._post = post
         self._request: tuple[str, str, int] | None = None  # document key, name, page index
         self._lock = threading.Lock()
         self._last_fault = ""
@@ -41,46 +38,52 @@ class ScanWorker(Worker):
         with self._lock:
             self._request = None
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            with self._lock:
-                request = self._request
-            if request is None:
-                self._nap(IDLE_WAIT_S)
-                continue
-            try:
-                image = self.scanner.scan()
-            except NoDocument:
-                self._nap(IDLE_WAIT_S)  # or until paper arrives (a feeder's sensor pokes)
-                continue
-            except (PaperJam, DeviceAbsent, DeviceError) as exc:
-                fault = "jam" if isinstance(exc, PaperJam) else "absent" if isinstance(exc, DeviceAbsent) else "error"
-                if fault != self._last_fault:
-                    self._last_fault = fault
-                    self._send({"ok": False, "fault": fault, "detail": str(exc)})
-                self._stop.wait(IDLE_WAIT_S)
-                continue
-            self._last_fault = ""
-            self._handle_page(request, image)
+    def step(self) -> None:
+        with self._lock:
+            request = self._request
+        if request is None:
+            self._nap(IDLE_WAIT_S)
+            return
+        try:
+            image = self.scanner.scan()
+        except NoDocument:
+            self._nap(IDLE_WAIT_S)  # or until paper arrives (a feeder's sensor pokes)
+            return
+        except (PaperJam, DeviceAbsent, DeviceError) as exc:
+            fault = "jam" if isinstance(exc, PaperJam) else "absent" if isinstance(exc, DeviceAbsent) else "error"
+            self._report(fault, str(exc))
+            self._stop.wait(IDLE_WAIT_S)
+            return
+        self._last_fault = ""
+        self._handle_page(request, image)
+
+    def _report(self, fault: str, detail: str) -> None:
+        if fault != self._last_fault:
+            self._last_fault = fault
+            self._send(ScanResult(False, fault=fault, detail=detail))
+
+    def on_fault(self, exc: Exception) -> None:
+        """An unexpected driver error: the screen offers to try again, as for any scanner error."""
+        self._report("error", f"{type(exc).__name__}: {exc}")
 
     def _handle_page(self, request: tuple[str, str, int], image: Any) -> None:
         document, name, index = request
         problem = page_problem(image)
         if problem:
             self.refused += 1
-            self._send({"ok": False, "problem": problem, "document": document})
+            self._send(ScanResult(False, document=document, problem=problem))
             return
         with self._lock:
             if self._request == request:
                 self._request = None  # one page per request
         page = page_from_image(image, document, name, index)
         self.pages += 1
-        self._send({"ok": True, "page": page, "thumb": thumbnail(image), "document": document})
+        self._send(ScanResult(True, document=document, page=page, thumb=thumbnail(image)))
 
-    def _send(self, data: dict[str, Any]) -> None:
+    def _send(self, result: ScanResult) -> None:
         self.results += 1
-        self._post(KioskEvent(events.SCAN_RESULT, data, time.monotonic()))
+        self._post(result)
 
     def status(self, now: float) -> dict[str, Any]:
         return {"waiting": self._request is not None, "pages": self.pages, "refused": self.refused,
-                "fault": self._last_fault or None}
+                "fault": self._last_fault or None, "driver_faults": self.faults}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,9 +21,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from firmware.common.protocol import kiosk_topic
-from firmware.runtime import events
 from firmware.runtime.config import Config
-from firmware.runtime.events import KioskEvent
+from firmware.runtime.events import KioskEvent, LinkState, MqttMessage, PublishFailed
 
 log = logging.getLogger("motcua.link")
 AUTH_REFUSED = (0x86, 0x87, 0x8C)  # bad user name or password, not authorized, bad authentication method
@@ -134,12 +132,23 @@ class MqttLink:
         self.client.disconnect()
         self.client.loop_stop()
 
-    def publish(self, leaf: str, payload: bytes | str, qos: int = 1, retain: bool = False) -> int:
-        """Queue a message; returns paho's message id (0 when the link is down)."""
+    def publish(self, leaf: str, payload: bytes | str, qos: int = 1, retain: bool = False,
+                properties: Properties | None = None) -> int:
+        """Queue a message on one of this kiosk's topics; returns paho's message id (0 when the link is down)."""
+        return self.publish_to(self.topic(leaf), payload, qos, retain, properties)
+
+    def publish_to(self, topic: str, payload: bytes | str, qos: int = 1, retain: bool = False,
+                   properties: Properties | None = None) -> int:
+        """Queue a message on any topic (Home Assistant discovery); 0 when the link is down."""
         if self.state != "up":
             return 0
-        info = self.client.publish(self.topic(leaf), payload, qos=qos, retain=retain)
+        info = self.client.publish(topic, payload, qos=qos, retain=retain, properties=properties)
         return info.mid if info.rc == mqtt.MQTT_ERR_SUCCESS else 0
+
+    def leaf_of(self, topic: str) -> str:
+        """`ack` for this kiosk's `.../ack`; any other topic as it is."""
+        prefix = self.topic("")
+        return topic[len(prefix):] if topic.startswith(prefix) else topic
 
     # -- paho's thread: post and return ---------------------------------------------------------------
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
@@ -149,7 +158,7 @@ class MqttLink:
             self.state = "refused"
             log.error("broker refused the kiosk (%s): not retrying until restarted", reason)
             client.disconnect()  # ends paho's reconnect loop
-            self._post(KioskEvent(events.LINK_STATE, {"state": "refused", "reason": str(reason)}, time.monotonic()))
+            self._post(LinkState("refused", str(reason)))
             return
         if code != 0:
             log.warning("connect failed: %s", reason)
@@ -163,7 +172,8 @@ class MqttLink:
             client.subscribe(topic, qos=1)
         client.publish(self.topic("availability"), "online", qos=1, retain=True)
         self.state = "up"
-        self._post(KioskEvent(events.LINK_STATE, {"state": "up"}, time.monotonic()))
+        log.info("connected to %s:%s", self.settings.host, self.settings.port)
+        self._post(LinkState("up", f"connected to {self.settings.host}:{self.settings.port}"))
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
         if self.state == "refused":
@@ -171,7 +181,7 @@ class MqttLink:
         self.state = "down"
         self._attempt += 1
         self._next_backoff()
-        self._post(KioskEvent(events.LINK_STATE, {"state": "down", "reason": str(reason)}, time.monotonic()))
+        self._post(LinkState("down", str(reason)))
 
     def _next_backoff(self) -> None:
         """Full jitter: the next wait is uniform in [min, min(max, min * 2^attempt)]."""
@@ -182,15 +192,14 @@ class MqttLink:
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         correlation = getattr(message.properties, "CorrelationData", None) if message.properties else None
-        self._post(KioskEvent(events.MQTT_MESSAGE, {"topic": message.topic, "payload": bytes(message.payload),
-                                                    "correlation": correlation}, time.monotonic()))
+        self._post(MqttMessage(message.topic, bytes(message.payload), self.leaf_of(message.topic), correlation))
 
     def _on_publish(self, client: mqtt.Client, userdata: Any, mid: int, reason: Any, properties: Any) -> None:
         code = reason.value if hasattr(reason, "value") else int(reason)
         if code >= 0x80:
             self.failed_publishes += 1
             log.warning("broker refused message %s: %s; it will be sent again", mid, reason)
-            self._post(KioskEvent(events.PUBLISH_FAILED, {"mid": mid, "reason": str(reason)}, time.monotonic()))
+            self._post(PublishFailed(mid, str(reason)))
 
     def status(self, now: float) -> dict[str, Any]:
         return {"state": self.state, "connects": self.connects, "refused": self.refused,

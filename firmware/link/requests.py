@@ -15,49 +15,47 @@ from paho.mqtt.properties import Properties
 
 from firmware.common.protocol import BadMessage, unpack
 from firmware.link.mqtt import MqttLink
-from firmware.runtime import events
-from firmware.runtime.events import KioskEvent
+from firmware.runtime.events import MqttMessage, Response
+from firmware.runtime.inbox import Post
+from firmware.services.health import Health
 
 
 @dataclass
 class Requests:
     link: MqttLink
-    post: Any
+    health: Health
+    post: Post
     timeout_s: float = 10.0
     pending: dict[bytes, tuple[str, float]] = field(default_factory=dict)  # correlation -> (kind, deadline)
 
     def send(self, kind: str, body: dict[str, Any], now: float) -> bytes | None:
         """Ask the province; returns the correlation id, or None when the link is down (answer: offline)."""
-        if self.link.state != "up":
+        if not self.health.link_up:
             return None
         correlation = uuid.uuid4().bytes
         properties = Properties(PacketTypes.PUBLISH)
         properties.ResponseTopic = self.link.topic("res")
         properties.CorrelationData = correlation
-        self.link.client.publish(self.link.topic(f"req/{kind}"), msgpack.packb(body, use_bin_type=True), qos=1,
-                                 properties=properties)
+        if not self.link.publish(f"req/{kind}", msgpack.packb(body, use_bin_type=True), qos=1, properties=properties):
+            return None
         self.pending[correlation] = (kind, now + self.timeout_s)
         return correlation
 
-    def on_event(self, event: KioskEvent) -> None:
+    def on_response(self, message: MqttMessage) -> None:
         """A message on `res`, matched to its request by correlation data (on the loop's thread)."""
-        if event.kind != events.MQTT_MESSAGE or event.data.get("topic") != self.link.topic("res"):
-            return
-        correlation = event.data.get("correlation")
+        correlation = message.correlation
         if not correlation or correlation not in self.pending:
             return
         kind, _deadline = self.pending.pop(correlation)
         try:
-            body: dict[str, Any] | None = unpack(event.data["payload"])
+            body: dict[str, Any] | None = unpack(message.payload)
         except BadMessage:
             body = None
-        self.post(KioskEvent(events.RESPONSE, {"correlation": correlation, "kind": kind, "body": body,
-                                               "outcome": "answered" if body is not None else "malformed"}))
+        self.post(Response(correlation, kind, "answered" if body is not None else "malformed", body))
 
     def tick(self, now: float) -> float:
         for correlation, (kind, deadline) in list(self.pending.items()):
             if now >= deadline:
                 del self.pending[correlation]
-                self.post(KioskEvent(events.RESPONSE, {"correlation": correlation, "kind": kind, "body": None,
-                                                       "outcome": "timeout"}))
+                self.post(Response(correlation, kind, "timeout"))
         return now + 0.5

@@ -12,8 +12,8 @@ from typing import Any
 
 from firmware.common.protocol import BadMessage, Envelope, unpack_ack
 from firmware.link.mqtt import MqttLink
-from firmware.runtime import events
-from firmware.runtime.events import KioskEvent
+from firmware.runtime.events import MqttMessage, PublishFailed
+from firmware.services.health import Health
 from firmware.services.outbox import Outbox
 
 log = logging.getLogger("motcua.sender")
@@ -23,6 +23,8 @@ log = logging.getLogger("motcua.sender")
 class OutboxSender:
     outbox: Outbox
     link: MqttLink
+    health: Health
+    on_official: Callable[[str, dict[str, Any]], None]  # the province's code for a dossier arrived
     window: int = 16
     ack_timeout_s: float = 30.0
     in_flight: dict[str, float] = field(default_factory=dict)  # event id -> when it was sent
@@ -30,13 +32,12 @@ class OutboxSender:
     acked: int = 0
     dropped_messages: int = 0
     official: dict[str, dict[str, Any]] = field(default_factory=dict)
-    on_official: Callable[[str, dict[str, Any]], None] | None = None
     round_trip_ms: float | None = None  # event sent -> gateway's ack, smoothed
     clock_now: Callable[[], float] | None = None
 
     def tick(self, now: float) -> float:
         """Timer: fill the window with the oldest unsent events; send again what waited too long."""
-        if self.link.state != "up":
+        if not self.health.link_up:
             self.in_flight.clear()  # everything is sent again on the next connection
             return now + 0.5
         for event_id, sent_at in list(self.in_flight.items()):
@@ -57,13 +58,13 @@ class OutboxSender:
                     room -= 1
         return now + 0.2
 
-    def on_event(self, event: KioskEvent) -> None:
-        if event.kind == events.PUBLISH_FAILED:
-            self.in_flight.clear()  # cannot tell which one: the window is sent again, the gateway de-duplicates
-        if event.kind != events.MQTT_MESSAGE or not str(event.data.get("topic", "")).endswith("/ack"):
-            return
+    def on_publish_failed(self, event: PublishFailed) -> None:
+        self.in_flight.clear()  # cannot tell which one: the window is sent again, the gateway de-duplicates
+
+    def on_ack(self, message: MqttMessage) -> None:
+        """The gateway stored these events: delete them, and take the official codes it gave."""
         try:
-            ids, official = unpack_ack(event.data["payload"])
+            ids, official = unpack_ack(message.payload)
         except BadMessage as exc:
             self.dropped_messages += 1
             log.warning("dropped a malformed ack: %s", exc)
@@ -72,9 +73,12 @@ class OutboxSender:
             if isinstance(info, dict) and isinstance(info.get("code"), str):
                 self.official[dossier_id] = info
                 self.outbox.set_official_code(dossier_id, info["code"])
-                if self.on_official:
-                    self.on_official(dossier_id, info)
-        self.acked += self.outbox.delete(ids)
+                log.info("dossier %s: the province's code arrived", dossier_id)
+                self.on_official(dossier_id, info)
+        deleted = self.outbox.delete(ids)
+        self.acked += deleted
+        if deleted:
+            log.info("acknowledged by the province: %d event(s) deleted from the outbox", deleted)
         now = self.clock_now() if self.clock_now else None
         for event_id in ids:
             sent_at = self.in_flight.pop(event_id, None)

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from firmware.link.mqtt import MqttLink
-from firmware.runtime import events
-from firmware.runtime.events import KioskEvent
+from firmware.runtime.events import MqttMessage
 from firmware.runtime.packages import pending_packages
+from firmware.services.health import Health
 
 VERSION = "0.1.0"
 PERIOD_S = 60.0
@@ -60,8 +60,10 @@ def age_s(stamp: Any) -> int | None:
 
 
 class StatusPublisher:
-    def __init__(self, link: MqttLink, collect: Callable[[float], dict[str, Any]], data_dir: Path) -> None:
+    def __init__(self, link: MqttLink, health: Health, collect: Callable[[float], dict[str, Any]],
+                 data_dir: Path) -> None:
         self.link = link
+        self.health = health
         self.collect = collect
         self.data_dir = data_dir
         self.started = time.monotonic()
@@ -91,7 +93,7 @@ class StatusPublisher:
             "disk_free_mb": round(shutil.disk_usage(self.data_dir).free / 2**20),
             "outbox_backlog": outbox.get("backlog"), "outbox_oldest": outbox.get("oldest"),
             "outbox_oldest_age_s": age_s(outbox.get("oldest")),
-            "link": self.link.state, "round_trip_ms": parts.get("round_trip_ms"),
+            "link": self.health.get("network"), "round_trip_ms": parts.get("round_trip_ms"),
             "printer": health.get("printer"), "scanner": health.get("scanner"),
             "camera": health.get("camera"), "unprinted_slips": outbox.get("unprinted_slips"),
             "dossiers_today": today["dossiers"], "sessions_today": today["sessions"],
@@ -100,7 +102,7 @@ class StatusPublisher:
 
     def tick(self, now: float) -> float:
         """Timer: publish when the shown values change, and at least every minute."""
-        if self.link.state != "up":
+        if not self.health.link_up:
             self._announced = False
             return now + 1.0
         if not self._announced:
@@ -131,12 +133,11 @@ class StatusPublisher:
                 config["unit_of_measurement"] = unit
             if device_class:
                 config["device_class"] = device_class
-            self.link.client.publish(f"homeassistant/sensor/{kiosk}/{key}/config",
-                                     json.dumps(config, ensure_ascii=False), qos=1, retain=True)
+            self.link.publish_to(f"homeassistant/sensor/{kiosk}/{key}/config",
+                                 json.dumps(config, ensure_ascii=False), qos=1, retain=True)
         self._announced = True
 
-    def on_event(self, event: KioskEvent) -> None:
+    def on_home_assistant(self, message: MqttMessage) -> None:
         """Home Assistant came back (`homeassistant/status` = online): announce again."""
-        if (event.kind == events.MQTT_MESSAGE and event.data.get("topic") == HA_STATUS
-                and bytes(event.data.get("payload", b"")) == b"online"):
+        if message.payload == b"online":
             self._announced = False

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hw import backlight, camera, printer, qr, scanner, sensors
+
 
 class ConfigError(Exception):
     """A configuration file that cannot be used; the message names file, key and what was expected."""
@@ -66,13 +68,13 @@ class SessionSection:
 
 @dataclass(frozen=True)
 class CameraSection:
-    backend: str = choice("sim", "sim", "pi", "none")
+    backend: str = choice("sim", *camera.BACKENDS)
     fps: int = bounded(15, 1, 60)
 
 
 @dataclass(frozen=True)
 class QrSection:
-    decoder: str = choice("zxing", "zxing", "pyzbar")
+    decoder: str = choice("zxing", *qr.BACKENDS)
     # A serial QR module (pyserial URL: /dev/ttyACM0, /dev/ttyAMA0, loop://); empty when there is none.
     serial_url: str = ""
     serial_baud: int = bounded(9600, 1200, 921600)
@@ -81,7 +83,7 @@ class QrSection:
 
 @dataclass(frozen=True)
 class PrinterSection:
-    backend: str = choice("sim", "sim", "escpos", "none")
+    backend: str = choice("sim", *printer.BACKENDS)
     # escpos: "usb:04b8:0202", "serial:/dev/ttyUSB0:19200" or "network:192.0.2.10:9100"
     connection: str = ""
     width_px: int = bounded(576, 384, 832)
@@ -90,7 +92,7 @@ class PrinterSection:
 
 @dataclass(frozen=True)
 class ScannerSection:
-    backend: str = choice("sim", "sim", "sane", "none")
+    backend: str = choice("sim", *scanner.BACKENDS)
     device: str = ""
     source: str = "ADF"
     resolution: int = bounded(200, 100, 600)
@@ -98,7 +100,7 @@ class ScannerSection:
 
 @dataclass(frozen=True)
 class GpioSection:
-    factory: str = choice("mock", "mock", "lgpio", "none")
+    factory: str = choice("mock", *sensors.BACKENDS)
     presence_pin: int = bounded(17, 0, 27)
     help_pin: int = bounded(27, 0, 27)
     tamper_pin: int = bounded(22, 0, 27)
@@ -108,7 +110,7 @@ class GpioSection:
 
 @dataclass(frozen=True)
 class BacklightSection:
-    backend: str = choice("sim", "sim", "sysfs", "none")
+    backend: str = choice("sim", *backlight.BACKENDS)
     dim_after_s: float = bounded(120.0, 10.0, 3600.0)
     dim_level: float = bounded(0.15, 0.0, 1.0)
 

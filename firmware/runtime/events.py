@@ -1,59 +1,154 @@
-"""Events that reach the loop from other threads, and the inbox they travel through.
+"""Events that reach the loop from other threads: one small frozen dataclass per kind.
 
-Threads (camera decode, paho's network loop, gpiozero callbacks, the printer worker) never touch state: they
-call `Inbox.post`, which is thread-safe and wakes the loop if it is waiting.
+Threads (camera decode, paho's network loop, gpiozero callbacks, device workers) never touch state: they build an
+event and hand it to `Inbox.post`. The loop's router sends each kind to the handlers registered for it
+(`firmware/runtime/router.py`). `kind` names the event in logs and tests; `data` is its fields as a dict, fields
+left at their default omitted.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
+import dataclasses
+import time
 from dataclasses import dataclass, field
-from typing import Any
-
-PRESENCE = "presence"          # data: {"present": bool}
-QR_DECODED = "qr_decoded"      # data: {"payload": str, "source": str}
-LINK_STATE = "link_state"      # data: {"state": "up" | "down"}
-PRINTER_STATE = "printer_state"  # data: {"state": "ok" | "paper_low" | "paper_out" | ...}
-BUTTON = "button"              # data: {"name": "help" | "tamper"}
-CAMERA_STATE = "camera_state"  # data: {"state": "ok" | "absent"}
-SCANNER_STATE = "scanner_state"  # data: {"state": "ok" | "jam" | "absent"}
-SCAN_RESULT = "scan_result"    # data: {"ok": True, "page", "thumb"} | {"ok": False, "fault" | "problem": ...}
-MQTT_MESSAGE = "mqtt_message"  # data: {"topic": str, "payload": bytes}
-RESPONSE = "response"          # data: {"correlation", "kind", "body": map | None, "outcome": answered|timeout|...}
-PUBLISH_FAILED = "publish_failed"  # data: {"mid": int, "reason": str}
-PRINT_RESULT = "print_result"  # data: {"code": str, "ok": bool, "state"?: str, "bytes"?: int}
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
 class KioskEvent:
-    kind: str
-    data: dict[str, Any] = field(default_factory=dict)
-    posted_at: float = 0.0
+    kind: ClassVar[str] = "event"
+    posted_at: float = field(default_factory=time.monotonic, kw_only=True, compare=False, repr=False)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for item in dataclasses.fields(self):
+            if item.name == "posted_at":
+                continue
+            value = getattr(self, item.name)
+            if item.default is not dataclasses.MISSING and value == item.default:
+                continue
+            values[item.name] = value
+        return values
 
 
-class Inbox:
-    """A thread-safe queue drained by the loop once per tick."""
+@dataclass(frozen=True)
+class Presence(KioskEvent):
+    kind: ClassVar[str] = "presence"
+    present: bool
 
-    def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[KioskEvent] = queue.SimpleQueue()
-        self._wake = threading.Event()
-        self.posted = 0
 
-    def post(self, event: KioskEvent) -> None:
-        self._queue.put(event)
-        self.posted += 1
-        self._wake.set()
+@dataclass(frozen=True)
+class QrDecoded(KioskEvent):
+    kind: ClassVar[str] = "qr_decoded"
+    payload: str
+    source: str  # camera | serial | a test's name
 
-    def drain(self) -> list[KioskEvent]:
-        self._wake.clear()
-        events: list[KioskEvent] = []
-        while True:
-            try:
-                events.append(self._queue.get_nowait())
-            except queue.Empty:
-                return events
 
-    def wait(self, timeout: float) -> bool:
-        """Block up to `timeout` seconds, returning early (True) when an event is posted."""
-        return self._wake.wait(timeout)
+@dataclass(frozen=True)
+class ButtonPressed(KioskEvent):
+    kind: ClassVar[str] = "button"
+    name: str  # help | tamper
+
+
+@dataclass(frozen=True)
+class DeviceState(KioskEvent):
+    """A device's state changed; `reason` says why, for the journal and staff (never for citizens)."""
+
+    kind: ClassVar[str] = "device_state"
+    state: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class LinkState(DeviceState):
+    kind: ClassVar[str] = "link_state"  # up | down | refused
+
+
+@dataclass(frozen=True)
+class PrinterState(DeviceState):
+    kind: ClassVar[str] = "printer_state"  # hw.printer.STATES
+
+
+@dataclass(frozen=True)
+class CameraState(DeviceState):
+    kind: ClassVar[str] = "camera_state"  # ok | absent
+
+
+@dataclass(frozen=True)
+class ScannerState(DeviceState):
+    kind: ClassVar[str] = "scanner_state"  # ok | jam | absent
+
+
+@dataclass(frozen=True)
+class DeviceFault(KioskEvent):
+    """A driver raised something unexpected; its worker logged it, backs off and tries again."""
+
+    kind: ClassVar[str] = "device_fault"
+    device: str
+    error: str
+
+
+@dataclass(frozen=True)
+class ScanResult(KioskEvent):
+    kind: ClassVar[str] = "scan_result"
+    ok: bool
+    document: str = ""
+    page: Any = None  # firmware.rules.pages.Page when ok
+    thumb: Any = None  # a PIL image when ok
+    problem: str = ""  # the page was refused: firmware.rules.pages.BLANK | DARK
+    fault: str = ""  # the scanner could not scan: jam | absent | error
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PrintResult(KioskEvent):
+    kind: ClassVar[str] = "print_result"
+    code: str  # the receipt code of the slip
+    ok: bool
+    state: str = ""  # why not: the printer's state (paper_out, offline, absent, ...)
+    bytes: int = 0
+    render_ms: float = 0.0
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class MqttMessage(KioskEvent):
+    kind: ClassVar[str] = "mqtt_message"
+    topic: str
+    payload: bytes
+    leaf: str = ""  # the topic under this kiosk's root (ack, res, cmd), or the whole topic for others
+    correlation: bytes | None = None
+
+
+@dataclass(frozen=True)
+class PublishFailed(KioskEvent):
+    kind: ClassVar[str] = "publish_failed"
+    mid: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Response(KioskEvent):
+    """The answer to a request (`req/{request}`): answered, malformed or timeout."""
+
+    kind: ClassVar[str] = "response"
+    correlation: bytes
+    request: str
+    outcome: str
+    body: dict[str, Any] | None = None
+
+
+PRESENCE = Presence.kind
+QR_DECODED = QrDecoded.kind
+BUTTON = ButtonPressed.kind
+LINK_STATE = LinkState.kind
+PRINTER_STATE = PrinterState.kind
+CAMERA_STATE = CameraState.kind
+SCANNER_STATE = ScannerState.kind
+DEVICE_FAULT = DeviceFault.kind
+SCAN_RESULT = ScanResult.kind
+PRINT_RESULT = PrintResult.kind
+MQTT_MESSAGE = MqttMessage.kind
+PUBLISH_FAILED = PublishFailed.kind
+RESPONSE = Response.kind

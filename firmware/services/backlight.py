@@ -19,7 +19,7 @@ class BacklightManager:
         self.level: float | None = None
 
     def tick(self, now: float) -> float:
-        quiet_since = max(self.kiosk.session.last_activity, self.kiosk.last_presence)
+        quiet_since = max(self.kiosk.session.last_activity, self.kiosk.health.last_presence)
         idle = self.kiosk.nav.top_name == "attract" and now - quiet_since >= self.dim_after_s
         level = self.dim_level if idle else 1.0
         if level != self.level:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from firmware.common.catalog import Catalog, Procedure
@@ -11,6 +11,7 @@ from firmware.devices.scanning import ScanWorker
 from firmware.runtime.clock import Clock
 from firmware.runtime.config import Config
 from firmware.runtime.events import KioskEvent
+from firmware.services.health import Health
 from firmware.services.search import ProcedureIndex
 from firmware.services.session import Session
 from firmware.services.submission import SubmissionService
@@ -39,9 +40,7 @@ class Kiosk:
     index: ProcedureIndex
     submissions: SubmissionService
     scanning: ScanWorker
-    # Device and link state the citizen may need to know about (banner); filled from events by the loop.
-    health: dict[str, str] = field(default_factory=lambda: {"network": "up", "printer": "ok"})
-    last_presence: float = float("-inf")
+    health: Health  # device, link, presence and tamper state (the banner reads it)
 
     def procedure(self) -> Procedure:
         """The procedure this visit is about (the catalog's first when none is chosen, for sample screens)."""

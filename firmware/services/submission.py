@@ -6,8 +6,7 @@ between the two loses nothing; the stub stays "unprinted" for staff. Printing re
 
 from __future__ import annotations
 
-import os
-import signal
+import logging
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
@@ -18,17 +17,14 @@ from firmware.devices.printing import PrintJob, PrintWorker
 from firmware.render.slip import slip_from_record
 from firmware.rules.pages import Page
 from firmware.rules.validation import to_record
-from firmware.runtime import events
 from firmware.runtime.clock import Clock
 from firmware.runtime.config import Config
-from firmware.runtime.events import KioskEvent
+from firmware.runtime.events import PrintResult
 from firmware.services.dossier import build_record, dossier_events, slip_stub
 from firmware.services.outbox import Outbox
 from firmware.services.session import Session
 
-# Fault injection for tests: MOTCUA_FAULT=kill-after-commit ends the process with SIGKILL right after the
-# outbox commit, before the slip is queued, exactly where a power cut would hurt most.
-FAULT_ENV = "MOTCUA_FAULT"
+log = logging.getLogger("motcua.submission")
 KEEP_RECENT = 4
 
 
@@ -46,11 +42,11 @@ class SubmissionService:
     clock: Clock
     printer: PrintWorker
     catalog_version: str
+    # With a link: how long a slip waits for the province's official code before it prints the kiosk's own.
+    wait_official_s: float = 0.0
     submitted: dict[str, Submitted] = field(default_factory=dict)
     last: Submitted | None = None
     dossiers: int = 0
-    # With a link: how long a slip waits for the province's official code before it prints the kiosk's own.
-    wait_official_s: float = 0.0
     # dossier id -> (print deadline on the loop clock, its record): slips waiting for the official code
     waiting: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
 
@@ -73,8 +69,8 @@ class SubmissionService:
             consent_at=session.consent_at or wall, received_at=wall, clock_synced=synced, receipt_code=code,
             due_date=due, documents_at_counter=list(session.documents_at_counter))
         self.outbox.commit(dossier_events(record, pages), slip_stub(record))
-        if os.environ.get(FAULT_ENV) == "kill-after-commit":
-            os.kill(os.getpid(), signal.SIGKILL)
+        log.info("dossier %s committed: procedure %s, %d page(s)", code, procedure.code, len(pages))
+        self.committed(record)
         done = Submitted(record)
         if self.wait_official_s > 0:
             self.waiting[record["id"]] = (self.clock.now() + self.wait_official_s, record)
@@ -84,6 +80,9 @@ class SubmissionService:
         self.last = done
         self.dossiers += 1
         return done
+
+    def committed(self, record: dict[str, Any]) -> None:
+        """The dossier is durable; nothing is printed yet (the point where a power cut would hurt most)."""
 
     def _print(self, record: dict[str, Any]) -> None:
         self.printer.submit(PrintJob(record["receipt_code"], slip_from_record(record),
@@ -107,15 +106,13 @@ class SubmissionService:
                 self._print(record)
         return now + 0.25
 
-    def on_event(self, event: KioskEvent) -> None:
-        if event.kind != events.PRINT_RESULT:
-            return
-        code = str(event.data.get("code"))
-        if event.data.get("ok"):
+    def on_print_result(self, event: PrintResult) -> None:
+        code = event.code
+        if event.ok:
             self.outbox.mark_printed(code)
             state = "printed"
         else:
-            state = f"failed: {event.data.get('state', 'offline')}"
+            state = f"failed: {event.state or 'offline'}"
         if code in self.submitted:
             self.submitted[code].print_state = state
         while len(self.submitted) > KEEP_RECENT:  # only what a screen may still show
