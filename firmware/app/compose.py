@@ -136,6 +136,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     router.on(DeviceFault, health.on_device_fault)
     router.on(PrintResult, health.on_print_result)  # 1. a failed slip: banner and status learn it at once
     router.on(PrintResult, submissions.on_print_result)  # 2. the stub is marked printed, or the failure kept
+    router.on(PrintResult, devices.poller.on_print_result)  # 3. after a failure, the printer is asked again
     link = sender = telemetry = requests = None
     if config.mqtt.enabled:
         link = MqttLink(link_settings(config), inbox.post)
@@ -156,7 +157,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
         timers.add("outbox-sender", sender.tick, clock.now())
         timers.add("requests", requests.tick, clock.now())
         timers.add("status", telemetry.tick, clock.now())
-    router.then(stack.handle)  # 3. the top screen (done shows the slip's result)
+    router.then(stack.handle)  # 4. the top screen (done shows the slip's result)
 
     stack.reset(first_screen)
     stack.apply_pending()

@@ -6,10 +6,11 @@ asks for a poll now (after a job, or when the simulator changes a device).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from firmware.runtime.events import DeviceState, KioskEvent
+from firmware.runtime.events import DeviceState, KioskEvent, PrintResult
 from firmware.runtime.worker import Worker
 
 Probe = Callable[[], str]
@@ -23,8 +24,22 @@ class DevicePoller(Worker):
         self.interval_s = interval_s
         self.states: dict[str, str] = {}
         self.polls = 0
+        self._recheck: set[str] = set()
+        self._recheck_lock = threading.Lock()
+
+    def recheck(self, name: str) -> None:
+        """Poll `name` now and post its state even if unchanged (a failed job said something else meanwhile)."""
+        with self._recheck_lock:
+            self._recheck.add(name)
+        self.poke()
+
+    def on_print_result(self, event: PrintResult) -> None:
+        if not event.ok:
+            self.recheck("printer")
 
     def poll_once(self) -> None:
+        with self._recheck_lock:
+            forced, self._recheck = self._recheck, set()
         for name, (kind, device) in self._probes.items():
             try:
                 state = device.state()
@@ -32,7 +47,7 @@ class DevicePoller(Worker):
                 state, reason = "offline", f"{type(exc).__name__}: {exc}"
             else:
                 reason = str(getattr(device, "reason", "") or "") if state != "ok" else ""
-            if self.states.get(name) != state:
+            if self.states.get(name) != state or name in forced:
                 self.states[name] = state
                 self._post(kind(state, reason))
         self.polls += 1
