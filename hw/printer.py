@@ -21,6 +21,10 @@ from hw.errors import DeviceAbsent, PrinterNotReady
 STATES = ("ok", "paper_low", "paper_out", "cover_open", "offline", "absent")
 PRINTABLE = ("ok", "paper_low")
 PROFILE = "TM-T88V"
+# A serial printer answers a status query with one byte within milliseconds, but python-escpos reads 16 and waits
+# out its timeout (1 s by default) for the rest: two queries a poll cost 2 s of the connection's lock.
+SERIAL_STATUS_TIMEOUT_S = 0.3
+DLE_EOT_OFFLINE_CAUSE = b"\x10\x04\x02"  # bit 2 of the answer: the cover is open
 # Cheap printers' buffers overflow on tall raster images: send them in bands (python-escpos #628, #631).
 FRAGMENT_HEIGHT = 100
 
@@ -122,7 +126,8 @@ class EscposPrinter:
                 device = escpos.Usb(vendor, product, profile=self.profile)
             elif kind == "serial":
                 port, _, baud = rest.partition(":")
-                device = escpos.Serial(port, baudrate=int(baud or 19200), profile=self.profile, rtscts=True)
+                device = escpos.Serial(port, baudrate=int(baud or 19200), timeout=SERIAL_STATUS_TIMEOUT_S,
+                                       profile=self.profile)
             elif kind == "network":
                 host, _, port = rest.partition(":")
                 device = escpos.Network(host, int(port or 9100), profile=self.profile)
@@ -152,6 +157,10 @@ class EscposPrinter:
                 if self._printer is None:
                     self._printer = self._open()
                 if not self._printer.is_online():
+                    cause = self._printer.query_status(DLE_EOT_OFFLINE_CAUSE)
+                    if cause and cause[0] & 0x04:
+                        self.reason = "the cover is open"
+                        return "cover_open"
                     self.reason = "the printer says it is offline"
                     return "offline"
                 paper = self._printer.paper_status()  # 2 ok, 1 near end, 0 out
@@ -179,6 +188,10 @@ class EscposPrinter:
                 raise
             self.jobs += 1
             return len(data)
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop("closed")
 
     def status(self, now: float) -> dict[str, Any]:
         state = self.state()

@@ -66,6 +66,8 @@ class Devices:
         if self.sensors:
             self.sensors.close()
         self.camera.close()
+        if hasattr(self.printer, "close"):
+            self.printer.close()
 
     def status(self, now: float) -> dict[str, Any]:
         parts: dict[str, Any] = {
