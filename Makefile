@@ -22,6 +22,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 screens: $(STAMP)
 	for size in 1080x1920 720x1280 800x480; do $(BIN)/motcua screens --size $$size --out out/screens/$$size; done

@@ -52,7 +52,7 @@ def camera_frame(payload: str, *, angle: float = 8.0, blur: float = 0.8, noise: 
     frame.paste(code, (x, y))
     if blur:
         frame = frame.filter(ImageFilter.GaussianBlur(blur))
-    array = np.asarray(frame, dtype=np.float32)
+    array: np.ndarray = np.asarray(frame, dtype=np.float32)
     if noise:
         array = array + np.random.default_rng(seed).normal(0, noise, array.shape)
     return np.clip(array, 0, 255).astype(np.uint8)

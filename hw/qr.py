@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -57,7 +57,7 @@ class ZxingDecoder:
         import zxingcpp
 
         self._zxing = zxingcpp
-        self._formats = zxingcpp.BarcodeFormat.QRCode
+        self._formats: Any = zxingcpp.BarcodeFormat.QRCode
 
     def decode(self, gray: np.ndarray) -> list[Decoded]:
         found = []
@@ -97,7 +97,8 @@ class PyzbarDecoder:
         try:
             z.zbar_image_set_format(image, int.from_bytes(b"Y800", "little"))
             z.zbar_image_set_size(image, width, height)
-            z.zbar_image_set_data(image, ctypes.cast(pixels, ctypes.c_void_p), len(pixels), None)
+            data = ctypes.cast(pixels, ctypes.c_void_p)  # type: ignore[arg-type]  # ctypes takes bytes as char*
+            z.zbar_image_set_data(image, data, len(pixels), None)
             z.zbar_scan_image(self._scanner, image)
             found = []
             symbol = z.zbar_image_first_symbol(image)

@@ -40,7 +40,7 @@ class ScreenStack:
 
     def replace(self, name: str, **params: Any) -> None:
         self._check(name)
-        self._pending.append(lambda: (self._pop(resume=False), self._push(name, params)))
+        self._pending.append(lambda: self._replace(name, params))
 
     def reset(self, name: str, **params: Any) -> None:
         self._check(name)
@@ -84,6 +84,10 @@ class ScreenStack:
         screen = self._make(name)
         self.screens.append(screen)
         screen.enter(**params)
+
+    def _replace(self, name: str, params: dict[str, Any]) -> None:
+        self._pop(resume=False)
+        self._push(name, params)
 
     def _pop(self, resume: bool = True) -> None:
         if len(self.screens) <= 1 and resume:

@@ -40,7 +40,7 @@ class Flaky:
 def test_a_printer_driver_exception_mid_slip_fails_that_slip_and_the_next_one_prints(
         sim: Simulator, caplog: pytest.LogCaptureFixture) -> None:
     printer: SimPrinter = sim.app.devices.printer
-    printer.print_image = Flaky(printer.print_image)  # type: ignore[method-assign]
+    printer.print_image = Flaky(printer.print_image)  # type: ignore[method-assign, assignment]
     caplog.set_level(logging.INFO)
     to_review(sim)
     submit(sim)
@@ -72,7 +72,7 @@ def test_a_printer_driver_exception_mid_slip_fails_that_slip_and_the_next_one_pr
 
 def test_the_camera_thread_survives_a_driver_exception() -> None:
     camera = SimCamera(fps=60)
-    camera.read = Flaky(camera.read, times=3)  # type: ignore[method-assign]
+    camera.read = Flaky(camera.read, times=3)  # type: ignore[method-assign, assignment]
     posted: list[KioskEvent] = []
     worker = CameraDecodeWorker(camera, make_decoder("zxing"), posted.append)
     worker.start()
@@ -88,7 +88,7 @@ def test_the_camera_thread_survives_a_driver_exception() -> None:
 
 def test_the_scanner_thread_survives_a_driver_exception() -> None:
     scanner = SimScanner()
-    scanner.scan = Flaky(scanner.scan, error=TypeError("a driver bug"))  # type: ignore[method-assign]
+    scanner.scan = Flaky(scanner.scan, error=TypeError("a driver bug"))  # type: ignore[method-assign, assignment]
     posted: list[KioskEvent] = []
     worker = ScanWorker(scanner, posted.append)
     worker.start()
@@ -108,7 +108,7 @@ def test_the_scanner_thread_survives_a_driver_exception() -> None:
 
 def test_a_status_probe_that_raises_reads_as_offline_and_the_poller_goes_on() -> None:
     printer = SimPrinter()
-    printer.state = Flaky(printer.state, times=1, error=OSError("I/O error"))  # type: ignore[method-assign]
+    printer.state = Flaky(printer.state, times=1, error=OSError("I/O error"))  # type: ignore[method-assign, assignment]
     posted: list[KioskEvent] = []
     poller = DevicePoller({"printer": (PrinterState, printer)}, posted.append, interval_s=0.01)
     poller.start()

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import paho.mqtt.client as mqtt
@@ -308,7 +309,7 @@ def test_an_unsynchronised_kiosk_gets_its_due_date_from_the_province(tmp_path: P
     from province.store import Store
 
     store = Store(tmp_path / "p.db", "000.00.20.H26")
-    record = {"receipt_code": "k-1", "received_at": "2020-01-01T10:00:00+07:00", "pages": [],
+    record: dict[str, Any] = {"receipt_code": "k-1", "received_at": "2020-01-01T10:00:00+07:00", "pages": [],
               "procedure": {"working_days": 3}, "due_date": None}
     arrived = datetime.fromisoformat("2026-11-25T10:00:00+07:00")
     outcome = store.handle("hn", "k", Envelope("d1", 1, "2020-01-01T10:00:00+07:00", "dossier", record, False),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -11,7 +13,7 @@ from hw.qr import PyzbarDecoder, ZxingDecoder, make_decoder
 
 CCCD = "079203001234|123456789|Nguyễn Thị Ngọc Ánh|15082003|Nữ|Số 12 ngõ 3, phường Ba Đình, Hà Nội|20042021"
 DECODERS = ["zxing", "pyzbar"]
-LOOKS = {
+LOOKS: dict[str, dict[str, Any]] = {
     "plain": {"angle": 0, "blur": 0, "noise": 0},
     "tilted": {"angle": 12},
     "rotated_90": {"angle": 90, "blur": 0.5},

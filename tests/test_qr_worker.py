@@ -5,6 +5,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -24,7 +25,7 @@ EMPTY = np.full((480, 640), 170, dtype=np.uint8)
 class ReelCamera:
     """Plays a fixed reel of frames (None = nothing in view, "gone" = unplugged) and then stops."""
 
-    def __init__(self, reel: list[np.ndarray | None | str]) -> None:
+    def __init__(self, reel: Sequence[np.ndarray | None | str]) -> None:
         self.reel: queue.SimpleQueue[np.ndarray | None | str] = queue.SimpleQueue()
         for frame in reel:
             self.reel.put(frame)
@@ -48,7 +49,7 @@ class ReelCamera:
         pass
 
 
-def run_reel(reel: list[np.ndarray | None | str], forget: int = 3) -> list[KioskEvent]:
+def run_reel(reel: Sequence[np.ndarray | None | str], forget: int = 3) -> list[KioskEvent]:
     posted: list[KioskEvent] = []
     camera = ReelCamera(reel)
     worker = CameraDecodeWorker(camera, make_decoder("zxing"), posted.append, forget_after_frames=forget)
@@ -81,7 +82,7 @@ def test_two_different_codes_in_turn() -> None:
 
 
 def test_unplugged_camera_is_reported_once_and_again_when_back() -> None:
-    reel = [EMPTY, "gone", "gone", camera_frame(CARD), camera_frame(CARD)]
+    reel: list[np.ndarray | None | str] = [EMPTY, "gone", "gone", camera_frame(CARD), camera_frame(CARD)]
     posted = run_reel(reel)
     states = [e.data["state"] for e in posted if e.kind == events.CAMERA_STATE]
     assert states == ["ok", "absent", "ok"]

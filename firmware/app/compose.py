@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import pygame.freetype
 
@@ -71,7 +72,7 @@ class App:
     telemetry: StatusPublisher | None = None
     requests: Requests | None = None
 
-    def status(self, now: float) -> dict[str, object]:
+    def status(self, now: float) -> dict[str, Any]:
         return {"loop": self.loop.status(now), "session": self.kiosk.session.status(now),
                 "devices": self.devices.status(now), "timers": self.timers.status(now),
                 "outbox": self.outbox.status(now), "submissions": self.kiosk.submissions.status(now),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
 import time
@@ -225,7 +226,7 @@ class Simulator:
         self._save(name)
 
     # -- hardware steps: they drive the simulated devices, whose threads post events like real ones ------
-    def _sim(self, attribute: str, kind: type) -> Any:
+    def _sim(self, attribute: str, kind: builtins.type) -> Any:
         device = getattr(self.app.devices, attribute)
         if not isinstance(device, kind):
             raise StepFailed(f"the {attribute} is not simulated (backend {type(device).__name__})")
@@ -316,7 +317,7 @@ class Simulator:
         except (OSError, ValueError) as exc:
             raise StepFailed(f"cannot read image {str(path)!r}: {exc}") from None
 
-    def _device_state(self, attribute: str, kind: type, state: Any, states: tuple[str, ...]) -> None:
+    def _device_state(self, attribute: str, kind: builtins.type, state: Any, states: tuple[str, ...]) -> None:
         if state not in states:
             raise StepFailed(f"{attribute} takes one of {', '.join(states)}, got {state!r}")
         self._sim(attribute, kind).set_state(state)

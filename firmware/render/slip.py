@@ -97,7 +97,7 @@ class _Pen:
 
     def qr(self, payload: str, side: float) -> None:
         modules = segno.make(payload, error="m", micro=False).symbol_size(scale=1, border=2)[0]
-        image = qr_image(payload, scale=max(1, round(side * self.unit) // modules), border=2)
+        image = qr_image(payload, scale=max(1, int(round(side * self.unit) // modules)), border=2)
         self.image.paste(image, ((self.width - image.width) // 2, self.y))
         self.y += image.height
         self.gap(6)

@@ -182,7 +182,7 @@ class Outbox:
     def _stubs(self, where: str, args: tuple[Any, ...] = ()) -> list[SlipStub]:
         rows = self._db.execute("SELECT receipt_code, dossier_id, procedure_code, procedure_name, received_at, "
                                 f"due_date, official_code, printed FROM slip_stubs WHERE {where}", args).fetchall()
-        return [SlipStub(*row[:7], printed=bool(row[7])) for row in rows]
+        return [SlipStub(row[0], row[1], row[2], row[3], row[4], row[5], row[6], bool(row[7])) for row in rows]
 
     def stub(self, receipt_code: str) -> SlipStub | None:
         found = self._stubs("receipt_code = ?", (receipt_code,))

@@ -53,7 +53,7 @@ def fit(text: str, width: int, height: int, size: int, bold: bool, shrink: bool
     while True:
         lines = wrap(text, size, width, bold)
         face = font(size, bold)
-        line_h = round(face.get_sized_height() * 1.15)
+        line_h = round(face.get_sized_height(0) * 1.15)
         fits = len(lines) * line_h <= height and all(face.get_rect(line).width <= width for line in lines)
         if not shrink or fits or size <= 12:
             return tuple(lines), (size, line_h)
@@ -102,8 +102,8 @@ class Canvas:
             y = rect.top + (rect.height - total) // 2
         elif valign == "bottom":
             y = rect.bottom - total
-        ascent = face.get_sized_ascender()
-        top_pad = (line_height[1] - face.get_sized_height()) // 2
+        ascent = face.get_sized_ascender(0)
+        top_pad = (line_height[1] - face.get_sized_height(0)) // 2
         for line in lines:
             width = face.get_rect(line).width
             x = rect.left

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -196,7 +196,7 @@ class ScrollList(Widget):
         yield from self.items
 
 
-def banner_messages(health: dict[str, str]) -> list[str]:
+def banner_messages(health: Mapping[str, str]) -> list[str]:
     """What the citizen should know about the kiosk's own state, in plain words."""
     messages = []
     if health.get("network") in ("down", "refused"):

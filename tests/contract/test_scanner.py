@@ -25,7 +25,7 @@ SANE_STATUS = {"ok": 0, "jam": 6, "absent": 11}
 class Rig:
     scanner: Any
     insert: Callable[[Image.Image], None]
-    set_state: Callable[[str], None]
+    set_state: Callable[[str], object]
 
 
 @pytest.fixture(params=["sim", "sane"])
