@@ -178,3 +178,20 @@ def test_the_checks_can_fail(tmp_path: Path) -> None:
     assert any("screens.s (screens) imports hw.cam" in p for p in problems)
     assert any("province.p (province) imports firmware.runtime" in p for p in problems)
     assert cycle == ["firmware.common.a", "firmware.common.b", "firmware.common.a"]
+
+
+def test_the_routing_table_in_the_docs_is_the_one_the_kiosk_is_built_with(tmp_path: Path) -> None:
+    from firmware.app.compose import build
+    from firmware.runtime.clock import VirtualClock
+    from firmware.runtime.config import parse
+
+    config = parse(f'[outbox]\npath = "{tmp_path / "outbox.db"}"\n[mqtt]\nenabled = true\nport = 1\n')
+    app = build(config, clock=VirtualClock(), headless=True)
+    try:
+        rows = app.router.table()
+    finally:
+        app.close()
+    docs = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for kind, handlers in rows:
+        assert f"| `{kind}` | " + " → ".join(f"`{h}`" for h in handlers) + " |" in docs
+    assert any(kind == "print_result" and len(handlers) == 3 for kind, handlers in rows)
