@@ -1,7 +1,8 @@
 """The reference provincial gateway: consumes kiosk events through a shared subscription, stores them once,
 gives dossiers their official code, and acknowledges. Two or more processes in one group split the load.
 
-A malformed or oversized message is logged and dropped; the process keeps running.
+Every message is checked against its kind's schema (firmware/common/protocol.py) before the store sees it; a bad
+one is logged, counted, quarantined for an official and acknowledged, and the process keeps running.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import logging
 import os
 import signal
+import sqlite3
 import threading
 import tomllib
 from dataclasses import dataclass
@@ -28,18 +30,20 @@ from firmware.common.due_date import WorkCalendar, load_calendar
 from firmware.common.protocol import (
     ROOT,
     BadMessage,
+    event_id_of,
     gateway_subscription,
     kiosk_topic,
     pack_ack,
     parse_kiosk_topic,
-    unpack,
     unpack_envelope,
+    unpack_request,
 )
 from province.store import Store
 
 log = logging.getLogger("motcua.gateway")
 VIETNAM_OFFSET = "+07:00"
 RUN_CONFIG = Path("out/run/motcua.toml")
+RECONNECT_MAX_S = 30
 
 
 class GatewayConfigError(Exception):
@@ -87,35 +91,101 @@ class Gateway:
         self.client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2,
                                   client_id=f"gateway-{os.getpid()}", protocol=mqtt.MQTTv5)
         self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
-        self.handled = 0
-        self.dropped = 0
+        self.client.reconnect_delay_set(min_delay=1, max_delay=RECONNECT_MAX_S)
+        self.counts = {"handled": 0, "quarantined": 0, "store_errors": 0, "errors": 0, "requests": 0}
+        self.store_trouble = ""  # why the store last failed; empty once it works again
         self.ready = threading.Event()
 
+    @property
+    def handled(self) -> int:
+        return self.counts["handled"]
+
+    @property
+    def dropped(self) -> int:
+        return self.counts["quarantined"]
+
     def _on_connect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
+        if bool(getattr(reason, "is_failure", reason != 0)):
+            log.warning("the broker at %s:%s refused the gateway: %s", self.config.host, self.config.port, reason)
+            return
         client.subscribe(gateway_subscription(self.config.group), qos=1)
         client.subscribe(f"$share/{self.config.group}/motcua/v1/+/+/req/#", qos=1)
         self._publish_reference(client)
+        self._publish_status()
         self.ready.set()
         log.info("gateway connected to %s:%s", self.config.host, self.config.port)
 
+    def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
+        log.warning("lost the broker at %s:%s (%s); reconnecting with backoff", self.config.host, self.config.port,
+                    reason)
+
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        if "/req/" in message.topic:
-            self._answer(client, message)
+        """No exception from one message ever leaves here: paho would re-raise it out of the network loop."""
+        try:
+            if "/req/" in message.topic:
+                self._answer(client, message)
+            else:
+                self._event(client, message.topic, bytes(message.payload))
+        except Exception:
+            self.counts["errors"] += 1
+            log.exception("a message on %s could not be handled; not acknowledged", message.topic[:200])
+
+    def _event(self, client: mqtt.Client, topic: str, payload: bytes) -> None:
+        now = datetime.now().astimezone()
+        try:
+            province, kiosk, _leaf = parse_kiosk_topic(topic)
+        except BadMessage as exc:
+            self.counts["quarantined"] += 1
+            log.warning("ignored a message on %s: %s", topic[:200], exc)
             return
         try:
-            province, kiosk, _leaf = parse_kiosk_topic(message.topic)
-            envelope = unpack_envelope(bytes(message.payload))
+            envelope = unpack_envelope(payload)
         except BadMessage as exc:
-            self.dropped += 1
-            log.warning("dropped a message on %s: %s", message.topic, exc)
+            self._quarantine(client, now, topic, province, kiosk, str(exc), payload)
             return
-        outcome = self.store.handle(province, kiosk, envelope, datetime.now().astimezone())
-        self.handled += 1
+        try:
+            outcome = self.store.handle(province, kiosk, envelope, now)
+        except (sqlite3.Error, OSError) as exc:
+            # Disk full, I/O error, a locked database: keep the kiosk's copy (no ack) and try again on resend.
+            self.counts["store_errors"] += 1
+            if not self.store_trouble:
+                log.error("the store failed (%s): not acknowledging until it works again", exc)
+            self.store_trouble = str(exc)
+            return
+        if self.store_trouble:
+            log.info("the store works again (it failed with: %s)", self.store_trouble)
+            self.store_trouble = ""
+        self.counts["handled"] += 1
         if outcome.problem:
             log.warning("not acknowledged %s %s from %s: %s", envelope.kind, envelope.id, kiosk, outcome.problem)
             return
         client.publish(kiosk_topic(province, kiosk, "ack"), pack_ack(outcome.ack, outcome.official), qos=1)
+
+    def _quarantine(self, client: mqtt.Client, now: datetime, topic: str, province: str, kiosk: str, reason: str,
+                    payload: bytes) -> None:
+        """Kept for an official, counted, and acknowledged when it has an id, so it is not redelivered forever."""
+        event_id = event_id_of(payload)
+        self.counts["quarantined"] += 1
+        log.warning("quarantined a message on %s from kiosk %s (event %s): %s", topic[:200], kiosk[:64],
+                    event_id or "without an id", reason)
+        try:
+            self.store.quarantine(now, topic, kiosk, event_id, reason, payload)
+        except (sqlite3.Error, OSError) as exc:
+            self.counts["store_errors"] += 1
+            log.error("the store failed (%s): the bad message is not acknowledged", exc)
+            return
+        if event_id:
+            client.publish(kiosk_topic(province, kiosk, "ack"), pack_ack([event_id]), qos=1)
+        self._publish_status()
+
+    def status(self) -> dict[str, Any]:
+        return {"state": "running", **self.counts, "store": "ok" if not self.store_trouble else self.store_trouble}
+
+    def _publish_status(self) -> None:
+        self.client.publish(f"{ROOT}/{self.config.province}/gateway/{self.config.group}/status",
+                            json.dumps(self.status(), ensure_ascii=False), qos=0, retain=True)
 
     def _publish_reference(self, client: mqtt.Client) -> None:
         """The province's catalog and calendar, retained, versioned: a kiosk that connects gets the current ones."""
@@ -134,22 +204,24 @@ class Gateway:
             qos=1, retain=True)
 
     def _answer(self, client: mqtt.Client, message: mqtt.MQTTMessage) -> None:
-        """Requests: `lookup` {code} -> the stored dossier's code, receipt code, received and due dates."""
+        """Requests: `lookup` {code} -> the stored dossier's code, receipt code, received and due dates. The answer
+        goes only to the asking kiosk's own `res` topic."""
+        self.counts["requests"] += 1
         properties = message.properties
         response_topic = getattr(properties, "ResponseTopic", None) if properties else None
         correlation = getattr(properties, "CorrelationData", None) if properties else None
-        if not response_topic:
-            self.dropped += 1
-            return
         try:
-            body = unpack(bytes(message.payload))
+            province, kiosk, leaf = parse_kiosk_topic(message.topic)
+            if response_topic != kiosk_topic(province, kiosk, "res"):
+                raise BadMessage(f"response topic {str(response_topic)[:200]!r} is not the kiosk's own res topic")
+            body = unpack_request(leaf.removeprefix("req/"), bytes(message.payload))
         except BadMessage as exc:
-            self.dropped += 1
-            log.warning("dropped a request on %s: %s", message.topic, exc)
+            self.counts["quarantined"] += 1
+            log.warning("dropped a request on %s: %s", message.topic[:200], exc)
             return
         answer: dict[str, Any] = {"found": False}
-        if message.topic.endswith("/req/lookup"):
-            wanted = str(body.get("code", ""))
+        if leaf == "req/lookup":
+            wanted = body["code"]
             for row in self.store.dossiers():
                 if wanted in (row["code"], row["receipt_code"]):
                     answer = {"found": True, "code": row["code"], "receipt_code": row["receipt_code"],
@@ -162,8 +234,10 @@ class Gateway:
         client.publish(response_topic, msgpack.packb(answer, use_bin_type=True), qos=1, properties=reply)
 
     def run(self) -> None:
+        """Wait for the broker with backoff (a broker down at start is a wait, not an exit), then serve."""
         signal.signal(signal.SIGTERM, lambda *_: self.client.disconnect())
-        self.client.connect(self.config.host, self.config.port, keepalive=30)
+        log.info("gateway starting; waiting for the broker at %s:%s", self.config.host, self.config.port)
+        self.client.connect_async(self.config.host, self.config.port, keepalive=30)
         try:
             self.client.loop_forever(retry_first_connection=True)
         except KeyboardInterrupt:

@@ -28,7 +28,10 @@ CREATE TABLE IF NOT EXISTS parts (dossier_id TEXT, sha256 TEXT, bytes INTEGER, d
 CREATE TABLE IF NOT EXISTS dossiers (id TEXT PRIMARY KEY, kiosk TEXT, receipt_code TEXT, code TEXT UNIQUE,
     procedure TEXT, received_at TEXT, due_date TEXT, pages TEXT, stored_at TEXT);
 CREATE TABLE IF NOT EXISTS counters (unit TEXT, day TEXT, last INTEGER, PRIMARY KEY (unit, day));
+CREATE TABLE IF NOT EXISTS quarantine (n INTEGER PRIMARY KEY, at TEXT, topic TEXT, kiosk TEXT, event_id TEXT,
+    reason TEXT, payload BLOB);
 """
+QUARANTINE_KEEP_BYTES = 64 * 1024  # enough of a bad message for an official to see what it was
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,20 @@ class Store:
     def _official(self, event_id: str) -> dict[str, dict[str, Any]]:
         row = self.db.execute("SELECT code, due_date FROM dossiers WHERE id = ?", (event_id,)).fetchone()
         return {event_id: {"code": row[0], "due_date": row[1]}} if row else {}
+
+    def quarantine(self, at: datetime, topic: str, kiosk: str, event_id: str | None, reason: str,
+                   payload: bytes) -> None:
+        """Keep a message that failed its schema, for an official to see (`motcua gateway quarantine`)."""
+        self.db.execute("INSERT INTO quarantine (at, topic, kiosk, event_id, reason, payload) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (at.isoformat(timespec="seconds"), topic[:300], kiosk[:100], event_id, reason[:500],
+                         payload[:QUARANTINE_KEEP_BYTES]))
+
+    def quarantined(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT at, topic, kiosk, event_id, reason, length(payload) FROM quarantine "
+                               "ORDER BY n").fetchall()
+        return [{"at": r[0], "topic": r[1], "kiosk": r[2], "event_id": r[3], "reason": r[4], "kept_bytes": r[5]}
+                for r in rows]
 
     def dossiers(self) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT id, code, receipt_code, kiosk, procedure, received_at, due_date, pages "

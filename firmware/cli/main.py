@@ -294,10 +294,11 @@ def parser() -> argparse.ArgumentParser:
     receipt.add_argument("--width", type=int, choices=(576, 384), default=576, help="dots: 576 (80 mm), 384 (58 mm)")
     receipt.set_defaults(func=cmd_receipt)
 
-    gateway = sub.add_parser("gateway", help="the reference provincial gateway (run), or its stored dossiers")
-    gateway.add_argument("action", nargs="?", choices=("run", "dossiers"), default="run")
+    gateway = sub.add_parser("gateway", help="the reference provincial gateway (run), its stored dossiers, or the "
+                             "messages it quarantined")
+    gateway.add_argument("action", nargs="?", choices=("run", "dossiers", "quarantine"), default="run")
     gateway.add_argument("--config", help="TOML with [broker] and [gateway] (default: out/run/motcua.toml)")
-    gateway.add_argument("--json", action="store_true", help="dossiers as JSON Lines")
+    gateway.add_argument("--json", action="store_true", help="dossiers or quarantined messages as JSON Lines")
     gateway.set_defaults(func=cmd_gateway)
 
     ops = sub.add_parser("ops", help="the fleet: online, offline or crashed, backlog, printer, counts today")

@@ -31,6 +31,16 @@ def cmd_gateway(args: argparse.Namespace) -> int:
                 print(f"{row['code']}  {row['receipt_code']}  {row['kiosk']}  {row['procedure'].get('name', '')}  "
                       f"{row['received_at']}  {len(row['pages'])} trang")
         return 0 if rows else 1
+    if args.action == "quarantine":
+        store = Store(config.store, config.unit_code)
+        bad = store.quarantined()
+        store.close()
+        for row in bad:
+            if args.json:
+                print(json.dumps(row, ensure_ascii=False))
+            else:
+                print(f"{row['at']}  {row['kiosk']}  {row['event_id'] or '-'}  {row['topic']}  {row['reason']}")
+        return 0 if bad else 1
     setup_logging()
     Gateway(config).run()
     return 0

@@ -11,6 +11,8 @@ from typing import Any
 
 import msgpack
 
+from firmware.common import schema
+
 ROOT = "motcua/v1"
 MAX_MESSAGE_BYTES = 1_500_000  # well under mosquitto's 2 MB default packet limit
 EVENT_KINDS = ("dossier", "part", "rating", "payment", "usage")
@@ -69,16 +71,64 @@ def unpack(payload: bytes) -> dict[str, Any]:
     return data
 
 
+EVENT_ID = schema.text(64, r"[A-Za-z0-9_.:-]+", "1 to 64 of A-Z, a-z, 0-9, '_', '.', ':', '-'")
+SHA256 = schema.text(64, r"[0-9a-f]{64}", "64 hex digits")
+SHORT = schema.text(200)
+# One schema per event kind: what the gateway reads of each body is checked here, before the store sees it.
+BODIES: dict[str, schema.Spec] = {
+    "part": schema.mapping({"dossier_id": EVENT_ID, "sha256": SHA256, "data": schema.blob(MAX_MESSAGE_BYTES),
+                            "bytes": schema.integer(0, MAX_MESSAGE_BYTES), "index": schema.integer(0, 10_000)},
+                           required=("dossier_id", "sha256", "data"), rest=schema.plain()),
+    "dossier": schema.mapping({
+        "receipt_code": schema.text(64), "received_at": schema.iso_datetime,
+        "due_date": schema.optional(schema.iso_date),
+        "procedure": schema.mapping({"working_days": schema.integer(0, 365)}, rest=schema.plain()),
+        "pages": schema.sequence(schema.mapping({"sha256": SHA256, "bytes": schema.integer(0, MAX_MESSAGE_BYTES)},
+                                                required=("sha256",), rest=schema.plain()), 500),
+    }, required=("receipt_code", "received_at", "procedure", "pages"), rest=schema.plain()),
+    "rating": schema.mapping({}, rest=schema.plain()), "payment": schema.mapping({}, rest=schema.plain()),
+    "usage": schema.mapping({}, rest=schema.plain()),
+}
+ENVELOPE = schema.mapping({"id": EVENT_ID, "seq": schema.integer(0, schema.INT64[1]), "ts": schema.text(40),
+                           "kind": schema.text(16), "synced": schema.boolean, "body": schema.plain()},
+                          required=("id", "seq", "ts", "kind", "body"))
+REQUESTS: dict[str, schema.Spec] = {"lookup": schema.mapping({"code": schema.text(64)}, required=("code",))}
+
+
+def event_id_of(payload: bytes) -> str | None:
+    """The id of an event that failed its schema, if it has a usable one (so it can still be acknowledged)."""
+    try:
+        data = unpack(payload)
+        EVENT_ID(data.get("id"), "id")
+    except (BadMessage, schema.Invalid):
+        return None
+    return str(data["id"])
+
+
 def unpack_envelope(payload: bytes) -> Envelope:
+    """An event, every field checked against the envelope's and its kind's schema."""
     data = unpack(payload)
     try:
-        envelope = Envelope(str(data["id"]), int(data["seq"]), str(data["ts"]), str(data["kind"]),
-                            data["body"], bool(data.get("synced", True)))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise BadMessage(f"not an event envelope: {exc!r}") from None
-    if envelope.kind not in EVENT_KINDS or not isinstance(envelope.body, dict) or not envelope.id:
-        raise BadMessage(f"not an event envelope: kind {envelope.kind!r}")
-    return envelope
+        ENVELOPE({k: v for k, v in data.items() if k != "body"} | {"body": None}, "event")
+        kind = data["kind"]
+        if kind not in BODIES:
+            raise schema.Invalid(f"event.kind: {kind!r} is not one of {', '.join(EVENT_KINDS)}")
+        BODIES[kind](data["body"], "body")
+    except schema.Invalid as exc:
+        raise BadMessage(str(exc)) from None
+    return Envelope(data["id"], data["seq"], data["ts"], kind, data["body"], data.get("synced", True))
+
+
+def unpack_request(kind: str, payload: bytes) -> dict[str, Any]:
+    spec = REQUESTS.get(kind)
+    if spec is None:
+        raise BadMessage(f"no such request: {kind!r}")
+    body = unpack(payload)
+    try:
+        spec(body, f"req/{kind}")
+    except schema.Invalid as exc:
+        raise BadMessage(str(exc)) from None
+    return body
 
 
 def pack_ack(ids: list[str], official: dict[str, dict[str, Any]] | None = None) -> bytes:
