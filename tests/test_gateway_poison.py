@@ -179,7 +179,7 @@ def test_a_gateway_started_before_its_broker_waits_for_it(tmp_path: Path) -> Non
         assert "waiting for the broker" in line, line
         assert process.poll() is None
         broker.start()
-        lines = []
+        lines: list[str] = []
         while not any("gateway connected" in seen for seen in lines):
             lines.append(process.stderr.readline())
             assert process.poll() is None and len(lines) < 50, lines
