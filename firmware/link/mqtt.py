@@ -1,9 +1,10 @@
 """The MQTT link to the provincial broker (paho-mqtt 2.x, MQTT v5, persistent session).
 
-paho's network thread only posts events to the loop: link up/down, messages, failed PUBACKs. Retained
-`availability` is `online` on connect and `offline` on a clean stop and as the Will, so offline-while-running
-means a crash. Reconnects back off exponentially with full jitter (a province-wide power cut must not bring
-every kiosk back in lockstep); a refused authentication stops retrying and says so in `status`.
+The link's network thread (paho's loop, run by `_run`) only posts events to the loop: link up/down, messages,
+failed PUBACKs. Retained `availability` is `online` on connect and `offline` on a clean stop and as the Will, so
+offline-while-running means a crash. The reconnect schedule is ours: exponential with full jitter in fractional
+seconds (a province-wide power cut must not bring every kiosk back in lockstep), reset by a successful connect; a
+refused authentication keeps retrying at the slowest pace and says `refused` in `status`.
 """
 
 from __future__ import annotations
@@ -53,9 +54,17 @@ def link_settings(config: Config) -> LinkSettings:
                         cert_file=settings.cert_file, key_file=settings.key_file)
 
 
-def make_client(settings: LinkSettings, client_id: str) -> mqtt.Client:
+def backoff_delay(attempt: int, low: float, high: float, rng: random.Random) -> float:
+    """Full jitter (fractional seconds): uniform in [0, min(high, low * 2^attempt)], never under a tenth of `low`.
+    A province-wide outage must not bring every kiosk back in the same second."""
+    ceiling = min(high, low * 2 ** min(attempt, 30))
+    return max(low / 10, rng.uniform(0, ceiling))
+
+
+def make_client(settings: LinkSettings, client_id: str, reconnect_on_failure: bool = True) -> mqtt.Client:
     """A paho MQTT v5 client with the kiosk's credentials and TLS settings."""
-    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5,
+                         reconnect_on_failure=reconnect_on_failure)
     if settings.username:
         client.username_pw_set(settings.username, settings.password or None)
     if settings.ca_file:
@@ -102,15 +111,19 @@ class MqttLink:
         self.connects = 0
         self.failed_publishes = 0
         self._attempt = 0
+        self._rng = random.Random()
+        self.delays: list[float] = []  # the waits before each reconnect so far (the last 50), for status and tests
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="mqtt-link", daemon=True)
         self._leaves = subscriptions
         self._other_topics = other_topics
-        self.client = make_client(settings, settings.kiosk)
+        # The reconnect schedule is ours (`_run`): paho's own waits are whole seconds and without jitter.
+        self.client = make_client(settings, settings.kiosk, reconnect_on_failure=False)
         self.client.will_set(self.topic("availability"), "offline", qos=1, retain=True)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
         self.client.on_publish = self._on_publish
-        self._next_backoff()
 
     def topic(self, leaf: str) -> str:
         return kiosk_topic(self.settings.province, self.settings.kiosk, leaf)
@@ -118,19 +131,45 @@ class MqttLink:
     # -- lifecycle ------------------------------------------------------------------------------------
     def start(self) -> None:
         """Connect in the background: a broker that is down at boot is not an error, only a wait."""
+        self._thread.start()
+
+    def _run(self) -> None:
+        """The network thread: connect, serve until the connection ends, wait (full jitter), connect again."""
         properties = Properties(PacketTypes.CONNECT)
         properties.SessionExpiryInterval = SESSION_EXPIRY_S
-        self.client.connect_async(self.settings.host, self.settings.port, self.settings.keepalive,
-                                  clean_start=False, properties=properties)
-        self.client.loop_start()
+        while not self._stop.is_set():
+            try:
+                self.client.connect(self.settings.host, self.settings.port, self.settings.keepalive,
+                                    clean_start=False, properties=properties)
+                self.client.loop_forever()  # returns when the connection ends (reconnect_on_failure=False)
+            except Exception as exc:  # refused TCP, DNS, TLS: a wait, then another try
+                if self._attempt == 0 or self._attempt % 10 == 0:
+                    log.warning("cannot reach the broker at %s:%s (%s); retrying", self.settings.host,
+                                self.settings.port, exc)
+            if self._stop.is_set():
+                break
+            self._stop.wait(self._next_delay())
+
+    def _next_delay(self) -> float:
+        low, high = self.settings.backoff_min_s, self.settings.backoff_max_s
+        if self.state == "refused":  # a broker's auth outage may be brief: keep trying, at the slowest pace
+            delay = self._rng.uniform(high / 2, high)
+        else:
+            delay = backoff_delay(self._attempt, low, high, self._rng)
+            self._attempt += 1
+        self.delays.append(round(delay, 3))
+        del self.delays[:-50]
+        return delay
 
     def stop(self) -> None:
         """Clean stop: availability `offline` and status `stopped` (retained), then disconnect."""
         if self.state == "up":
             self.client.publish(self.topic("status"), '{"state": "stopped"}', qos=1, retain=True)
             self.client.publish(self.topic("availability"), "offline", qos=1, retain=True).wait_for_publish(2)
+        self._stop.set()
         self.client.disconnect()
-        self.client.loop_stop()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
 
     def publish(self, leaf: str, payload: bytes | str, qos: int = 1, retain: bool = False,
                 properties: Properties | None = None) -> int:
@@ -155,17 +194,19 @@ class MqttLink:
         code = reason.value if hasattr(reason, "value") else int(reason)
         if code in AUTH_REFUSED:
             self.refused = str(reason)
+            if self.state != "refused":
+                log.error("broker refused the kiosk (%s): retrying every %g s or so", reason,
+                          self.settings.backoff_max_s)
+                self._post(LinkState("refused", str(reason)))
             self.state = "refused"
-            log.error("broker refused the kiosk (%s): not retrying until restarted", reason)
-            client.disconnect()  # ends paho's reconnect loop
-            self._post(LinkState("refused", str(reason)))
+            client.disconnect()
             return
         if code != 0:
             log.warning("connect failed: %s", reason)
             return
         self.connects += 1
         self._attempt = 0
-        self._next_backoff()
+        self.refused = None
         for leaf in self._leaves:  # subscriptions are ours: renewed on every connect
             client.subscribe(self.topic(leaf), qos=1)
         for topic in self._other_topics:
@@ -176,19 +217,11 @@ class MqttLink:
         self._post(LinkState("up", f"connected to {self.settings.host}:{self.settings.port}"))
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
-        if self.state == "refused":
+        if self.state != "up":
             return
         self.state = "down"
-        self._attempt += 1
-        self._next_backoff()
+        log.warning("lost the broker (%s); reconnecting with backoff", reason)
         self._post(LinkState("down", str(reason)))
-
-    def _next_backoff(self) -> None:
-        """Full jitter: the next wait is uniform in [min, min(max, min * 2^attempt)]."""
-        low, high = self.settings.backoff_min_s, self.settings.backoff_max_s
-        ceiling = min(high, low * 2 ** min(self._attempt, 20))
-        wait = random.uniform(low, max(low, ceiling))
-        self.client.reconnect_delay_set(min_delay=max(1, round(wait)), max_delay=max(1, round(wait)))
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         correlation = getattr(message.properties, "CorrelationData", None) if message.properties else None
@@ -203,4 +236,5 @@ class MqttLink:
 
     def status(self, now: float) -> dict[str, Any]:
         return {"state": self.state, "connects": self.connects, "refused": self.refused,
+                "next_retry_s": self.delays[-1] if self.delays and self.state != "up" else None,
                 "failed_publishes": self.failed_publishes, "broker": f"{self.settings.host}:{self.settings.port}"}

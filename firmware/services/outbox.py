@@ -161,7 +161,12 @@ class Outbox:
         """Remove acknowledged events; returns how many were removed."""
         ids = list(ids)
         with self._transaction() as db:
-            return sum(db.execute("DELETE FROM events WHERE id = ?", (i,)).rowcount for i in ids)
+            removed = sum(db.execute("DELETE FROM events WHERE id = ?", (i,)).rowcount for i in ids)
+        if removed:
+            # secure_delete zeroes the database's pages, but the WAL still holds the frames written before: copy it
+            # back and truncate it, so no citizen's data stays on the disk after the province has it.
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return removed
 
     def set_official_code(self, dossier_id: str, code: str) -> None:
         """The province's dossier code, from its acknowledgement, kept on the slip stub."""
