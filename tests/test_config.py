@@ -76,3 +76,36 @@ def test_cli_stops_with_message_and_exit_2(tmp_path: Path) -> None:
 def test_submission_cutoff_must_be_a_time() -> None:
     assert "[submission] cutoff = '4pm': expected a time HH:MM" in error_of('[submission]\ncutoff = "4pm"\n')
     assert "expected one of 576, 384" in error_of("[submission]\nslip_width = 500\n")
+
+
+STARTUP_FAULTS = {
+    "calendar": ('[submission]\ncalendar = "{tmp}/no-such-calendar.toml"\n', "[submission] calendar:"),
+    "outbox a directory": ('[outbox]\npath = "{tmp}"\n', "[outbox] path = "),
+    "outbox under a file": ('[outbox]\npath = "{tmp}/a-file/outbox.db"\n', "[outbox] path = "),
+    "ca_file": ('[mqtt]\nenabled = true\nport = 8883\nca_file = "{tmp}/no-ca.pem"\n', "[mqtt] ca_file"),
+    "deep TOML": ("x = " + "[" * 2000 + "]" * 2000 + "\n", "nested too deeply"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(STARTUP_FAULTS))
+def test_values_that_cannot_be_used_stop_start_up_with_exit_2(tmp_path: Path, fault: str) -> None:
+    text, expected = STARTUP_FAULTS[fault]
+    (tmp_path / "a-file").write_text("")
+    config = tmp_path / "motcua.toml"
+    config.write_text(text.replace("{tmp}", str(tmp_path)), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "firmware", "sim", "--script", str(REPO / "tests/scripts/"
+                             "birth_form.yaml"), "--config", str(config)], capture_output=True, text=True, cwd=REPO,
+                            timeout=120)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_qr_module_that_cannot_be_opened_is_a_device_fault_not_a_dead_kiosk(tmp_path: Path) -> None:
+    config = tmp_path / "motcua.toml"
+    config.write_text(f'[qr]\nserial_url = "{tmp_path}/ttyACM9"\n[outbox]\npath = "{tmp_path}/o.db"\n',
+                      encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "firmware", "sim", "--script", str(REPO / "tests/scripts/"
+                             "birth_form.yaml"), "--config", str(config)], capture_output=True, text=True, cwd=REPO,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "qr module: cannot open" in result.stderr

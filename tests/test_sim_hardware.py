@@ -125,3 +125,25 @@ def test_decode_command_exit_codes(tmp_path: Path) -> None:
         result = run_decode(str(path))
         assert result.returncode == 2
         assert result.stderr.startswith(f"motcua: cannot read image {path}") and "Traceback" not in result.stderr
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that claims to be width x height: what a decompression bomb looks like to `Image.open`."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + \
+        chunk(b"IEND", b"")
+
+
+def test_decode_refuses_a_decompression_bomb(tmp_path: Path) -> None:
+    for width, height in ((12_000, 12_000), (40_000, 40_000)):  # under and over PIL's own hard limit
+        bomb = tmp_path / f"bomb-{width}.png"
+        bomb.write_bytes(png_header_only(width, height))
+        result = run_decode(str(bomb))
+        assert result.returncode == 2, result.stderr
+        assert "pixels" in result.stderr and "Traceback" not in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from firmware.app.devices import Devices, build_devices
 from firmware.app.display import Display
 from firmware.app.loop import Loop
 from firmware.common.catalog import default_catalog
-from firmware.common.due_date import WorkCalendar, load_calendar
+from firmware.common.due_date import CalendarError, WorkCalendar, load_calendar
 from firmware.devices.printing import PrintWorker
 from firmware.devices.scanning import ScanWorker
 from firmware.link.mqtt import MqttLink, link_settings
@@ -21,7 +22,7 @@ from firmware.link.sender import OutboxSender
 from firmware.link.telemetry import HA_STATUS, StatusPublisher
 from firmware.rules import i18n
 from firmware.runtime.clock import Clock, SystemClock
-from firmware.runtime.config import Config
+from firmware.runtime.config import Config, ConfigError
 from firmware.runtime.events import (
     ButtonPressed,
     CameraState,
@@ -111,9 +112,8 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     health = Health(clock.now, stack.health_changed, link=config.mqtt.enabled)
     catalog = default_catalog()
     devices = build_devices(config, inbox.post)
-    outbox = Outbox(outbox_path or config.outbox.path, config.outbox.max_mb * 2**20,
-                    config.outbox.min_free_mb * 2**20)
-    calendar = load_calendar(config.submission.calendar) if config.submission.calendar else WorkCalendar()
+    outbox = _open_outbox(outbox_path or config.outbox.path, config)
+    calendar = _calendar(config)
     printing = PrintWorker(devices.printer, inbox.post)
     scanning = ScanWorker(devices.scanner, inbox.post)
     wait_official_s = config.mqtt.official_code_wait_s if config.mqtt.enabled else 0.0
@@ -169,6 +169,24 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
         link.start()
     return App(config, clock, display, inbox, timers, kiosk, stack, loop, guard, devices, outbox, printing,
                scanning, router, link, sender, telemetry, requests)
+
+
+def _open_outbox(path: str, config: Config) -> Outbox:
+    try:
+        return Outbox(path, config.outbox.max_mb * 2**20, config.outbox.min_free_mb * 2**20)
+    except (sqlite3.Error, OSError) as exc:
+        raise ConfigError(f"[outbox] path = {path!r}: cannot open the outbox there ({exc}); it must name a file in "
+                          "a writable directory (on a kiosk /var/lib/motcua/outbox.db)") from None
+
+
+def _calendar(config: Config) -> WorkCalendar:
+    if not config.submission.calendar:
+        return WorkCalendar()
+    try:
+        return load_calendar(config.submission.calendar)
+    except CalendarError as exc:
+        raise ConfigError(f"[submission] calendar: {exc}; give the province's calendar file, or leave the key out "
+                          "for the national holidays only") from None
 
 
 def open_display(app: App, driver: str) -> None:

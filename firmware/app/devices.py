@@ -114,8 +114,13 @@ def build_devices(config: Config, post: Post) -> Devices:
         if g.factory == "mock":
             devices.sensor_driver = SimSensorDriver(devices.sensors)
     if config.qr.serial_url:
-        devices.qr_serial = SerialQrReader(config.qr.serial_url, lambda text: post(QrDecoded(text, "serial")),
-                                           config.qr.serial_baud)
+        try:
+            devices.qr_serial = SerialQrReader(config.qr.serial_url, lambda text: post(QrDecoded(text, "serial")),
+                                               config.qr.serial_baud)
+        except Exception as exc:  # pyserial: SerialException, ValueError for a bad URL, OSError
+            # The QR module is optional: the camera still reads cards. Said at start, in status and by doctor.
+            problems.append(f"qr module: cannot open {config.qr.serial_url!r} ({exc})")
+            log.warning("qr module: cannot open %r (%s); the camera still reads cards", config.qr.serial_url, exc)
     return devices
 
 

@@ -10,6 +10,7 @@ import shutil
 import sys
 import tempfile
 import unicodedata
+import warnings
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from datetime import time as dtime
@@ -186,16 +187,25 @@ def decode_payload(text: str) -> dict[str, object]:
     return card.to_json() if card else {"kind": "text", "text": unicodedata.normalize("NFC", text)}
 
 
+MAX_DECODE_PIXELS = 50_000_000  # a 50-megapixel photo; PIL's own limit warns at 89 M and stops at 179 M
+
+
 def cmd_decode(args: argparse.Namespace) -> int:
     import numpy as np
     from PIL import Image, UnidentifiedImageError
 
     from hw.qr import make_decoder
 
+    Image.MAX_IMAGE_PIXELS = MAX_DECODE_PIXELS
     try:
-        with Image.open(args.image) as image:
-            gray = np.asarray(image.convert("L"), dtype=np.uint8)
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(args.image) as image:
+                gray = np.asarray(image.convert("L"), dtype=np.uint8)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise UsageError(f"cannot read image {args.image}: over {MAX_DECODE_PIXELS:,} pixels; a photo of a QR code "
+                         "needs far fewer (a decompression bomb?)") from None
+    except (OSError, UnidentifiedImageError, ValueError, MemoryError) as exc:
         raise UsageError(f"cannot read image {args.image}: {exc}") from None
     codes = make_decoder(args.decoder).decode(gray)
     for code in codes:

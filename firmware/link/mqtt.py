@@ -22,7 +22,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from firmware.common.protocol import kiosk_topic
-from firmware.runtime.config import Config
+from firmware.runtime.config import Config, ConfigError
 from firmware.runtime.events import KioskEvent, LinkState, MqttMessage, PublishFailed
 
 log = logging.getLogger("motcua.link")
@@ -68,8 +68,13 @@ def make_client(settings: LinkSettings, client_id: str, reconnect_on_failure: bo
     if settings.username:
         client.username_pw_set(settings.username, settings.password or None)
     if settings.ca_file:
-        client.tls_set(ca_certs=settings.ca_file, certfile=settings.cert_file or None,
-                       keyfile=settings.key_file or None)
+        try:
+            client.tls_set(ca_certs=settings.ca_file, certfile=settings.cert_file or None,
+                           keyfile=settings.key_file or None)
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            raise ConfigError(f"[mqtt] ca_file / cert_file / key_file: cannot load {settings.ca_file!r} "
+                              f"({exc}); give the province's CA certificate (PEM), or leave ca_file empty for "
+                              "no TLS") from None
     return client
 
 
@@ -77,7 +82,10 @@ def probe_broker(settings: LinkSettings, client_id: str, timeout_s: float = 10.0
     """Connect once and disconnect: (True, "connected") or (False, why not). For `doctor`."""
     answered = threading.Event()
     reply: list[str] = []
-    client = make_client(settings, client_id)
+    try:
+        client = make_client(settings, client_id)
+    except ConfigError as exc:
+        return False, str(exc)
 
     def on_connect(client: Any, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
         reply.append(str(reason))

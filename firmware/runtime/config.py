@@ -186,6 +186,8 @@ def parse(text: str, source: str = "<string>") -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{source}: not a kiosk configuration: values nested too deeply") from None
     lines = text.splitlines()
     sections: dict[str, Any] = {}
     for name, values in raw.items():
