@@ -103,3 +103,54 @@ def test_the_serial_qr_module_gives_the_same_codes(qr_line: tuple[str, Callable[
     finally:
         reader.close()
     assert codes == [CARD, "second"]
+
+
+def test_a_qr_module_unplugged_and_plugged_back_reads_again(tmp_path: Path) -> None:
+    codes: list[str] = []
+    with pty_pair(tmp_path) as (near, far):
+        reader = SerialQrReader(near, codes.append)
+        reader.start()
+        module = serial.Serial(far)
+        module.write(b"first\n")
+        wait_until(lambda: codes == ["first"], seconds=10)
+        module.close()
+    wait_until(lambda: reader.state == "absent", seconds=10)  # unplugged: a device fault, the thread goes on
+    with pty_pair(tmp_path) as (near_again, far_again):
+        assert near_again == near
+        wait_until(lambda: reader.state == "ok", seconds=30)
+        module = serial.Serial(far_again)
+        module.write(b"second\n")
+        wait_until(lambda: codes == ["first", "second"], seconds=10)
+        module.close()
+    reader.close()
+    assert reader.reopens == 1 and reader.errors >= 1
+
+
+def test_a_qr_module_missing_at_start_is_absent_then_found(tmp_path: Path) -> None:
+    codes: list[str] = []
+    reader = SerialQrReader(str(tmp_path / "near"), codes.append)
+    assert reader.state == "absent" and "cannot open" in reader.status(0)["reason"]
+    reader.start()
+    try:
+        with pty_pair(tmp_path) as (_near, far):
+            wait_until(lambda: reader.state == "ok", seconds=30)
+            module = serial.Serial(far)
+            module.write(b"late\n")
+            wait_until(lambda: codes == ["late"], seconds=10)
+            module.close()
+    finally:
+        reader.close()
+
+
+def test_a_line_with_no_end_is_capped_and_the_reader_resyncs() -> None:
+    codes: list[str] = []
+    reader = SerialQrReader("loop://", codes.append)
+    reader.start()
+    try:
+        reader.write(b"x" * 20_000)
+        wait_until(lambda: reader.overlong == 1, seconds=10)
+        reader.write(b"tail of the junk\r\nok\n")
+        wait_until(lambda: codes == ["ok"], seconds=10)
+    finally:
+        reader.close()
+    assert reader.status(0)["overlong"] == 1
