@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from firmware.app.sim import Simulator
-from firmware.services.outbox import Outbox
+from firmware.services.outbox import Outbox, OutboxEvent
 
 from .conftest import REPO, steps
 
@@ -177,3 +177,17 @@ def test_kill_9_between_commit_and_print_loses_nothing(tmp_path: Path) -> None:
     box = Outbox(outbox_path)
     assert [e.kind for e in box.pending()].count("dossier") == 2
     assert "kiosk-sim-01-261124-0001" in [s.receipt_code for s in box.unprinted_stubs()]
+
+
+def test_a_disk_that_fails_at_submit_is_said_plainly_and_touches_nothing(sim: Simulator) -> None:
+    sim.app.outbox.commit([OutboxEvent("usage", {"n": 1}, "2026-11-24T09:30:00+07:00")])
+    to_review(sim)
+    sim.app.outbox._db.execute("PRAGMA query_only = ON")  # every write fails, as on a full or broken disk
+    try:
+        sim.run(steps(("tap", "Tôi đồng ý"), ("tap", "Tiếp tục"), ("type", "4567"), ("tap", "Xác nhận"),
+                      ("expect_text", "Hồ sơ của bạn chưa được lưu")))
+        assert sim.app.kiosk.session.identity is not None, "the session stays while staff can help"
+    finally:
+        sim.app.outbox._db.execute("PRAGMA query_only = OFF")
+    assert [e.kind for e in sim.app.outbox.pending()] == ["usage"]
+    assert sim.app.loop.running

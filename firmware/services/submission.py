@@ -7,8 +7,9 @@ between the two loses nothing; the stub stays "unprinted" for staff. Printing re
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, datetime, time
 from typing import Any
 
 from firmware.common.catalog import Procedure
@@ -21,7 +22,7 @@ from firmware.runtime.clock import Clock
 from firmware.runtime.config import Config
 from firmware.runtime.events import PrintResult
 from firmware.services.dossier import build_record, dossier_events, slip_stub
-from firmware.services.outbox import Outbox
+from firmware.services.outbox import Outbox, OutboxFull
 from firmware.services.session import Session
 
 log = logging.getLogger("motcua.submission")
@@ -60,6 +61,15 @@ class SubmissionService:
         hours, minutes = (int(part) for part in self.config.submission.cutoff.split(":"))
         due = promised_due_date(self.calendar, wall.replace(tzinfo=None), procedure.working_days, synced,
                                 time(hours, minutes))
+        try:
+            return self._submit(session, procedure, wall, synced, due)
+        except (sqlite3.Error, OSError) as exc:
+            # Disk full, an I/O error: nothing of this dossier was stored (one transaction), nothing before it touched.
+            log.error("dossier not stored: the outbox failed (%s)", exc)
+            raise OutboxFull(f"the outbox could not be written ({exc})") from None
+
+    def _submit(self, session: Session, procedure: Procedure, wall: datetime, synced: bool,
+                due: date | None) -> Submitted:
         code = self.outbox.reserve_receipt_code(self.config.kiosk.id, wall.date())
         pages: list[Page] = [page for key in session.pages for page in session.pages[key]]
         answers = {f.key: to_record(f, str(session.answers[f.key])) for f in procedure.form if f.key in session.answers}
