@@ -17,9 +17,13 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+
+import tomli_w
 
 from provisioning.layout import LayoutError, add_data_partition, without_resize
 
@@ -33,15 +37,21 @@ SITE_KEYS = {
     "province_code": (True, r"^[a-z0-9-]{2,24}$", "province code, a topic level"),
     "province_name": (True, None, "province name, shown on screen"),
     "commune_name": (True, None, "commune name, shown on screen"),
-    "broker_host": (True, None, "the provincial MQTT broker"),
-    "broker_port": (False, r"^\d{1,5}$", "broker port (default 8883)"),
-    "printer_connection": (False, None, "usb:VID:PID, serial:/dev/ttyUSB0 or network:HOST"),
+    "broker_host": (True, r"^[A-Za-z0-9.:-]{1,253}$", "the provincial MQTT broker: a host name or address"),
+    "broker_port": (False, r"^\d{1,5}$", "broker port, 1 to 65535 (default 8883)"),
+    "printer_connection": (False, r"^(usb:[0-9a-fA-F]{4}:[0-9a-fA-F]{4}|serial:/dev/[A-Za-z0-9/_.-]+(:\d{3,7})?|"
+                           r"network:[A-Za-z0-9.:-]+)$",
+                           "usb:VID:PID, serial:/dev/ttyUSB0[:baud] or network:HOST[:PORT]"),
     "display_rotate": (False, r"^(0|90|180|270)$", "panel rotation"),
     "enrolment_token": (False, None, "one-time token, deleted from the boot partition once used"),
     "read_only_root": (False, r"^(yes|no)$", "yes: read-only root (overlay) and a data partition (default no)"),
     "root_extra_mb": (False, r"^\d{3,5}$", "MB added to the root file system with read_only_root (default 1024)"),
     "data_partition_mb": (False, r"^\d{4,6}$", "MB of the data partition with read_only_root (1024 or more)"),
 }
+
+
+MAX_VALUE = 200
+ConfigCheck = Callable[[str, str], object]  # (config text, where) -> raises on a config the kiosk would refuse
 
 
 class ProvisionError(Exception):
@@ -75,8 +85,13 @@ def check_site(site: dict[str, str], source: str) -> dict[str, str]:
         value = site.get(key, "")
         if required and not value.strip():
             raise ProvisionError(f"{source}: missing key {key!r} ({what})")
+        if len(value) > MAX_VALUE or any(unicodedata.category(c) == "Cc" for c in value):
+            raise ProvisionError(f"{source}: {key} = {value!r}: expected one line of at most {MAX_VALUE} characters "
+                                 "(no newlines or control characters)")
         if value and pattern and not re.fullmatch(pattern, value):
             raise ProvisionError(f"{source}: {key} = {value!r}: expected {what}")
+    if not 1 <= int(site.get("broker_port") or 8883) <= 65535:
+        raise ProvisionError(f"{source}: broker_port = {site['broker_port']!r}: expected 1 to 65535")
     if layout_sizes(site)[1] < 1024:
         raise ProvisionError(f"{source}: data_partition_mb = {site['data_partition_mb']}: expected 1024 or more "
                              "(the outbox may use 512 MB and keeps 200 MB free)")
@@ -139,19 +154,31 @@ def base_kind(files: set[str]) -> str:
 
 
 def kiosk_config(site: dict[str, str]) -> str:
+    """The kiosk's motcua.toml, written by a TOML writer: a quote, a backslash or a newline in a site value stays
+    inside its string."""
     printer = site.get("printer_connection", "")
-    return "\n".join([
-        "# written by motcua provision for this site; see docs/config.md",
-        "[kiosk]", f'id = "{site["kiosk_id"]}"', f'province_code = "{site["province_code"]}"',
-        f'province_name = "{site["province_name"]}"', f'commune_name = "{site["commune_name"]}"',
-        'clock_check = "systemd"', "",
-        "[display]", 'driver = "kmsdrm"', f'rotate = {site.get("display_rotate", "90")}', "",
-        "[camera]", 'backend = "pi"', "", "[gpio]", 'factory = "lgpio"', "", "[backlight]", 'backend = "sysfs"', "",
-        "[scanner]", 'backend = "sane"', "",
-        "[printer]", f'backend = "{"escpos" if printer else "none"}"', f'connection = "{printer}"', "",
-        "[outbox]", 'path = "/var/lib/motcua/outbox.db"', "",
-        "[mqtt]", "enabled = true", f'host = "{site["broker_host"]}"', f'port = {site.get("broker_port", "8883")}', "",
-    ])
+    config = {
+        "kiosk": {"id": site["kiosk_id"], "province_code": site["province_code"],
+                  "province_name": site["province_name"], "commune_name": site["commune_name"],
+                  "clock_check": "systemd"},
+        "display": {"driver": "kmsdrm", "rotate": int(site.get("display_rotate") or 90)},
+        "camera": {"backend": "pi"}, "gpio": {"factory": "lgpio"}, "backlight": {"backend": "sysfs"},
+        "scanner": {"backend": "sane"},
+        "printer": {"backend": "escpos" if printer else "none", "connection": printer},
+        "outbox": {"path": "/var/lib/motcua/outbox.db"},
+        "mqtt": {"enabled": True, "host": site["broker_host"], "port": int(site.get("broker_port") or 8883)},
+    }
+    return "# written by motcua provision for this site; see docs/config.md\n" + tomli_w.dumps(config)
+
+
+def verify_config(site: dict[str, str], source: str, check_config: ConfigCheck | None) -> None:
+    """Parse the config this site would get with the kiosk's own loader, before any image is written."""
+    if check_config is None:
+        return
+    try:
+        check_config(kiosk_config(site), f"{source} (the kiosk's motcua.toml)")
+    except Exception as exc:  # the kiosk's ConfigError; provisioning does not import the kiosk's code
+        raise ProvisionError(str(exc)) from None
 
 
 def first_boot_hook(kind: str) -> dict[str, str]:
@@ -168,12 +195,16 @@ def first_boot_hook(kind: str) -> dict[str, str]:
     return {"user-data": user_data}
 
 
-def provision(base: Path, site_path: Path, out: Path, wheelhouse: Path | None) -> str:
+def provision(base: Path, site_path: Path, out: Path, wheelhouse: Path | None,
+              check_config: ConfigCheck | None = None) -> str:
     """Write OUT from BASE for the site; returns the base kind. Raises ProvisionError, leaving nothing behind."""
-    return provision_site(base, load_site(site_path), out, wheelhouse)
+    site = load_site(site_path)
+    verify_config(site, str(site_path), check_config)
+    return provision_site(base, site, out, wheelhouse)
 
 
-def provision_batch(csv_path: Path, base: Path, out_dir: Path, wheelhouse: Path | None) -> list[Path]:
+def provision_batch(csv_path: Path, base: Path, out_dir: Path, wheelhouse: Path | None,
+                    check_config: ConfigCheck | None = None) -> list[Path]:
     """One `<kiosk id>.img` per row of a CSV whose columns are the site keys; every row is checked first."""
     try:
         with csv_path.open(encoding="utf-8", newline="") as handle:
@@ -184,6 +215,8 @@ def provision_batch(csv_path: Path, base: Path, out_dir: Path, wheelhouse: Path 
         raise ProvisionError(f"{csv_path}: no rows")
     sites = [check_site({k: (v or "").strip() for k, v in row.items() if k}, f"{csv_path} row {n}")
              for n, row in enumerate(rows, start=2)]
+    for n, site in enumerate(sites, start=2):
+        verify_config(site, f"{csv_path} row {n}", check_config)
     ids = [site["kiosk_id"] for site in sites]
     repeated = next((i for i in ids if ids.count(i) > 1), None)
     if repeated:

@@ -197,3 +197,40 @@ def test_batch_one_image_per_site(tmp_path: Path, wheelhouse: Path) -> None:
                              "--out", str(tmp_path / "out2"), "--wheelhouse", str(wheelhouse)], capture_output=True,
                             text=True, cwd=REPO, timeout=120)
     assert result.returncode == 2 and "row 2" in result.stderr
+
+
+def test_site_values_with_quotes_and_backslashes_give_a_config_the_kiosk_loads(tmp_path: Path,
+                                                                              wheelhouse: Path) -> None:
+    from firmware.runtime.config import parse
+
+    base = make_image(tmp_path / "base.img", BOOKWORM)
+    site = tmp_path / "site.toml"
+    site.write_text(SITE.replace('commune_name = "Xã Yên Phong"', "commune_name = 'Xã \"Yên Phong\" \\\\ 2'"),
+                    encoding="utf-8")
+    out = tmp_path / "kiosk.img"
+    result = provision(str(base), "--site", str(site), "--out", str(out), "--wheelhouse", str(wheelhouse))
+    assert result.returncode == 0, result.stderr
+    config = parse(read(out, "motcua/motcua.toml"), "motcua.toml")
+    assert config.kiosk.commune_name == 'Xã "Yên Phong" \\\\ 2'  # the literal string keeps both
+    assert config.mqtt.host == "mqtt.example.invalid" and config.mqtt.port == 8883
+
+
+@pytest.mark.parametrize("line,expected", [
+    ('commune_name = "Xã Yên\\nPhong"', "no newlines or control characters"),
+    ('commune_name = "x\\"\\n[mqtt]\\nhost = \\"evil\\""', "no newlines or control characters"),
+    ('broker_port = "70000"', "expected 1 to 65535"),
+    ('broker_port = "0"', "expected 1 to 65535"),
+    ('broker_host = "mqtt example"', "a host name or address"),
+    ('printer_connection = "serial:/dev/ttyUSB0\\"x"', "usb:VID:PID"),
+])
+def test_site_values_that_would_break_the_config_are_refused(tmp_path: Path, wheelhouse: Path, line: str,
+                                                             expected: str) -> None:
+    base = make_image(tmp_path / "base.img", BOOKWORM)
+    site = tmp_path / "site.toml"
+    key = line.split(" = ")[0]
+    text = "\n".join(row for row in SITE.splitlines() if not row.startswith(key + " ")) + "\n" + line + "\n"
+    site.write_text(text, encoding="utf-8")
+    out = tmp_path / "kiosk.img"
+    result = provision(str(base), "--site", str(site), "--out", str(out), "--wheelhouse", str(wheelhouse))
+    assert result.returncode == 2 and expected in result.stderr, result.stderr
+    assert not out.exists() and "Traceback" not in result.stderr

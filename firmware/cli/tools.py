@@ -123,15 +123,16 @@ def cmd_out_of_service(args: argparse.Namespace) -> int:
 
 
 def cmd_provision(args: argparse.Namespace) -> int:
+    from firmware.runtime.config import parse
     from provisioning.image import ProvisionError, provision, provision_batch
 
     wheelhouse = Path(args.wheelhouse) if args.wheelhouse else None
     try:
         if args.action == "batch":
-            written = provision_batch(Path(args.sites), Path(args.base), Path(args.out), wheelhouse)
+            written = provision_batch(Path(args.sites), Path(args.base), Path(args.out), wheelhouse, parse)
             print(f"motcua provision: {len(written)} images in {args.out}/")
             return 0
-        kind = provision(Path(args.base), Path(args.site), Path(args.out), wheelhouse)
+        kind = provision(Path(args.base), Path(args.site), Path(args.out), wheelhouse, parse)
     except ProvisionError as exc:
         raise UsageError(str(exc)) from None
     print(f"motcua provision: {args.out} ready ({kind} base image)")
