@@ -7,8 +7,16 @@ import json
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from firmware.cli.common import UsageError, config_from, headless
+
+
+def _gateway_line(action: str, row: dict[str, Any]) -> str:
+    if action == "dossiers":
+        return (f"{row['code']}  {row['receipt_code']}  {row['kiosk']}  {row['procedure'].get('name', '')}  "
+                f"{row['received_at']}  {len(row['pages'])} trang")
+    return f"{row['at']}  {row['kiosk']}  {row['event_id'] or '-'}  {row['topic']}  {row['reason']}"
 
 
 def cmd_gateway(args: argparse.Namespace) -> int:
@@ -20,27 +28,13 @@ def cmd_gateway(args: argparse.Namespace) -> int:
         config = load_gateway_config(args.config)
     except GatewayConfigError as exc:
         raise UsageError(str(exc)) from None
-    if args.action == "dossiers":
+    if args.action in ("dossiers", "quarantine"):
         store = Store(config.store, config.unit_code)
-        rows = store.dossiers()
+        rows = store.dossiers() if args.action == "dossiers" else store.quarantined()
         store.close()
         for row in rows:
-            if args.json:
-                print(json.dumps(row, ensure_ascii=False))
-            else:
-                print(f"{row['code']}  {row['receipt_code']}  {row['kiosk']}  {row['procedure'].get('name', '')}  "
-                      f"{row['received_at']}  {len(row['pages'])} trang")
+            print(json.dumps(row, ensure_ascii=False) if args.json else _gateway_line(args.action, row))
         return 0 if rows else 1
-    if args.action == "quarantine":
-        store = Store(config.store, config.unit_code)
-        bad = store.quarantined()
-        store.close()
-        for row in bad:
-            if args.json:
-                print(json.dumps(row, ensure_ascii=False))
-            else:
-                print(f"{row['at']}  {row['kiosk']}  {row['event_id'] or '-'}  {row['topic']}  {row['reason']}")
-        return 0 if bad else 1
     setup_logging()
     Gateway(config).run()
     return 0
