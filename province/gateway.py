@@ -152,11 +152,13 @@ class Gateway:
             self.counts["store_errors"] += 1
             if not self.store_trouble:
                 log.error("the store failed (%s): not acknowledging until it works again", exc)
-            self.store_trouble = str(exc)
+                self.store_trouble = str(exc)
+                self._publish_status()  # operators see it now, not at the next quarantine
             return
         if self.store_trouble:
             log.info("the store works again (it failed with: %s)", self.store_trouble)
             self.store_trouble = ""
+            self._publish_status()
         self.counts["handled"] += 1
         if outcome.problem:
             log.warning("not acknowledged %s %s from %s: %s", envelope.kind, envelope.id, kiosk, outcome.problem)

@@ -23,6 +23,7 @@ class Screen:
     # The inactivity guard returns an abandoned visit to `attract`; screens with no visit opt out.
     session_timeout: ClassVar[bool] = True
     show_header: ClassVar[bool] = True
+    show_banner: ClassVar[bool] = True  # the network/printer/storage strip; a screen that says it all opts out
 
     def __init__(self, kiosk: Kiosk, theme: Theme) -> None:
         self.kiosk = kiosk
@@ -50,7 +51,7 @@ class Screen:
 
     # -- layout ---------------------------------------------------------------------------------------
     def relayout(self) -> None:
-        self._banner = Banner(pygame.Rect(0, 0, 0, 0), banner_messages(self.kiosk.health))
+        self._banner = Banner(pygame.Rect(0, 0, 0, 0), banner_messages(self.kiosk.health) if self.show_banner else [])
         self.widgets = self.build(self.content_rect())
         if self.modal:
             self.modal.layout(self.theme)

@@ -3,6 +3,7 @@ acknowledged; the next good one is stored as usual. A broker that is down at sta
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -13,6 +14,7 @@ from typing import Any
 
 import msgpack
 import paho.mqtt.client as mqtt
+import paho.mqtt.subscribe as subscribe
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
@@ -158,12 +160,20 @@ def test_the_store_failing_stops_acks_until_it_works_again(gateway: Gateway, bro
         probe.publish("evt/usage", first)
         wait_until(lambda: gateway.counts["store_errors"] == 1, seconds=20)
         assert gateway.status()["store"] != "ok" and probe.acks == []
+        wait_until(lambda: "readonly" in retained_status(gateway, broker)["store"], seconds=20)  # operators see it
         gateway.store.db.execute("PRAGMA query_only = OFF")
         probe.publish("evt/usage", first)  # the kiosk sends it again after its ack timeout
         wait_until(lambda: len(probe.acks) == 1, seconds=20)
     finally:
         probe.close()
     assert gateway.status()["store"] == "ok"
+    wait_until(lambda: retained_status(gateway, broker)["store"] == "ok", seconds=20)
+
+
+def retained_status(gateway: Gateway, broker: Broker) -> dict[str, Any]:
+    topic = f"motcua/v1/{gateway.config.province}/gateway/{gateway.config.group}/status"
+    message = subscribe.simple(topic, hostname="127.0.0.1", port=broker.port, retained=True, keepalive=5)
+    return dict(json.loads(message.payload))  # type: ignore[union-attr]
 
 
 def test_a_gateway_started_before_its_broker_waits_for_it(tmp_path: Path) -> None:

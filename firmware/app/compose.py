@@ -44,6 +44,7 @@ from firmware.services.kiosk import Kiosk
 from firmware.services.outbox import Outbox
 from firmware.services.search import ProcedureIndex
 from firmware.services.session import Session
+from firmware.services.storage import StorageWatch
 from firmware.services.submission import SubmissionService
 from screens import REGISTRY
 from screens.inactivity import InactivityGuard
@@ -126,6 +127,9 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     backlight = BacklightManager(devices.backlight, kiosk, config.backlight.dim_after_s, config.backlight.dim_level)
     timers.add("backlight", backlight.tick, clock.now())
     timers.add("slips", submissions.tick, clock.now())
+    storage = StorageWatch(outbox, health, stack)
+    submissions.storage_trouble = storage.failed
+    timers.add("storage", storage.tick, clock.now())
     canvas = Canvas(display.surface, theme)
     loop = Loop(kiosk, stack, canvas, display, inbox, timers, clock, Watchdog(), router)
 

@@ -25,7 +25,8 @@ HA_STATUS = "homeassistant/status"
 # (key, name, unit, device class): what a dashboard shows for each kiosk
 SENSORS = (
     ("link", "Kết nối", None, None), ("printer", "Máy in", None, None), ("scanner", "Máy quét", None, None),
-    ("camera", "Camera", None, None), ("outbox_backlog", "Hồ sơ chờ gửi", None, None),
+    ("camera", "Camera", None, None), ("storage", "Bộ nhớ hồ sơ", None, None),
+    ("outbox_backlog", "Hồ sơ chờ gửi", None, None),
     ("unprinted_slips", "Phiếu hẹn chưa in", None, None), ("dossiers_today", "Hồ sơ hôm nay", None, None),
     ("sessions_today", "Lượt sử dụng hôm nay", None, None), ("cpu_temp_c", "Nhiệt độ CPU", "°C", "temperature"),
     ("disk_free_mb", "Dung lượng trống", "MB", None), ("uptime_s", "Thời gian chạy", "s", "duration"),
@@ -95,7 +96,8 @@ class StatusPublisher:
             "outbox_oldest_age_s": age_s(outbox.get("oldest")),
             "link": self.health.get("network"), "round_trip_ms": parts.get("round_trip_ms"),
             "printer": health.get("printer"), "scanner": health.get("scanner"),
-            "camera": health.get("camera"), "unprinted_slips": outbox.get("unprinted_slips"),
+            "camera": health.get("camera"), "storage": health.get("storage"),
+            "unprinted_slips": outbox.get("unprinted_slips"),
             "dossiers_today": today["dossiers"], "sessions_today": today["sessions"],
             "clock_synced": parts.get("clock_synced"), "packages_pending": pending_packages(self.data_dir),
         }

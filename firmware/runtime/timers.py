@@ -1,9 +1,18 @@
-"""Timers run by the loop: a callback takes `now` and returns its next wake time, or None to stop."""
+"""Timers run by the loop: a callback takes `now` and returns its next wake time, or None to stop.
+
+A callback that raises is logged and tried again after a pause that doubles up to a minute (a broken disk under
+the outbox sender must not stop the loop, nor flood the journal); the pause resets when it works again.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+
+log = logging.getLogger("motcua.timers")
+RETRY_S = 1.0
+RETRY_MAX_S = 60.0
 
 TimerCallback = Callable[[float], float | None]
 
@@ -13,11 +22,13 @@ class _Timer:
     name: str
     callback: TimerCallback
     due: float
+    failing: int = 0
 
 
 class Timers:
     def __init__(self) -> None:
         self._timers: dict[str, _Timer] = {}
+        self.failures = 0
 
     def add(self, name: str, callback: TimerCallback, due: float) -> None:
         self._timers[name] = _Timer(name, callback, due)
@@ -27,7 +38,19 @@ class Timers:
 
     def run(self, now: float) -> None:
         for timer in [t for t in self._timers.values() if t.due <= now]:
-            following = timer.callback(now)
+            try:
+                following = timer.callback(now)
+            except Exception:
+                timer.failing += 1
+                self.failures += 1
+                pause = min(RETRY_MAX_S, RETRY_S * 2 ** (timer.failing - 1))
+                log.exception("timer %s failed (%d in a row); trying again in %.0f s", timer.name, timer.failing,
+                              pause)
+                following = now + pause
+            else:
+                if timer.failing:
+                    log.info("timer %s works again after %d failure(s)", timer.name, timer.failing)
+                    timer.failing = 0
             if self._timers.get(timer.name) is not timer:
                 continue  # the callback replaced or cancelled itself
             if following is None:
@@ -40,3 +63,7 @@ class Timers:
 
     def status(self, now: float) -> dict[str, float]:
         return {name: round(t.due - now, 3) for name, t in self._timers.items()}
+
+    def failing(self) -> dict[str, int]:
+        """Timers whose last run raised, and how many times in a row."""
+        return {name: t.failing for name, t in self._timers.items() if t.failing}

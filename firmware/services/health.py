@@ -32,7 +32,7 @@ class Health(Mapping[str, str]):
     def __init__(self, now: Callable[[], float], on_change: Callable[[], None] = lambda: None, *,
                  link: bool = False) -> None:
         self._now = now  # the loop's clock: presence is compared with the session's last touch
-        self._states: dict[str, str] = {"network": "down" if link else "up", "printer": "ok"}
+        self._states: dict[str, str] = {"network": "down" if link else "up", "printer": "ok", "storage": "ok"}
         self._on_change = on_change
         self.last_presence = float("-inf")
         self.faults: dict[str, str] = {}  # device -> its last unexpected driver error

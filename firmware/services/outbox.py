@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS receipt_counters (
     day TEXT PRIMARY KEY,
     last INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS write_probe (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    data BLOB NOT NULL
+);
 """
 DOSSIER_KINDS = ("dossier", "part")
 
@@ -123,6 +127,14 @@ class Outbox:
         if free - adding < self.min_free_bytes:
             return f"disk almost full: {free} bytes free, floor {self.min_free_bytes}"
         return None
+
+    def probe_write(self, size: int) -> None:
+        """Write `size` bytes durably and remove them (raises sqlite3.Error or OSError): could a dossier that big be
+        stored now? A small write often succeeds on a disk too full for a dossier, so the probe is dossier-sized."""
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO write_probe(id, data) VALUES (1, zeroblob(?))", (size,))
+        with self._transaction() as db:
+            db.execute("DELETE FROM write_probe")
 
     # -- writing --------------------------------------------------------------------------------------
     def reserve_receipt_code(self, kiosk_id: str, day: date) -> str:
@@ -219,4 +231,17 @@ class _Transaction:
         return self.db
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        if kind is None:
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error:
+                self._rollback()  # a COMMIT that fails (disk full) may leave the transaction open
+                raise
+            return
+        self._rollback()
+
+    def _rollback(self) -> None:
+        try:
+            self.db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # SQLite already rolled back (disk full, I/O error); the original error is the one to raise

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -50,6 +51,8 @@ class SubmissionService:
     dossiers: int = 0
     # dossier id -> (print deadline on the loop clock, its record): slips waiting for the official code
     waiting: dict[str, tuple[float, dict[str, Any]]] = field(default_factory=dict)
+    # (state, reason) when the outbox refuses or fails a dossier: `full` or `failed` (the storage watch hears it)
+    storage_trouble: Callable[[str, str], None] = lambda state, reason: None
 
     def refusal(self) -> str | None:
         return self.outbox.refusal()
@@ -63,9 +66,14 @@ class SubmissionService:
                                 time(hours, minutes))
         try:
             return self._submit(session, procedure, wall, synced, due)
+        except OutboxFull as exc:
+            log.error("dossier not stored: the outbox refused it (%s)", exc.reason)
+            self.storage_trouble("full", exc.reason)
+            raise
         except (sqlite3.Error, OSError) as exc:
             # Disk full, an I/O error: nothing of this dossier was stored (one transaction), nothing before it touched.
             log.error("dossier not stored: the outbox failed (%s)", exc)
+            self.storage_trouble("failed", f"the outbox could not be written ({exc})")
             raise OutboxFull(f"the outbox could not be written ({exc})") from None
 
     def _submit(self, session: Session, procedure: Procedure, wall: datetime, synced: bool,

@@ -206,6 +206,8 @@ def banner_messages(health: Mapping[str, str]) -> list[str]:
         messages.append(_("Máy in đang tạm ngừng. Mã hồ sơ sẽ hiện trên màn hình để bạn chụp lại."))
     elif printer == "paper_low":
         messages.append(_("Máy in sắp hết giấy."))
+    if health.get("storage", "ok") != "ok":
+        messages.append(_("Kiosk tạm thời chưa nhận hồ sơ mới. Xin mời bạn đến quầy một cửa."))
     return messages
 
 
