@@ -4,17 +4,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint screens clean
+.PHONY: run test bench lint screens clean voice
+
+VOICE := firmware/voice/vi/manifest.json
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# The spoken prompts, rendered with espeak-ng (Debian: espeak-ng); without it the kiosk runs silent.
+$(VOICE): $(STAMP) firmware/rules/prompts.py firmware/render/voice.py
+	$(BIN)/python -m firmware.render.voice || echo "make: no voice prompts (install espeak-ng); the kiosk stays silent"
+
+voice: $(VOICE)
+
+run: $(STAMP) $(VOICE)
 	$(BIN)/motcua run --config config/sim.toml
 
-test: $(STAMP)
+test: $(STAMP) $(VOICE)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
@@ -28,4 +36,4 @@ screens: $(STAMP)
 	for size in 1080x1920 720x1280 800x480; do $(BIN)/motcua screens --size $$size --out out/screens/$$size; done
 
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) out .pytest_cache firmware/voice

@@ -28,6 +28,15 @@ class Absent:
     def set_level(self, level: float) -> None:
         self._raise()
 
+    def play(self, path: Any, volume: float) -> None:
+        self._raise()
+
+    def stop(self) -> None:
+        pass
+
+    def busy(self) -> bool:
+        return False
+
     def state(self) -> str:
         return "absent"
 

@@ -8,7 +8,6 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 from screens.attract import AttractScreen  # noqa: E402
 from screens.base import Screen  # noqa: E402
-from screens.confirm import ConfirmScreen  # noqa: E402
 from screens.documents import DocumentsScreen  # noqa: E402
 from screens.done import DoneScreen  # noqa: E402
 from screens.form import FormScreen  # noqa: E402
@@ -22,6 +21,6 @@ from screens.review import ReviewScreen  # noqa: E402
 from screens.submitting import SubmittingScreen  # noqa: E402
 
 SCREENS: tuple[type[Screen], ...] = (AttractScreen, HomeScreen, HelpScreen, LoginScreen, ProceduresScreen,
-                                     ProcedureScreen, FormScreen, DocumentsScreen, ReviewScreen, ConfirmScreen,
-                                     SubmittingScreen, DoneScreen, OutOfServiceScreen)
+                                     ProcedureScreen, FormScreen, DocumentsScreen, ReviewScreen, SubmittingScreen,
+                                     DoneScreen, OutOfServiceScreen)
 REGISTRY: dict[str, type[Screen]] = {cls.name: cls for cls in SCREENS}

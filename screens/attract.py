@@ -29,6 +29,7 @@ class AttractScreen(Screen):
 
     def enter(self, **params: object) -> None:
         self.kiosk.session.wipe()
+        self.kiosk.voice.new_visit()
         super().enter(**params)
 
     def build(self, area: pygame.Rect) -> list[Widget]:

@@ -6,15 +6,21 @@ from typing import Any, ClassVar
 
 import pygame
 
-from firmware.rules.i18n import _
+from firmware.rules.i18n import N_, _
 from firmware.runtime.events import ButtonPressed, KioskEvent
 from firmware.services.kiosk import Kiosk
 from screens.ui.canvas import Canvas
 from screens.ui.input import Pointer
 from screens.ui.theme import Theme
-from screens.ui.widgets import Banner, Button, Modal, ScrollList, Widget, banner_messages
+from screens.ui.widgets import Banner, Button, Modal, ScrollList, ToggleButton, Widget, banner_messages
 
 CLOSE_MODAL = "close_modal"
+VOICE = N_("Nghe hướng dẫn")
+VOICE_ACTION = "voice"
+
+
+def CLOCK_W(t: Theme) -> int:  # noqa: N802 - a layout constant that scales with the theme
+    return t.px(200)
 
 
 class Screen:
@@ -24,6 +30,7 @@ class Screen:
     session_timeout: ClassVar[bool] = True
     show_header: ClassVar[bool] = True
     show_banner: ClassVar[bool] = True  # the network/printer/storage strip; a screen that says it all opts out
+    show_voice: ClassVar[bool] = True  # `Nghe hướng dẫn` in the header (screens with a header)
 
     def __init__(self, kiosk: Kiosk, theme: Theme) -> None:
         self.kiosk = kiosk
@@ -34,16 +41,20 @@ class Screen:
         self.dirty = True
         self._banner = Banner(pygame.Rect(0, 0, 0, 0))
         self._clock_text = ""
+        self.spoken = False  # this screen said an error or notice of its own on arrival (its prompt waits)
 
     # -- lifecycle ------------------------------------------------------------------------------------
     def enter(self, **params: Any) -> None:
         self.params = params
         self.relayout()
+        if params.get("notice_prompt"):
+            self.speak(str(params["notice_prompt"]))
 
     def pause(self) -> None:
         self.close_modal()
 
     def resume(self) -> None:
+        self.params.pop("notice", None)  # a notice is said once, on arrival
         self.relayout()
 
     def leave(self) -> None:
@@ -51,8 +62,12 @@ class Screen:
 
     # -- layout ---------------------------------------------------------------------------------------
     def relayout(self) -> None:
-        self._banner = Banner(pygame.Rect(0, 0, 0, 0), banner_messages(self.kiosk.health) if self.show_banner else [])
+        messages = banner_messages(self.kiosk.health) if self.show_banner else []
+        notice = self.params.get("notice")
+        self._banner = Banner(pygame.Rect(0, 0, 0, 0), [str(notice), *messages] if notice else messages)
         self.widgets = self.build(self.content_rect())
+        if self.show_header and self.show_voice:
+            self.widgets.append(self._voice_toggle())
         if self.modal:
             self.modal.layout(self.theme)
         self.dirty = True
@@ -71,6 +86,16 @@ class Screen:
         """The screen's widgets laid out in `area`; called on enter, resume and when the banner changes."""
         return []
 
+    def _voice_toggle(self) -> ToggleButton:
+        """`Nghe hướng dẫn` in the header, left of the clock: Bật / Tắt."""
+        t = self.theme
+        pad = t.px(12) if t.header_height - 2 * t.px(12) >= t.min_target else 0
+        width = self._voice_width()
+        rect = pygame.Rect(t.width - t.margin - CLOCK_W(t) - t.gap - width, pad, width, t.header_height - 2 * pad)
+        on = self.kiosk.voice.enabled
+        return ToggleButton(_(VOICE), VOICE_ACTION, rect, "primary" if on else "secondary",
+                            state_text=_("Bật") if on else _("Tắt"))
+
     # -- input ----------------------------------------------------------------------------------------
     def handle(self, event: Pointer | KioskEvent) -> bool:
         if isinstance(event, KioskEvent):
@@ -82,6 +107,9 @@ class Screen:
             if action:
                 if self.modal and action == CLOSE_MODAL:
                     self.close_modal()
+                elif action == VOICE_ACTION:
+                    self.kiosk.voice.toggle()
+                    self.relayout()
                 else:
                     self.on_action(action)
                 return True
@@ -105,10 +133,17 @@ class Screen:
         self.relayout()
 
     # -- modal ----------------------------------------------------------------------------------------
-    def show_modal(self, modal: Modal) -> None:
+    def show_modal(self, modal: Modal, speak: str = "") -> None:
         modal.layout(self.theme)
         self.modal = modal
         self.dirty = True
+        if speak:
+            self.speak(speak)
+
+    def speak(self, error: str) -> None:
+        """Say the prompt of an error or notice (`firmware.rules.prompts.ERRORS`), if voice guidance is on."""
+        self.spoken = True
+        self.kiosk.voice.say(f"error.{error}")
 
     def close_modal(self) -> None:
         if self.modal is not None:
@@ -119,7 +154,7 @@ class Screen:
         self.show_modal(Modal(
             _("Chức năng sắp có"),
             _("Chức năng này đang được hoàn thiện. Xin mời bạn liên hệ cán bộ tại quầy một cửa."),
-            [(_("Quay lại"), CLOSE_MODAL)], name="coming_soon"))
+            [(_("Quay lại"), CLOSE_MODAL)], name="coming_soon"), speak="coming_soon")
 
     # -- time and drawing -----------------------------------------------------------------------------
     def update(self, now: float) -> None:
@@ -150,11 +185,15 @@ class Screen:
         bar = pygame.Rect(0, 0, t.width, t.header_height)
         canvas.fill(t.palette.header, bar)
         inner = bar.inflate(-2 * t.margin, 0)
-        clock_w = t.px(200)
+        clock_w = CLOCK_W(t)
         canvas.text(self._clock_text, inner, t.title, t.palette.on_header, bold=True, align="right",
                     valign="middle")
-        title_rect = pygame.Rect(inner.left, inner.top, inner.width - clock_w - t.gap, inner.height)
+        reserved = clock_w + t.gap + (self._voice_width() + t.gap if self.show_voice else 0)
+        title_rect = pygame.Rect(inner.left, inner.top, inner.width - reserved, inner.height)
         canvas.text(self.header_title(), title_rect, t.title, t.palette.on_header, bold=True, valign="middle")
+
+    def _voice_width(self) -> int:
+        return self.theme.px(470) if self.theme.portrait else self.theme.px(420)
 
     def buttons(self) -> list[Button]:
         """The buttons a tap can reach now: the modal's if one is open, else the screen's."""

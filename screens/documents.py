@@ -2,7 +2,9 @@
 
 The scanner worker scans whatever is put in the slot while this screen waits for a page; a blank or unreadable
 page is refused with the reason. Optional documents can be skipped (`Bỏ qua`); when the scanner is out of order,
-required ones can be handed in at the counter instead.
+required ones can be handed in at the counter instead (and no slot is drawn). Documents an answer makes
+unnecessary (a parent needs no mandate) are not asked for. A one-page document goes on by itself once its page
+is accepted; its row on `review` (or `Quay lại`) brings back `Quét lại`.
 """
 
 from __future__ import annotations
@@ -43,8 +45,12 @@ class DocumentsScreen(Screen):
         return self.kiosk.procedure()
 
     @property
+    def documents(self) -> tuple[Document, ...]:
+        return self.procedure.documents_for(self.kiosk.session.answers)
+
+    @property
     def document(self) -> Document:
-        return self.procedure.documents[self.index]
+        return self.documents[self.index]
 
     @property
     def pages(self) -> list[Any]:
@@ -56,10 +62,13 @@ class DocumentsScreen(Screen):
         self.message = ""
         self.fault = ""
         self.thumb: pygame.Surface | None = None
-        if not self.procedure.documents:
+        self.index = min(self.index, max(0, len(self.documents) - 1))
+        if not self.documents:
             self.kiosk.nav.replace("review")
+        elif self.kiosk.health.get("scanner") == "absent":
+            self.fault = "absent"
         super().enter(**params)
-        if self.procedure.documents:
+        if self.documents:
             self._wait_for_page()
 
     def resume(self) -> None:
@@ -83,10 +92,10 @@ class DocumentsScreen(Screen):
 
     # -- layout ---------------------------------------------------------------------------------------
     def build(self, area: pygame.Rect) -> list[Widget]:
-        if not self.procedure.documents:
+        if not self.documents:
             return []
         t, doc = self.theme, self.document
-        count = len(self.procedure.documents)
+        count = len(self.documents)
         heading = _("Giấy tờ {number}/{count}: {name}").format(number=self.index + 1, count=count, name=doc.name)
         if not doc.required:
             heading += " " + _("(nếu có)")
@@ -97,9 +106,11 @@ class DocumentsScreen(Screen):
         if self.pages:
             text = _("Đã quét {count} trang. Xin mời bạn nhận lại bản gốc ở khe trả giấy.").format(
                 count=len(self.pages))
+        elif self.fault == "absent":
+            text = ""
         else:
             text = _("Đặt tờ giấy vào khe máy quét, mặt có chữ úp xuống. Máy sẽ tự quét.")
-        if doc.note and not self.pages:
+        if doc.note and not self.pages and self.fault != "absent":
             text += "\n" + doc.note
         text_rect = pygame.Rect(area.left, area.top + heading_h, area.width, t.body * (7 if t.portrait else 4))
         widgets.append(Label(text, text_rect, "body"))
@@ -129,8 +140,8 @@ class DocumentsScreen(Screen):
 
     def draw_content(self, canvas: Canvas) -> None:
         t, box = self.theme, getattr(self, "_picture", None)
-        if box is None or box.height < t.px(80):
-            return
+        if box is None or box.height < t.px(80) or (self.fault == "absent" and self.thumb is None):
+            return  # no slot drawn for a scanner that is not there
         if self.thumb is not None:
             scale = min(box.width / self.thumb.get_width(), box.height / self.thumb.get_height(), 1.0)
             size = (round(self.thumb.get_width() * scale), round(self.thumb.get_height() * scale))
@@ -159,10 +170,15 @@ class DocumentsScreen(Screen):
             self.pages.append(event.page)
             self.thumb = pil_to_surface(event.thumb)
             self.message, self.fault = "", ""
+            if self.document.pages == 1 and len(self.pages) == 1:
+                self._next(scanned=True)  # nothing more to add: go on by itself
+                return True
         elif event.problem:
             self.message, self.fault = reason(event.problem), ""
+            self.speak(f"page_{event.problem}")
         elif event.fault:
             self.message, self.fault = "", event.fault
+            self.speak(f"scanner_{event.fault}")
         self.relayout()
         return True
 
@@ -193,12 +209,19 @@ class DocumentsScreen(Screen):
             return
         self.relayout()
 
-    def _next(self) -> None:
+    def _next(self, scanned: bool = False) -> None:
         self.kiosk.scanning.cancel()
+        done = _("Đã quét «{name}». Xin mời bạn nhận lại bản gốc ở khe trả giấy.").format(
+            name=self.document.name) if scanned else ""
         if self.from_review:
             self.kiosk.nav.pop()
-        elif self.index + 1 < len(self.procedure.documents):
+        elif self.index + 1 < len(self.documents):
             self._show(self.index + 1)
+            if done:
+                self.params["notice"] = done
+                self.relayout()
+        elif done:
+            self.kiosk.nav.push("review", notice=done)
         else:
             self.kiosk.nav.push("review")
 
@@ -211,7 +234,9 @@ class DocumentsScreen(Screen):
 
     def _show(self, index: int) -> None:
         self.index = index
-        self.message, self.fault = "", ""
+        self.message = ""
+        self.params.pop("notice", None)
+        self.fault = "absent" if self.kiosk.health.get("scanner") == "absent" else ""
         self.thumb = None
         self._wait_for_page()
         self.relayout()

@@ -19,6 +19,7 @@ from screens.documents import pil_to_surface
 from screens.ui.canvas import Canvas
 from screens.ui.widgets import Button, Label, Widget
 
+PRINTER_DOWN = ("paper_out", "cover_open", "offline", "absent")
 PRINTING = N_("Đang in phiếu hẹn, xin chờ một chút…")
 PRINTED = N_("Mời bạn nhận phiếu hẹn ở khe máy in.")
 NOT_PRINTED = N_("Máy in đang tạm ngừng nên chưa in được phiếu hẹn. Hồ sơ của bạn đã được lưu. Xin mời bạn chụp "
@@ -70,7 +71,12 @@ class DoneScreen(Screen):
                     if due else _("Ngày hẹn sẽ được thông báo"))
         result = record.get("procedure", {}).get("result", "")
         state = self.print_state()
+        if state == "printing" and self.kiosk.health.get("printer", "ok") in PRINTER_DOWN:
+            state = "failed: known before printing"  # say it at once, not after a job that cannot work
         status = _(PRINTED) if state == "printed" else _(PRINTING) if state == "printing" else _(NOT_PRINTED)
+        if state.startswith("failed") and not getattr(self, "_said_not_printed", False):
+            self._said_not_printed = True
+            self.speak("not_printed")
         code_h = t.huge * 3 // 2
         heading_h = t.body * 2
         qr_side = min(area.width // 2, t.px(420)) if t.portrait else min(area.height // 2, t.px(300))

@@ -1,8 +1,11 @@
-"""`form`: the procedure's fields one per screen, prefilled from the ID card, typed on the on-screen keyboard.
+"""`form`: the fields the citizen must answer, one per screen, typed on the on-screen keyboard.
 
-Text through Telex, numbers on a number pad, dates on a pad that cannot produce an impossible date, choices as
-big buttons. Every key stores the answer in the session at once, so `Quay lại` never loses what was typed;
-the answer is checked only on `Tiếp tục`, with the reason next to the field.
+Only required fields with no answer yet get a page: fields prefilled from the ID card, defaulted or optional
+are confirmed on `review` (a row each, tapped to change). Text through Telex, numbers on a number pad, dates
+on a pad that cannot produce an impossible date (a recent event needs only day and month), choices as big
+buttons. Every key stores the answer in the session at once, so `Quay lại` between pages never loses what was
+typed; the answer is checked on `Tiếp tục`, with the reason next to the field. Opened from `review` to change
+one answer, `Quay lại` is "cancel": the answer goes back to what it was.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ import pygame
 from firmware.common.catalog import FormField, Procedure
 from firmware.rules import date_entry, telex
 from firmware.rules.i18n import _
-from firmware.rules.validation import DIGIT_TYPES, check, from_identity, max_digits
+from firmware.rules.validation import DIGIT_TYPES, Problem, check, from_identity, max_digits
 from screens.base import Screen
 from screens.ui.canvas import Canvas
 from screens.ui.keyboard import Keyboard
 from screens.ui.widgets import Button, Label, Widget
+
+_MISSING = object()
 
 
 class FormScreen(Screen):
@@ -48,17 +53,34 @@ class FormScreen(Screen):
         return self.procedure.name
 
     def enter(self, **params: Any) -> None:
-        self.index = int(params.get("index", 0))
         self.from_review = bool(params.get("review", False))
-        self.message = ""
+        self.message = str(params.get("message", ""))
         self.keyboard: Keyboard | None = None
         self._prefill()
+        steps = self.steps()
+        self.index = int(params["index"]) if "index" in params else (steps[0] if steps else 0)
+        if not self.from_review:
+            self.kiosk.session.asked.add(self.field.key)
+        self._before = self.kiosk.session.answers.get(self.field.key, _MISSING)
         super().enter(**params)
+        if isinstance(params.get("message"), Problem):  # sent back from `review` by a check that failed
+            self.speak(params["message"].key)
+
+    def steps(self) -> list[int]:
+        """The fields that get a page: required ones not answered (or not acceptable) yet, and those shown."""
+        session, today = self.kiosk.session, self.kiosk.clock.wall().date()
+        answers = session.answers
+        return [i for i, field in enumerate(self.procedure.form)
+                if field.key in session.asked or (field.required and check(field, str(answers.get(field.key, "") or ""),
+                                                                  today) is not None)]
 
     def _prefill(self) -> None:
         """Fill fields not yet answered from the ID card (when their conditions hold) or their default."""
         answers, identity = self.kiosk.session.answers, self.kiosk.session.identity or {}
         for field in self.procedure.form:
+            if field.prefill_if and field.key in answers and from_identity(field, identity, answers) is None \
+                    and answers[field.key] == from_identity(field, identity, dict(field.prefill_if)):
+                del answers[field.key]  # prefilled for "Mẹ", and the answer is now "Cha": not the mother's name
             if field.key in answers:
                 continue
             prefilled = from_identity(field, identity, answers)
@@ -72,7 +94,11 @@ class FormScreen(Screen):
         t = self.theme
         field = self.field
         buttons_h = t.footer_button_height
-        step = _("Bước {step}/{steps}").format(step=self.index + 1, steps=len(self.procedure.form))
+        steps = self.steps()
+        position = steps.index(self.index) + 1 if self.index in steps else 1
+        step = _("Bước {step}/{steps}").format(step=position, steps=max(len(steps), 1))
+        if self.from_review:
+            step = _("Sửa một mục, rồi chạm «Tiếp tục» để lưu")
         label = field.label + ("" if field.required else " " + _("(không bắt buộc)"))
         if t.portrait:
             top = pygame.Rect(area.left, area.top, area.width, t.small * 3 // 2)
@@ -100,7 +126,8 @@ class FormScreen(Screen):
         widgets: list[Widget] = [
             Label(step, top, "small", "muted"),
             Label(label, label_rect, "title" if t.portrait else "body", bold=True, valign="bottom"),
-            Label(self.message, message_rect, "small" if not t.portrait else "body", "danger", bold=True),
+            Label(self.message or self._hint(), message_rect, "small" if not t.portrait else "body",
+                  "danger" if self.message else "muted", bold=bool(self.message)),
             Button(_("Quay lại"), "back", nav[0], "secondary"),
             Button(_("Tiếp tục"), "next", nav[1], "primary"),
         ]
@@ -126,6 +153,11 @@ class FormScreen(Screen):
         self._limit_keys()
         return [self.keyboard]
 
+    def _hint(self) -> str:
+        if self.field.type == "date" and self.field.recent:
+            return _("Chỉ cần nhập ngày và tháng; năm là năm nay.")
+        return ""
+
     def _auto_shift(self) -> bool:
         """Names start each word with a capital without asking for it."""
         return self.field.type == "name" and (not self.value or self.value.endswith(" "))
@@ -149,7 +181,10 @@ class FormScreen(Screen):
         t, box = self.theme, self._value_box
         canvas.fill(t.palette.background, box, t.radius)
         canvas.outline(t.palette.primary, box, max(2, t.px(4)), t.radius)
-        shown = date_entry.shown(self.value) if self.field.type == "date" else self.value
+        value = self.value
+        if self.field.type == "date" and self.field.recent:
+            value = date_entry.complete_year(value, self.kiosk.clock.wall().date())
+        shown = date_entry.shown(value) if self.field.type == "date" else value
         inner = box.inflate(-2 * t.px(24), -t.px(8))
         if shown:
             canvas.text(shown, inner, t.title if t.portrait else t.body, t.palette.text, bold=True, valign="middle")
@@ -196,29 +231,46 @@ class FormScreen(Screen):
         return True
 
     def _next(self) -> None:
-        problem = check(self.field, self.value, self.kiosk.clock.wall().date())
+        today = self.kiosk.clock.wall().date()
+        if self.field.type == "date" and self.field.recent:
+            self.value = date_entry.complete_year(self.value, today)
+        problem = check(self.field, self.value, today)
         if problem:
             self.message = problem
+            self.speak(problem.key)
             self.relayout()
             return
+        self._prefill()
+        following = [i for i in self.steps() if i > self.index]
         if self.from_review:
             self.kiosk.nav.pop()  # changed from `review`: back to it
-        elif self.index + 1 < len(self.procedure.form):
-            self._prefill()
-            self._go(self.index + 1)
-        elif self.kiosk.nav.has("documents"):
-            self.kiosk.nav.push("documents")
+        elif following:
+            self._go(following[0])
         else:
-            self.coming_soon()
+            self.kiosk.nav.push("documents")
 
     def _back(self) -> None:
-        if self.index == 0 or self.from_review:
+        if self.from_review:
+            self._restore()
             self.kiosk.nav.pop()
+            return
+        earlier = [i for i in self.steps() if i < self.index]
+        if earlier:
+            self._go(earlier[-1])
         else:
-            self._go(self.index - 1)
+            self.kiosk.nav.pop()
+
+    def _restore(self) -> None:
+        """Leaving a change made from `review` without `Tiếp tục`: the answer it had, never a half-typed one."""
+        answers = self.kiosk.session.answers
+        if self._before is _MISSING:
+            answers.pop(self.field.key, None)
+        else:
+            answers[self.field.key] = self._before
 
     def _go(self, index: int) -> None:
         self.index = index
+        self.kiosk.session.asked.add(self.field.key)
         self.message = ""
         self.keyboard = None
         self.relayout()
@@ -228,4 +280,4 @@ class FormScreen(Screen):
         kiosk.session.procedure_code = "1.001193"
         kiosk.session.identity = {"full_name": "Nguyễn Thị Ngọc Ánh", "id_number": "001303004567"}
         kiosk.session.answers["ho_ten_tre"] = "Nguyễn Hoàng Bảo Ngọc"
-        return {}
+        return {"index": 0}

@@ -13,7 +13,7 @@ STEPS = (
     N_("2. Đưa mã QR trên thẻ căn cước (CCCD) vào trước camera để đăng nhập."),
     N_("3. Chọn thủ tục, điền thông tin bằng bàn phím trên màn hình."),
     N_("4. Đưa từng giấy tờ vào khe máy quét. Máy sẽ trả lại bản gốc."),
-    N_("5. Kiểm tra lại, xác nhận và nhận phiếu hẹn in ra."),
+    N_("5. Kiểm tra lại, chạm «Tôi đồng ý», «Nộp hồ sơ» và nhận phiếu hẹn in ra."),
 )
 
 

@@ -26,6 +26,14 @@ BUILT: dict[str, tuple[str, dict[str, str]]] = {
 class HomeScreen(Screen):
     name = "home"
 
+    def enter(self, **params: object) -> None:
+        self.kiosk.session.lock()  # back at the start: the next person must show their own card
+        super().enter(**params)
+
+    def resume(self) -> None:
+        self.kiosk.session.lock()
+        super().resume()
+
     def build(self, area: pygame.Rect) -> list[Widget]:
         t = self.theme
         greeting_h = t.title * 2 if t.portrait else t.title * 3 // 2

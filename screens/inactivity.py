@@ -41,7 +41,7 @@ class InactivityGuard:
             if warning is None:
                 warning = Modal(_("Bạn cần thêm thời gian?"), "", [(_("Cần thêm thời gian"), CLOSE_MODAL)],
                                 name=MODAL_NAME)
-                screen.show_modal(warning)
+                screen.show_modal(warning, speak="still_there")
             if left != self._shown_seconds:
                 self._shown_seconds = left
                 warning.message = _("Nếu không, phiên làm việc sẽ kết thúc sau {seconds} giây và thông tin "

@@ -6,6 +6,7 @@ Vietnamese, with `Quét lại` to try again.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pygame
@@ -18,6 +19,8 @@ from screens.ui.canvas import Canvas
 from screens.ui.widgets import Button, Label, Modal, Widget
 
 RESCAN = N_("Quét lại")
+NEW_PERSON = N_("Bạn đã bắt đầu một lượt mới. Thông tin của người dùng trước đã được xoá.")
+log = logging.getLogger("motcua.login")
 
 
 class LoginScreen(Screen):
@@ -50,8 +53,8 @@ class LoginScreen(Screen):
     def draw_content(self, canvas: Canvas) -> None:
         """A card held up under the camera, its QR corner marked (no text needed to follow it)."""
         t, box = self.theme, self._picture
-        if box.height < t.px(120):
-            return
+        if box.height < t.px(120) or self.kiosk.health.get("camera", "ok") == "absent":
+            return  # no picture of a camera that is not there
         palette = t.palette
         camera = pygame.Rect(0, 0, box.width // 5, box.height // 10)
         camera.midtop = (box.centerx, box.top)
@@ -94,16 +97,23 @@ class LoginScreen(Screen):
     def _read(self, payload: str) -> None:
         card = read_cccd(payload, today=self.kiosk.clock.wall().date())
         if card is None:
-            self._refuse(_("Đây không phải mã QR trên thẻ căn cước. Xin mời bạn đưa đúng mặt có mã QR của thẻ."))
+            self._refuse(_("Đây không phải mã QR trên thẻ căn cước. Xin mời bạn đưa đúng mặt có mã QR của thẻ."),
+                         prompt="card_not_cccd")
         elif not card.valid:
             reasons = "\n".join(f"• {error.message}" for error in card.errors[:3])
-            self._refuse(reasons + "\n" + _("Xin mời bạn quét lại, hoặc đến quầy một cửa để được hỗ trợ."))
+            self._refuse(reasons + "\n" + _("Xin mời bạn quét lại, hoặc đến quầy một cửa để được hỗ trợ."),
+                         prompt="card_invalid")
         else:
             identity: dict[str, Any] = {key: getattr(card, key) for key in IDENTITY_KEYS}
-            self.kiosk.session.identity = identity
+            other = self.kiosk.session.sign_in(identity, self.kiosk.clock.now())
             next_screen = str(self.params.get("next", "procedures"))
-            self.kiosk.nav.replace(next_screen)
+            if other:
+                log.info("another card was shown: the previous visit was wiped, a new one starts")
+                self.kiosk.nav.replace("procedures", notice=_(NEW_PERSON), notice_prompt="new_person")
+            else:
+                self.kiosk.nav.replace(next_screen)
 
-    def _refuse(self, message: str) -> None:
-        self.show_modal(Modal(_("Chưa đọc được thẻ"), message, [(_(RESCAN), CLOSE_MODAL)], name="login_error"))
+    def _refuse(self, message: str, prompt: str) -> None:
+        self.show_modal(Modal(_("Chưa đọc được thẻ"), message, [(_(RESCAN), CLOSE_MODAL)], name="login_error"),
+                        speak=prompt)
 

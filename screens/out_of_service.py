@@ -24,6 +24,7 @@ class OutOfServiceScreen(Screen):
     title = N_("Tạm ngừng phục vụ")
     session_timeout = False
     show_banner = False
+    show_voice = False  # nothing to guide: the screen says it all
 
     def build(self, area: pygame.Rect) -> list[Widget]:
         t = self.theme

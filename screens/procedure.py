@@ -77,8 +77,9 @@ class ProcedureScreen(Screen):
             session = self.kiosk.session
             if session.procedure_code != self.procedure.code:
                 session.answers.clear()  # a different procedure: start its form afresh
+                session.asked.clear()
             session.procedure_code = self.procedure.code
-            if session.identity:
+            if session.signed_in:
                 self.kiosk.nav.push("form")
             else:
                 self.kiosk.nav.push("login", next="form")

@@ -1,5 +1,8 @@
 """`review`: every answer and every document, each row with `Sửa` that goes to the right place and comes back;
-then consent to the use of personal data for this procedure (nothing pre-ticked; leaving is not consent).
+then consent to the use of personal data for this procedure (nothing pre-ticked; leaving is not consent) and
+`Nộp hồ sơ`. The consent tick and `Nộp hồ sơ` are the two deliberate taps that submit (a typed-back code would
+only repeat digits already on the screen). Every answer is checked again before it goes: one that is not
+acceptable opens its field with the reason, and nothing is submitted.
 
 Rows are tapped by their field label (labels must be unique on a screen; every row shows "Sửa").
 """
@@ -13,11 +16,13 @@ import pygame
 from firmware.common.catalog import Procedure
 from firmware.rules import date_entry
 from firmware.rules.i18n import N_, _
+from firmware.rules.validation import check
 from firmware.services.dossier import CONSENT_TEXT
 from screens.base import Screen
 from screens.ui.widgets import Button, Label, ScrollList, Widget
 
 AGREE = N_("Tôi đồng ý")
+SUBMIT = N_("Nộp hồ sơ")
 
 
 class ReviewScreen(Screen):
@@ -61,7 +66,7 @@ class ReviewScreen(Screen):
             Button(_(AGREE), "consent", agree, "primary" if agreed else "secondary",
                    detail=_("(đã chọn)") if agreed else "", tag=_("Đã chọn") if agreed else _("Chọn")),
             Button(_("Quay lại"), "back", back, "secondary"),
-            Button(_("Tiếp tục"), "next", back.move(half + t.gap, 0), "primary"),
+            Button(_(SUBMIT), "submit", back.move(half + t.gap, 0), "primary"),
         ]
 
     def _rows(self, rect: pygame.Rect) -> list[Button]:
@@ -78,7 +83,7 @@ class ReviewScreen(Screen):
             raw = str(session.answers.get(field.key, "") or "")
             shown = date_entry.shown(raw) if field.type == "date" and raw else raw
             add(field.label, f"edit:{i}", shown or _("(không có)"))
-        for j, doc in enumerate(self.procedure.documents):
+        for j, doc in enumerate(self.procedure.documents_for(session.answers)):
             pages = len(session.pages.get(doc.key, []))
             if pages:
                 detail = _("{count} trang đã quét").format(count=pages)
@@ -99,14 +104,25 @@ class ReviewScreen(Screen):
             session.consent_at = None if session.consent_at else self.kiosk.clock.wall()
             self.message = ""
             self.relayout()
-        elif action == "next":
-            if session.consent_at is None:
-                self.message = _("Xin mời chạm «Tôi đồng ý» nếu bạn đồng ý, để nộp hồ sơ.")
-                self.relayout()
-            else:
-                self.kiosk.nav.push("confirm")
+        elif action == "submit":
+            self._submit()
         elif action == "back":
             self.kiosk.nav.pop()
+
+    def _submit(self) -> None:
+        session = self.kiosk.session
+        today = self.kiosk.clock.wall().date()
+        for i, field in enumerate(self.procedure.form):
+            problem = check(field, str(session.answers.get(field.key, "") or ""), today)
+            if problem:
+                self.kiosk.nav.push("form", index=i, review=True, message=problem)
+                return
+        if session.consent_at is None:
+            self.message = _("Xin mời chạm «Tôi đồng ý» nếu bạn đồng ý, để nộp hồ sơ.")
+            self.speak("consent")
+            self.relayout()
+            return
+        self.kiosk.nav.push("submitting")
 
     @classmethod
     def sample_params(cls, kiosk: Any) -> dict[str, Any]:

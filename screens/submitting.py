@@ -51,6 +51,7 @@ class SubmittingScreen(Screen):
             done = kiosk.submissions.submit(kiosk.session, procedure)
         except OutboxFull as exc:
             self.refused = exc.reason
+            self.speak("not_stored")
             self.relayout()
             return
         kiosk.nav.replace("done", code=done.record["receipt_code"])

@@ -103,3 +103,25 @@ def test_search_for_nothing_finds_nothing() -> None:
 
 def test_fold() -> None:
     assert fold("Đăng ký  KHAI-sinh!") == "dang ky khai sinh"
+
+
+KS, KH, KT, TT, TR, GH = ("Đăng ký khai sinh", "Đăng ký kết hôn", "Đăng ký khai tử", "Đăng ký thường trú",
+                          "Đăng ký tạm trú", "Đăng ký giám hộ")
+BS, CK, TL = ("Chứng thực bản sao từ bản chính giấy tờ, văn bản", "Chứng thực chữ ký trong giấy tờ, văn bản",
+              "Cấp bản sao trích lục hộ tịch")
+# How elderly citizens of the north and the south misspell: tr/ch, s/x, d/gi/r, l/n, i/y, final n/ng and t/c,
+# dropped or doubled letters.
+SLIPS = [("tam chu", TR), ("thuong chu", TT), ("dang ki tam tru", TR), ("tam truu", TR), ("thuongg tru", TT),
+         ("tham chu", TR), ("khai xinh", KS), ("khay sinh", KS), ("khai sin", KS), ("đăng kí khai xinh", KS),
+         ("khai sinhh", KS), ("ket hong", KH), ("kec hon", KH), ("ket hoon", KH), ("dang ki ket hong", KH),
+         ("kết hông", KH), ("khai tuu", KT), ("khay tu", KT), ("dang ky khai tuw", KT), ("giam ho", GH),
+         ("dam ho", GH), ("ram ho", GH), ("giam hoo", GH), ("dang ki dam ho", GH), ("trung thuc ban sao", BS),
+         ("chun thuc ban sao", BS), ("chung thuc ban xao", BS), ("ban xao ban chinh", BS), ("trung thuc chu ky", CK),
+         ("chung thuc tru ki", CK), ("chung thuc chu kii", CK), ("chich luc ho tich", TL), ("trich nuc ho tich", TL),
+         ("tric luc", TL), ("trich luc ho tit", TL)]
+
+
+@pytest.mark.parametrize(("query", "first"), SLIPS)
+def test_search_forgives_regional_spelling_slips(query: str, first: str) -> None:
+    hits = INDEX.search(query)
+    assert hits and hits[0].procedure.name == first, [h.procedure.name for h in hits[:3]]

@@ -15,7 +15,7 @@ from firmware.services.outbox import Outbox, OutboxEvent
 from .conftest import steps
 from .test_submission_flow import to_review
 
-CONFIRM = (("tap", "Tôi đồng ý"), ("tap", "Tiếp tục"), ("type", "4567"), ("tap", "Xác nhận"))
+CONFIRM = (("tap", "Tôi đồng ý"), ("tap", "Nộp hồ sơ"))
 
 
 def cap_pages(box: Outbox) -> None:

@@ -46,6 +46,7 @@ from firmware.services.search import ProcedureIndex
 from firmware.services.session import Session
 from firmware.services.storage import StorageWatch
 from firmware.services.submission import SubmissionService
+from firmware.services.voice import Voice
 from screens import REGISTRY
 from screens.inactivity import InactivityGuard
 from screens.stack import ScreenStack
@@ -93,6 +94,10 @@ class App:
         self.display.close()
 
 
+# Every screen but `attract` (the kiosk does not talk to an empty hall) says its prompt when it appears.
+SPOKEN_ON_ARRIVAL = frozenset(name for name in REGISTRY if name != "attract")
+
+
 def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | None = None,
           first_screen: str = "attract", headless: bool = False, outbox_path: str | None = None) -> App:
     """Everything wired, on the attract screen, drawing to an off-screen surface until `display.open()`."""
@@ -120,8 +125,16 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     wait_official_s = config.mqtt.official_code_wait_s if config.mqtt.enabled else 0.0
     submissions = SubmissionService(config, outbox, calendar, clock, printing, catalog.version, wait_official_s)
     kiosk = Kiosk(config=config, clock=clock, nav=stack, session=Session(), post=inbox.post, catalog=catalog,
-                  index=ProcedureIndex(catalog), submissions=submissions, scanning=scanning, health=health)
+                  index=ProcedureIndex(catalog), submissions=submissions, scanning=scanning, health=health,
+                  voice=Voice(devices.speaker, config.voice, clock.wall))
     stack.kiosk = kiosk
+
+    def arrived(before: str | None, after: str | None) -> None:
+        top = stack.top
+        if after in SPOKEN_ON_ARRIVAL and top is not None and not top.spoken:
+            kiosk.voice.say(f"screen.{after}")  # unless the screen already said something of its own
+
+    stack.on_change = arrived
     guard = InactivityGuard(kiosk, stack)
     timers.add("inactivity", guard.tick, clock.now())
     backlight = BacklightManager(devices.backlight, kiosk, config.backlight.dim_after_s, config.backlight.dim_level)

@@ -29,6 +29,7 @@ from hw import backlight as hw_backlight
 from hw import camera as hw_camera
 from hw import printer as hw_printer
 from hw import scanner as hw_scanner
+from hw import speaker as hw_speaker
 from hw.absent import Absent
 from hw.errors import DeviceAbsent
 from hw.qr import make_decoder
@@ -45,6 +46,7 @@ class Devices:
     printer: Any
     scanner: Any
     backlight: Any
+    speaker: Any
     decoder_worker: CameraDecodeWorker
     poller: DevicePoller
     sensors: Sensors | None = None
@@ -73,6 +75,7 @@ class Devices:
         parts: dict[str, Any] = {
             "camera": self.decoder_worker.status(now), "printer": self.printer.status(now),
             "scanner": self.scanner.status(now), "backlight": self.backlight.status(now),
+            "speaker": self.speaker.status(now),
         }
         if self.sensors:
             parts["sensors"] = self.sensors.status(now)
@@ -100,12 +103,13 @@ def build_devices(config: Config, post: Post) -> Devices:
     printer = _build("printer", hw_printer.BACKENDS, config.printer.backend, config.printer, problems)
     scanner = _build("scanner", hw_scanner.BACKENDS, config.scanner.backend, config.scanner, problems)
     backlight = _build("backlight", hw_backlight.BACKENDS, config.backlight.backend, config.backlight, problems)
+    speaker = _build("speaker", hw_speaker.BACKENDS, config.voice.backend, config.voice, problems)
 
     worker = CameraDecodeWorker(camera, make_decoder(config.qr.decoder), post, config.qr.forget_after_frames)
     probes: dict[str, tuple[type[DeviceState], Any]] = {"printer": (PrinterState, printer),
                                                         "scanner": (ScannerState, scanner)}
     poller = DevicePoller(probes, post, config.printer.poll_s)
-    devices = Devices(camera, printer, scanner, backlight, worker, poller, problems=problems)
+    devices = Devices(camera, printer, scanner, backlight, speaker, worker, poller, problems=problems)
 
     if config.gpio.factory != "none":
         g = config.gpio

@@ -31,6 +31,7 @@ EXPECT_TIMEOUT_S = 15.0
 # Steps DESIGN.md names whose features are not built yet: they fail with "unsupported step: NAME".
 PLANNED_STEPS = {"network"}
 DEVICE_WAIT_S = 5.0  # real seconds a device thread may take to answer (it answers in milliseconds)
+MAX_REAL_WAIT_S = 30.0
 
 
 def slug(value: Any) -> str:
@@ -86,11 +87,13 @@ class Simulator:
         self.shot_every_step = shot_every_step
         self.shots_written: list[Path] = []
         self.taps = 0
+        self.key_taps = 0  # of `taps`, those on keyboard keys (`type`)
         self._written: str | None = None
         self._shot_count = 0
         self.handlers: dict[str, Callable[[Any], None]] = {
             "expect_screen": self.expect_screen, "tap": self.tap, "tap_at": self.tap_at, "wait": self.wait,
-            "expect_text": self.expect_text, "shot": self.shot, "presence": self.presence,
+            "expect_text": self.expect_text, "expect_no_text": self.expect_no_text, "wait_real": self.wait_real,
+            "shot": self.shot, "presence": self.presence,
             "present_qr": self.present_qr, "present_image": self.present_image,
             "insert_document": self.insert_document, "press": self.press, "printer": self.printer,
             "scanner": self.scanner, "camera": self.camera, "type": self.type,
@@ -178,8 +181,16 @@ class Simulator:
         """Press on-screen keys in order: each character is a key's label (space: the space bar)."""
         if not isinstance(keys, str | int) or str(keys) == "":
             raise StepFailed(f"type takes the keys to press, got {keys!r}")
-        for char in str(keys):
-            self._press_key(char)
+        before = self.taps
+        try:
+            for char in str(keys):
+                self._press_key(char)
+        finally:
+            self.key_taps += self.taps - before
+
+    @property
+    def navigation_taps(self) -> int:
+        return self.taps - self.key_taps
 
     def _press_key(self, char: str) -> None:
         screen = self.app.stack.top
@@ -219,6 +230,30 @@ class Simulator:
         wanted = str(text)
         if not any(wanted in drawn for drawn in self.app.loop.canvas.drawn):
             raise StepFailed(f"text {wanted!r} is not on screen")
+
+    def expect_no_text(self, text: Any) -> None:
+        """Passes when TEXT is drawn nowhere on the screen, its banner or its modal."""
+        self.settle(1)
+        unwanted = str(text)
+        if not unwanted:
+            raise StepFailed("expect_no_text takes the text that must not be shown")
+        found = [drawn for drawn in self.app.loop.canvas.drawn if unwanted in drawn]
+        if found:
+            raise StepFailed(f"text {unwanted!r} is on screen: {found[0][:120]!r}")
+
+    def wait_real(self, seconds: Any) -> None:
+        """Real time (bounded, at most 30 s) for device and network threads; the loop runs and the virtual clock
+        follows the real one meanwhile, as on a kiosk."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= MAX_REAL_WAIT_S:
+            raise StepFailed(f"wait_real takes seconds from 0 to {MAX_REAL_WAIT_S:g}, got {seconds!r}")
+        end = time.monotonic() + float(seconds)
+        last = time.monotonic()
+        while (now := time.monotonic()) < end:
+            self.app.inbox.wait(min(0.01, end - now))
+            self.clock.advance(max(0.0, time.monotonic() - last))
+            last = time.monotonic()
+            self.app.loop.step([])
+        self.settle(1)
 
     def shot(self, name: Any) -> None:
         if not isinstance(name, str) or not re.fullmatch(r"[\w.-]{1,64}", name):

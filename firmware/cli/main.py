@@ -129,7 +129,8 @@ def _simulate(script: Path, config: Config, shots: Path | None, shot_every_step:
         finally:
             app.close()
     where = f"; {len(simulator.shots_written)} PNG files in {shots}/" if shots else ""
-    print(f"motcua sim: {len(steps)} steps passed, {simulator.taps} taps{where}")
+    print(f"motcua sim: {len(steps)} steps passed, {simulator.taps} taps ({simulator.key_taps} keys, "
+          f"{simulator.navigation_taps} navigation){where}")
     return 0
 
 

@@ -27,6 +27,12 @@ class Document:
     name: str
     required: bool
     note: str = ""
+    pages: int = 0  # how many pages it has when that is known (1: the kiosk goes on by itself after one)
+    # Not asked when an answer says it is not needed, e.g. {"quan_he": ["Mẹ", "Cha"]}: a parent needs no mandate.
+    skip_if: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def needed(self, answers: dict[str, Any]) -> bool:
+        return not any(answers.get(key) in values for key, values in self.skip_if)
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,9 @@ class FormField:
     min: int | None = None
     max: int | None = None
     not_future: bool = False
+    # A recent event (a birth, a death): typing day and month is enough, the year is this one (or last year's
+    # when that date has not come yet).
+    recent: bool = False
     # Prefill only when earlier answers say so, e.g. {"quan_he": "Mẹ"}: the mother's name from the ID card.
     prefill_if: tuple[tuple[str, str], ...] = ()
 
@@ -76,6 +85,10 @@ class Procedure:
     @property
     def required_documents(self) -> tuple[Document, ...]:
         return tuple(d for d in self.documents if d.required)
+
+    def documents_for(self, answers: dict[str, Any]) -> tuple[Document, ...]:
+        """The documents this citizen is asked for, given their answers (a parent needs no mandate)."""
+        return tuple(d for d in self.documents if d.needed(answers))
 
 
 @dataclass(frozen=True)
@@ -192,8 +205,16 @@ def _procedure(r: _Reader, item: Any, where: str) -> Procedure:
 
 def _document(r: _Reader, item: Any, where: str) -> Document:
     obj = r.mapping(item, where)
+    pages = r.get(obj, "pages", int, where, 0)
+    if not 0 <= pages <= 50:
+        raise r.fail(f"{where}.pages", f"{pages} is not within 0..50")
+    skip_if = []
+    for key, values in r.get(obj, "skip_if", dict, where, {}).items():
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise r.fail(f"{where}.skip_if.{key}", "expected a list of answers")
+        skip_if.append((str(key), tuple(values)))
     return Document(r.string(obj, "key", where), r.string(obj, "name", where), r.get(obj, "required", bool, where),
-                    r.string(obj, "note", where, ""))
+                    r.string(obj, "note", where, ""), pages, tuple(skip_if))
 
 
 def _fee(r: _Reader, item: Any, where: str) -> Fee:
@@ -223,4 +244,5 @@ def _field(r: _Reader, item: Any, where: str) -> FormField:
         required=r.get(obj, "required", bool, where), prefill=prefill, choices=choices,
         default=r.get(obj, "default", str, where, None), max_length=r.get(obj, "max_length", int, where, 100),
         min=r.get(obj, "min", int, where, None), max=r.get(obj, "max", int, where, None),
-        not_future=r.get(obj, "not_future", bool, where, False), prefill_if=prefill_if)
+        not_future=r.get(obj, "not_future", bool, where, False), prefill_if=prefill_if,
+        recent=r.get(obj, "recent", bool, where, False))

@@ -54,6 +54,17 @@ def parse(digits: str) -> date | None:
         return None
 
 
+def complete_year(digits: str, today: date) -> str:
+    """A recent event typed as ddmm: this year's date, or last year's when this year's has not come yet."""
+    if len(digits) != 4 or not digits.isdigit():
+        return digits
+    for year in (today.year, today.year - 1):
+        day = parse(f"{digits}{year}")
+        if day is not None and day <= today:
+            return f"{digits}{year}"
+    return digits
+
+
 def shown(digits: str) -> str:
     """'0503' -> '05/03/____'"""
     padded = digits.ljust(8, "_")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hw import backlight, camera, printer, qr, scanner, sensors
+from hw import backlight, camera, printer, qr, scanner, sensors, speaker
 
 
 class ConfigError(Exception):
@@ -151,6 +151,20 @@ class MqttSection:
 
 
 @dataclass(frozen=True)
+class VoiceSection:
+    """Spoken guidance: short Vietnamese prompts for each screen and error (never personal data)."""
+
+    backend: str = choice("sim", *speaker.BACKENDS)
+    enabled: bool = True  # on at start; the citizen turns it off or on with `Nghe hướng dẫn`
+    volume: float = bounded(0.35, 0.0, 1.0)
+    # Silent from..until (local time), e.g. an office open late; equal times: never silent.
+    quiet_from: str = matching("21:00", r"^([01]\d|2[0-3]):[0-5]\d$", "a time HH:MM, e.g. 21:00")
+    quiet_until: str = matching("06:30", r"^([01]\d|2[0-3]):[0-5]\d$", "a time HH:MM, e.g. 06:30")
+    # A province's own recordings (same file names as the built-in ones); empty: the built-in espeak-ng voice.
+    dir: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
     display: DisplaySection = field(default_factory=DisplaySection)
@@ -164,6 +178,7 @@ class Config:
     submission: SubmissionSection = field(default_factory=SubmissionSection)
     outbox: OutboxSection = field(default_factory=OutboxSection)
     mqtt: MqttSection = field(default_factory=MqttSection)
+    voice: VoiceSection = field(default_factory=VoiceSection)
     source: str = "<defaults>"
 
 

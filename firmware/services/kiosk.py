@@ -15,6 +15,7 @@ from firmware.services.health import Health
 from firmware.services.search import ProcedureIndex
 from firmware.services.session import Session
 from firmware.services.submission import SubmissionService
+from firmware.services.voice import Voice
 
 
 class Navigator(Protocol):
@@ -41,6 +42,7 @@ class Kiosk:
     submissions: SubmissionService
     scanning: ScanWorker
     health: Health  # device, link, presence and tamper state (the banner reads it)
+    voice: Voice
 
     def procedure(self) -> Procedure:
         """The procedure this visit is about (the catalog's first when none is chosen, for sample screens)."""

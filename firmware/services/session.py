@@ -9,6 +9,7 @@ class Session:
     def __init__(self) -> None:
         self.identity: dict[str, Any] | None = None
         self.answers: dict[str, Any] = {}
+        self.asked: set[str] = set()  # form fields that had their own page in this visit (they keep it)
         self.procedure_code: str | None = None
         self.pages: dict[str, list[Any]] = {}  # document key -> scanned pages (firmware.services.dossier.Page)
         self.documents_at_counter: list[str] = []  # required documents the citizen will hand in at the counter
@@ -17,6 +18,9 @@ class Session:
         self.started_at: float | None = None
         self.wipes = 0
         self.visits = 0
+        # Set when the visit goes back to `home`: whoever is at the kiosk now must show a card again before the
+        # visit's data is shown; the same card carries on, another card starts a new visit.
+        self.locked = False
 
     def touch(self, now: float) -> None:
         self.last_activity = now
@@ -30,12 +34,35 @@ class Session:
             self.identity.clear()
         self.identity = None
         self.answers.clear()
+        self.asked.clear()
         self.procedure_code = None
         self.pages.clear()
         self.documents_at_counter.clear()
         self.consent_at = None
         self.started_at = None
+        self.locked = False
         self.wipes += 1
+
+    def sign_in(self, identity: dict[str, Any], now: float) -> bool:
+        """The card just read becomes the visit's identity; True when it is another person's than the visit's
+        (everything of the previous person is wiped first, so nothing of theirs is ever shown to this one)."""
+        previous = (self.identity or {}).get("id_number")
+        other = previous is not None and previous != identity.get("id_number")
+        if other or (self.identity is None and (self.answers or self.pages)):
+            self.wipe()
+        self.identity = identity
+        self.locked = False
+        self.touch(now)
+        return other
+
+    def lock(self) -> None:
+        if self.identity is not None:
+            self.locked = True
+
+    @property
+    def signed_in(self) -> bool:
+        """An identity that the person at the kiosk has shown (not one left from a visit that went home)."""
+        return self.identity is not None and not self.locked
 
     @property
     def active(self) -> bool:

@@ -112,6 +112,23 @@ class Button(Widget):
 
 
 @dataclass(eq=False)
+class ToggleButton(Button):
+    """A button that shows its state on one line after its label ("Nghe hướng dẫn: Bật"); tapped by its label."""
+
+    state_text: str = ""
+
+    def draw(self, canvas: Canvas) -> None:
+        palette, theme = canvas.theme.palette, canvas.theme
+        bg = palette.pressed if self.pressed else getattr(palette, self.style)
+        fg = palette.on_pressed if self.pressed else getattr(palette, f"on_{self.style}")
+        canvas.fill(bg, self.rect, theme.radius)
+        canvas.outline(palette.outline if self.style == "secondary" else fg, self.rect, max(2, theme.px(3)),
+                       theme.radius)
+        canvas.text(f"{self.label}: {self.state_text}", self.rect.inflate(-2 * theme.px(14), -theme.px(8)),
+                    theme.body, fg, bold=True, align="center", valign="middle")
+
+
+@dataclass(eq=False)
 class ScrollList(Widget):
     """A vertical list of buttons that scrolls by dragging; taps fire only when the finger did not drag."""
 
