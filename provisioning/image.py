@@ -163,7 +163,7 @@ def kiosk_config(site: dict[str, str]) -> str:
                   "clock_check": "systemd"},
         "display": {"driver": "kmsdrm", "rotate": int(site.get("display_rotate") or 90)},
         "camera": {"backend": "pi"}, "gpio": {"factory": "lgpio"}, "backlight": {"backend": "sysfs"},
-        "scanner": {"backend": "sane"},
+        "scanner": {"backend": "sane"}, "voice": {"backend": "mixer"},
         "printer": {"backend": "escpos" if printer else "none", "connection": printer},
         "outbox": {"path": "/var/lib/motcua/outbox.db"},
         "mqtt": {"enabled": True, "host": site["broker_host"], "port": int(site.get("broker_port") or 8883)},

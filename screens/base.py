@@ -9,7 +9,7 @@ import pygame
 from firmware.rules.i18n import N_, _
 from firmware.runtime.events import ButtonPressed, KioskEvent
 from firmware.services.kiosk import Kiosk
-from screens.ui.canvas import Canvas
+from screens.ui.canvas import Canvas, font, line_height, wrap
 from screens.ui.input import Pointer
 from screens.ui.theme import Theme
 from screens.ui.widgets import Banner, Button, Modal, ScrollList, ToggleButton, Widget, banner_messages
@@ -30,6 +30,7 @@ class Screen:
     session_timeout: ClassVar[bool] = True
     show_header: ClassVar[bool] = True
     show_banner: ClassVar[bool] = True  # the network/printer/storage strip; a screen that says it all opts out
+    notice_in_banner: ClassVar[bool] = True  # a one-time notice (params["notice"]) shows in the banner strip
     show_voice: ClassVar[bool] = True  # `Nghe hướng dẫn` in the header (screens with a header)
 
     def __init__(self, kiosk: Kiosk, theme: Theme) -> None:
@@ -63,7 +64,7 @@ class Screen:
     # -- layout ---------------------------------------------------------------------------------------
     def relayout(self) -> None:
         messages = banner_messages(self.kiosk.health) if self.show_banner else []
-        notice = self.params.get("notice")
+        notice = self.params.get("notice") if self.notice_in_banner else None
         self._banner = Banner(pygame.Rect(0, 0, 0, 0), [str(notice), *messages] if notice else messages)
         self.widgets = self.build(self.content_rect())
         if self.show_header and self.show_voice:
@@ -76,7 +77,8 @@ class Screen:
         t = self.theme
         top = t.header_height if self.show_header else 0
         if self._banner.messages:
-            height = t.px(40) * 2 * len(self._banner.messages) + t.px(24)
+            lines = sum(len(wrap(m, t.small, t.width - 2 * t.margin, True)) for m in self._banner.messages)
+            height = lines * line_height(t.small, True) + t.px(24)
             self._banner.rect = pygame.Rect(0, top, t.width, height)
             top += height
         bottom = t.margin if t.portrait else t.gap  # a short landscape panel needs every row
@@ -86,12 +88,14 @@ class Screen:
         """The screen's widgets laid out in `area`; called on enter, resume and when the banner changes."""
         return []
 
-    def _voice_toggle(self) -> ToggleButton:
-        """`Nghe hướng dẫn` in the header, left of the clock: Bật / Tắt."""
+    def _voice_toggle(self, rect: pygame.Rect | None = None) -> ToggleButton:
+        """`Nghe hướng dẫn`, in the header left of the clock (or where a headerless screen puts it): Bật / Tắt."""
         t = self.theme
         pad = t.px(12) if t.header_height - 2 * t.px(12) >= t.min_target else 0
         width = self._voice_width()
-        rect = pygame.Rect(t.width - t.margin - CLOCK_W(t) - t.gap - width, pad, width, t.header_height - 2 * pad)
+        if rect is None:
+            rect = pygame.Rect(t.width - t.margin - CLOCK_W(t) - t.gap - width, pad, width,
+                               t.header_height - 2 * pad)
         on = self.kiosk.voice.enabled
         return ToggleButton(_(VOICE), VOICE_ACTION, rect, "primary" if on else "secondary",
                             state_text=_("Bật") if on else _("Tắt"))
@@ -193,7 +197,9 @@ class Screen:
         canvas.text(self.header_title(), title_rect, t.title, t.palette.on_header, bold=True, valign="middle")
 
     def _voice_width(self) -> int:
-        return self.theme.px(470) if self.theme.portrait else self.theme.px(420)
+        t = self.theme
+        widest = max(font(t.body, True).get_rect(f"{_(VOICE)}: {_(state)}").width for state in ("Bật", "Tắt"))
+        return widest + 2 * t.px(14) + t.px(12)
 
     def buttons(self) -> list[Button]:
         """The buttons a tap can reach now: the modal's if one is open, else the screen's."""

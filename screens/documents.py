@@ -20,7 +20,7 @@ from firmware.rules.i18n import N_, _
 from firmware.rules.pages import reason, thumbnail
 from firmware.runtime.events import KioskEvent, ScanResult
 from screens.base import Screen
-from screens.ui.canvas import Canvas
+from screens.ui.canvas import Canvas, line_height
 from screens.ui.widgets import Button, Label, Widget
 
 FAULTS = {
@@ -112,18 +112,26 @@ class DocumentsScreen(Screen):
             text = _("Đặt tờ giấy vào khe máy quét, mặt có chữ úp xuống. Máy sẽ tự quét.")
         if doc.note and not self.pages and self.fault != "absent":
             text += "\n" + doc.note
-        text_rect = pygame.Rect(area.left, area.top + heading_h, area.width, t.body * (7 if t.portrait else 4))
+        text_rect = pygame.Rect(area.left, area.top + heading_h, area.width,
+                                t.body * 7 if t.portrait else t.body * 13 // 2)
         widgets.append(Label(text, text_rect, "body"))
         message = self.message or (_(FAULTS[self.fault]) if self.fault else "")
-        message_rect = pygame.Rect(area.left, text_rect.bottom, area.width, t.body * 3)
+        message_rect = pygame.Rect(area.left, text_rect.bottom, area.width,
+                                   t.body * 3 if t.portrait else 2 * line_height(t.body, True))
         widgets.append(Label(message, message_rect, "body", "danger", bold=True))
-        rows = 2 if self.pages or self.fault == "jam" else 1
+        rows = 2 if (self.pages or self.fault == "jam") and t.portrait else 1  # a short panel: one row of four
         buttons_top = area.bottom - rows * row_h - (rows - 1) * t.gap
         self._picture = pygame.Rect(area.left, message_rect.bottom, area.width,
                                     buttons_top - message_rect.bottom - t.gap)
         half = (area.width - t.gap) // 2
         left = pygame.Rect(area.left, area.bottom - row_h, half, row_h)
         right = pygame.Rect(area.left + half + t.gap, area.bottom - row_h, half, row_h)
+        if not t.portrait:  # Quét lại, Thêm trang, Quay lại, Tiếp tục: four across
+            quarter = (area.width - 3 * t.gap) // 4
+            left = pygame.Rect(area.left + 2 * (quarter + t.gap), area.bottom - row_h, quarter, row_h)
+            right = left.move(quarter + t.gap, 0)
+            right.width = area.right - right.left
+            half = quarter
         widgets.append(Button(_("Quay lại"), "back", left, "secondary"))
         if self.pages:
             widgets.append(Button(_("Tiếp tục"), "next", right, "primary"))
@@ -134,7 +142,8 @@ class DocumentsScreen(Screen):
             if not doc.required or self.fault == "absent":
                 widgets.append(Button(_("Bỏ qua"), "skip", right, "secondary"))
             if self.fault == "jam":
-                widgets.append(Button(_("Quét lại"), "retry", pygame.Rect(area.left, buttons_top, area.width, row_h),
+                wide = area.width if t.portrait else 2 * half + t.gap
+                widgets.append(Button(_("Quét lại"), "retry", pygame.Rect(area.left, buttons_top, wide, row_h),
                                       "primary"))
         return widgets
 

@@ -16,7 +16,7 @@ from firmware.rules.i18n import N_, _
 from firmware.runtime.events import KioskEvent, PrintResult
 from screens.base import Screen
 from screens.documents import pil_to_surface
-from screens.ui.canvas import Canvas
+from screens.ui.canvas import Canvas, line_height, wrap
 from screens.ui.widgets import Button, Label, Widget
 
 PRINTER_DOWN = ("paper_out", "cover_open", "offline", "absent")
@@ -29,6 +29,10 @@ NOT_PRINTED = N_("Máy in đang tạm ngừng nên chưa in được phiếu h�
 class DoneScreen(Screen):
     name = "done"
     title = N_("Đã nộp hồ sơ")
+
+    @property
+    def show_header(self) -> bool:  # type: ignore[override]
+        return self.theme.portrait  # a 7-inch panel needs the height; the voice toggle sits by `Kết thúc`
 
     @property
     def code(self) -> str:
@@ -79,24 +83,55 @@ class DoneScreen(Screen):
             self.speak("not_printed")
         code_h = t.huge * 3 // 2
         heading_h = t.body * 2
-        qr_side = min(area.width // 2, t.px(420)) if t.portrait else min(area.height // 2, t.px(300))
+        place = _("Nơi nhận kết quả: {place}").format(place=result) if result else ""
+        status_role = "danger" if state.startswith("failed") else "text"
+        if t.portrait:
+            return self._portrait(area, due_text, place, status, status_role, code_h, heading_h, row_h)
+        # A short panel: code and due date left of the QR, then place and slip status across, then the buttons.
+        row_h = t.min_target
+        qr_side = min(area.height // 2, t.px(300))
         self._qr_rect = pygame.Rect(0, 0, qr_side, qr_side)
-        self._qr_rect.midtop = (area.centerx, area.top + heading_h + code_h + t.gap)
-        if not t.portrait:
-            self._qr_rect.topright = (area.right, area.top)
-        text_top = self._qr_rect.bottom + t.gap if t.portrait else area.top + heading_h + code_h
-        text_w = area.width if t.portrait else area.width - qr_side - t.gap
-        lines = f"{due_text}\n" + (_("Nơi nhận kết quả: {place}").format(place=result) if result else "")
-        body_h = area.bottom - row_h - t.gap - text_top
-        status_h = body_h // 2
+        self._qr_rect.topright = (area.right, area.top)
+        text_w = area.width - qr_side - t.gap
+        due_h = len(wrap(due_text, t.title, text_w, True)) * line_height(t.title, True)
+        below = max(self._qr_rect.bottom, area.top + heading_h + code_h + due_h) + t.gap // 2
+        place_h = len(wrap(place, t.body, area.width)) * line_height(t.body) if place else 0
+        voice_w = self._voice_width()
+        finish = pygame.Rect(area.left, area.bottom - row_h, area.width - voice_w - t.gap, row_h)
         return [
             Label(_("Hồ sơ của bạn đã được tiếp nhận. Mã hồ sơ:"), pygame.Rect(area.left, area.top, text_w,
                                                                            heading_h), "body", bold=True),
             Label(self.shown_code, pygame.Rect(area.left, area.top + heading_h, text_w, code_h), "huge", bold=True,
                   valign="middle"),
-            Label(lines, pygame.Rect(area.left, text_top, text_w, body_h - status_h), "body", bold=False),
-            Label(status, pygame.Rect(area.left, text_top + body_h - status_h, text_w, status_h), "body",
-                  "danger" if state.startswith("failed") else "text", bold=True),
+            Label(due_text, pygame.Rect(area.left, area.top + heading_h + code_h, text_w, due_h), "title",
+                  bold=True),
+            Label(place, pygame.Rect(area.left, below, area.width, place_h), "body"),
+            Label(status, pygame.Rect(area.left, below + place_h, area.width, finish.top - below - place_h),
+                  "body", status_role, bold=True),
+            Button(_("Kết thúc"), "finish", finish),
+            self._voice_toggle(pygame.Rect(finish.right + t.gap, finish.top, voice_w, row_h)),
+        ]
+
+    def _portrait(self, area: pygame.Rect, due_text: str, place: str, status: str, status_role: str, code_h: int,
+                  heading_h: int, row_h: int) -> list[Widget]:
+        t = self.theme
+        qr_side = min(area.width // 2, t.px(420))
+        self._qr_rect = pygame.Rect(0, 0, qr_side, qr_side)
+        self._qr_rect.midtop = (area.centerx, area.top + heading_h + code_h + t.gap)
+        text_top = self._qr_rect.bottom + t.gap
+        body_h = area.bottom - row_h - t.gap - text_top
+        # After the code, the due date is the largest line: it is what the citizen must remember.
+        due_h = len(wrap(due_text, t.title, area.width, True)) * line_height(t.title, True)
+        status_h = (body_h - due_h) // 2
+        return [
+            Label(_("Hồ sơ của bạn đã được tiếp nhận. Mã hồ sơ:"), pygame.Rect(area.left, area.top, area.width,
+                                                                           heading_h), "body", bold=True),
+            Label(self.shown_code, pygame.Rect(area.left, area.top + heading_h, area.width, code_h), "huge",
+                  bold=True, valign="middle"),
+            Label(due_text, pygame.Rect(area.left, text_top, area.width, due_h), "title", bold=True),
+            Label(place, pygame.Rect(area.left, text_top + due_h, area.width, body_h - status_h - due_h), "body"),
+            Label(status, pygame.Rect(area.left, text_top + body_h - status_h, area.width, status_h), "body",
+                  status_role, bold=True),
             Button(_("Kết thúc"), "finish", pygame.Rect(area.left, area.bottom - row_h, area.width, row_h)),
         ]
 

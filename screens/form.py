@@ -111,18 +111,20 @@ class FormScreen(Screen):
                    pygame.Rect(area.left + half + t.gap, nav_y, half, buttons_h))
             input_rect = pygame.Rect(area.left, message_rect.bottom + t.gap, area.width,
                                      nav_y - message_rect.bottom - 2 * t.gap)
-        else:
+        else:  # a short panel: the label across, the answer beside the buttons, then the keyboard
             left_w = area.width * 3 // 5
-            top = pygame.Rect(area.left, area.top, left_w, t.small)
-            label_rect = pygame.Rect(area.left, top.bottom, left_w, t.body * 3 // 2)
+            label_rect = pygame.Rect(area.left, area.top, area.width, t.body * 3 // 2)
             self._value_box = pygame.Rect(area.left, label_rect.bottom, left_w, t.min_target)
             message_rect = pygame.Rect(area.left, self._value_box.bottom, left_w, t.small * 5 // 4)
             side = area.width - left_w - t.gap
             right = area.left + left_w + t.gap
-            nav = (pygame.Rect(right, area.top, side // 2 - t.gap // 2, buttons_h),
-                   pygame.Rect(right + side // 2 + t.gap // 2, area.top, side - side // 2 - t.gap // 2, buttons_h))
-            input_rect = pygame.Rect(area.left, message_rect.bottom + t.gap // 2, area.width,
-                                     area.bottom - message_rect.bottom - t.gap // 2)
+            top = pygame.Rect(right, message_rect.top, side, message_rect.height)
+            buttons_h = t.min_target
+            nav = (pygame.Rect(right, self._value_box.top, side // 2 - t.gap // 2, buttons_h),
+                   pygame.Rect(right + side // 2 + t.gap // 2, self._value_box.top, side - side // 2 - t.gap // 2,
+                               buttons_h))
+            input_rect = pygame.Rect(area.left, message_rect.bottom + t.gap // 3, area.width,
+                                     area.bottom - message_rect.bottom - t.gap // 3)
         widgets: list[Widget] = [
             Label(step, top, "small", "muted"),
             Label(label, label_rect, "title" if t.portrait else "body", bold=True, valign="bottom"),

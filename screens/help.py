@@ -26,13 +26,19 @@ class HelpScreen(Screen):
         back_h = t.footer_button_height
         text = "\n".join(_(step) for step in STEPS)
         staff = _("Nếu cần giúp đỡ, xin mời bạn đến quầy một cửa, cán bộ sẽ hỗ trợ.")
-        body_h = area.height - back_h - t.gap * 2 - t.body * 3
+        back = pygame.Rect(area.left, area.bottom - back_h, area.width, back_h)
+        if t.portrait:
+            body_h = area.height - back_h - t.gap * 2 - t.body * 3
+            staff_rect = pygame.Rect(area.left, area.top + body_h + t.gap, area.width, t.body * 3)
+        else:  # a short panel: the staff line beside `Quay lại`
+            body_h = area.height - back_h - t.gap
+            back.width = area.width // 3
+            back.right = area.right
+            staff_rect = pygame.Rect(area.left, back.top, back.left - area.left - t.gap, back_h)
         return [
             Label(text, pygame.Rect(area.left, area.top, area.width, body_h), "body"),
-            Label(staff, pygame.Rect(area.left, area.top + body_h + t.gap, area.width, t.body * 3), "body",
-                  "muted"),
-            Button(_("Quay lại"), "back", pygame.Rect(area.left, area.bottom - back_h, area.width, back_h),
-                   "secondary"),
+            Label(staff, staff_rect, "body", "muted", valign="middle"),
+            Button(_("Quay lại"), "back", back, "secondary"),
         ]
 
     def on_action(self, action: str) -> None:

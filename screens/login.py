@@ -15,7 +15,7 @@ from firmware.rules.i18n import N_, _
 from firmware.rules.identity import IDENTITY_KEYS, read_cccd
 from firmware.runtime.events import CameraState, KioskEvent, QrDecoded
 from screens.base import CLOSE_MODAL, Screen
-from screens.ui.canvas import Canvas
+from screens.ui.canvas import Canvas, font
 from screens.ui.widgets import Button, Label, Modal, Widget
 
 RESCAN = N_("Quét lại")
@@ -56,7 +56,8 @@ class LoginScreen(Screen):
         if box.height < t.px(120) or self.kiosk.health.get("camera", "ok") == "absent":
             return  # no picture of a camera that is not there
         palette = t.palette
-        camera = pygame.Rect(0, 0, box.width // 5, box.height // 10)
+        word = font(t.small, True).get_rect(_("Camera")).width
+        camera = pygame.Rect(0, 0, max(box.width // 5, word + t.px(24)), max(box.height // 10, t.small * 3 // 2))
         camera.midtop = (box.centerx, box.top)
         canvas.fill(palette.text, camera, t.radius)
         canvas.text(_("Camera"), camera, t.small, palette.background, bold=True, align="center", valign="middle")

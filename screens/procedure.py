@@ -38,6 +38,10 @@ class ProcedureScreen(Screen):
     name = "procedure"
 
     @property
+    def show_header(self) -> bool:  # type: ignore[override]
+        return self.theme.portrait  # a 7-inch panel needs the height for the documents and the fee
+
+    @property
     def procedure(self) -> Procedure:
         found = self.kiosk.catalog.by_code(str(self.params.get("code", "")))
         return found or self.kiosk.catalog.procedures[0]
@@ -47,28 +51,36 @@ class ProcedureScreen(Screen):
 
     def build(self, area: pygame.Rect) -> list[Widget]:
         t, p = self.theme, self.procedure
-        buttons_h = t.button_height if t.portrait else t.footer_button_height
+        buttons_h = t.button_height if t.portrait else t.min_target
         documents = [f"• {d.name}" + ("" if d.required else " " + _("(nếu có)")) for d in p.documents]
+        fee = _("Lệ phí: {fee}").format(fee=fee_text(p))
+        days = _("Thời gian giải quyết: {time}").format(time=time_text(p))
         lines = [
             p.summary,
             _("Giấy tờ cần mang:") + ("\n" + "\n".join(documents) if documents else " " + _("không cần")),
-            _("Lệ phí: {fee}").format(fee=fee_text(p)),
-            _("Thời gian giải quyết: {time}").format(time=time_text(p)),
+            *([fee, days] if t.portrait else [f"{fee} · {days}"]),  # a short panel: one line for both
             _("Nhận kết quả: {place}").format(place=p.result),
         ]
         name_h = t.title * 5 // 2 if t.portrait else t.title * 3 // 2
-        body = pygame.Rect(area.left, area.top + name_h + t.gap, area.width,
-                           area.height - name_h - buttons_h - 3 * t.gap)
+        body = pygame.Rect(area.left, area.top + name_h + t.gap // 2, area.width,
+                           area.height - name_h - buttons_h - 2 * t.gap)
         half = (area.width - t.gap) // 2
-        return [
+        widgets: list[Widget] = [
             Label(p.name, pygame.Rect(area.left, area.top, area.width, name_h), "title", bold=True,
                   valign="middle"),
             Label("\n".join(lines), body, "body"),
-            Button(_("Quay lại"), "back", pygame.Rect(area.left, area.bottom - buttons_h, half, buttons_h),
-                   "secondary"),
-            Button(_("Bắt đầu"), "start", pygame.Rect(area.left + half + t.gap, area.bottom - buttons_h, half,
-                                                     buttons_h), "primary"),
         ]
+        back = pygame.Rect(area.left, area.bottom - buttons_h, half, buttons_h)
+        start = pygame.Rect(area.left + half + t.gap, area.bottom - buttons_h, half, buttons_h)
+        if not t.portrait:  # no header here: the voice toggle joins the row, Quay lại | Nghe hướng dẫn | Bắt đầu
+            voice_w = self._voice_width()
+            third = (area.width - voice_w - 2 * t.gap) // 2
+            back.width = third
+            voice = pygame.Rect(back.right + t.gap, back.top, voice_w, buttons_h)
+            start = pygame.Rect(voice.right + t.gap, back.top, area.right - voice.right - t.gap, buttons_h)
+            widgets.append(self._voice_toggle(voice))
+        widgets += [Button(_("Quay lại"), "back", back, "secondary"), Button(_("Bắt đầu"), "start", start, "primary")]
+        return widgets
 
     def on_action(self, action: str) -> None:
         if action == "back":

@@ -18,6 +18,11 @@ class ProceduresScreen(Screen):
     name = "procedures"
     title = N_("Chọn thủ tục")
 
+    @property
+    def show_header(self) -> bool:  # type: ignore[override]
+        # A 7-inch landscape panel needs the header's height for the keyboard and a row of results.
+        return self.theme.portrait or not getattr(self, "searching", False)
+
     def enter(self, **params: object) -> None:
         self.field: str | None = None
         self.query = ""
@@ -28,7 +33,7 @@ class ProceduresScreen(Screen):
     def build(self, area: pygame.Rect) -> list[Widget]:
         t = self.theme
         row_h = t.footer_button_height
-        search_h = max(t.min_target, t.px(120))
+        search_h = max(t.min_target, t.px(120)) if t.portrait or not self.searching else t.min_target
         widgets: list[Widget] = []
         search = pygame.Rect(area.left, area.top, area.width, search_h)
         back = pygame.Rect(area.left, area.bottom - row_h, area.width, row_h)
@@ -42,7 +47,8 @@ class ProceduresScreen(Screen):
         bottom = back.top - t.gap if t.portrait else area.bottom
         left = area.left
         if self.searching:
-            keyboard_h = (area.height * 11 // 20) if t.portrait else (bottom - top) * 3 // 4
+            rows_h = 6 * t.min_target + 5 * max(3, t.min_target // 12)  # six rows, none under 9 mm
+            keyboard_h = max(area.height * 11 // 20, rows_h) if t.portrait else rows_h
             shift = self.keyboard.shift if self.keyboard else False
             self.keyboard = Keyboard(pygame.Rect(area.left, bottom - keyboard_h, area.width, keyboard_h), "text",
                                      compact=not t.portrait)

@@ -19,6 +19,7 @@ from firmware.rules.i18n import N_, _
 from firmware.rules.validation import check
 from firmware.services.dossier import CONSENT_TEXT
 from screens.base import Screen
+from screens.ui.canvas import line_height, wrap
 from screens.ui.widgets import Button, Label, ScrollList, Widget
 
 AGREE = N_("Tôi đồng ý")
@@ -30,6 +31,10 @@ class ReviewScreen(Screen):
     title = N_("Kiểm tra lại")
 
     @property
+    def notice_in_banner(self) -> bool:  # type: ignore[override]
+        return self.theme.portrait
+
+    @property
     def procedure(self) -> Procedure:
         return self.kiosk.procedure()
 
@@ -39,8 +44,8 @@ class ReviewScreen(Screen):
 
     def build(self, area: pygame.Rect) -> list[Widget]:
         t = self.theme
-        row_h = t.footer_button_height
-        intro_h = t.body * 2
+        row_h = t.footer_button_height if t.portrait else t.min_target
+        intro_h = t.body * 2 if t.portrait else line_height(t.body, True) + t.px(8)
         agreed = self.kiosk.session.consent_at is not None
         if t.portrait:
             side = area
@@ -51,17 +56,25 @@ class ReviewScreen(Screen):
         half = (side.width - t.gap) // 2
         back = pygame.Rect(side.left, side.bottom - row_h, half, row_h)
         agree = pygame.Rect(side.left, back.top - t.gap - row_h, side.width, row_h)
-        consent_h = t.body * 4 if t.portrait else agree.top - side.top - t.body * 2 - t.gap
+        consent_h = t.body * 4 if t.portrait else agree.top - side.top - t.gap // 2
         consent_rect = pygame.Rect(side.left, agree.top - t.gap // 2 - consent_h, side.width, consent_h)
         message_rect = pygame.Rect(side.left, consent_rect.top - t.body * 2, side.width, t.body * 2)
+        intro_rect = pygame.Rect(area.left, area.top, list_right - area.left, intro_h)
+        intro = _("Xin mời kiểm tra lại. Chạm vào dòng cần sửa.") if t.portrait else _("Chạm vào dòng cần sửa.")
+        notice = str(self.params.get("notice") or "")
+        if notice and not t.portrait:  # a short panel: the notice tops the list, the consent keeps its room
+            intro = notice
+            intro_h = len(wrap(notice, t.body, list_right - area.left, True)) * line_height(t.body, True)
+            intro_rect = pygame.Rect(area.left, area.top, list_right - area.left, intro_h)
+        if not t.portrait and self.message:  # a short panel: the message takes the intro's line
+            intro, message_rect = "", intro_rect
         list_bottom = message_rect.top - t.gap // 2 if t.portrait else area.bottom
         list_rect = pygame.Rect(area.left, area.top + intro_h, list_right - area.left - t.px(24),
                                 list_bottom - area.top - intro_h)
         return [
-            Label(_("Xin mời kiểm tra lại. Chạm vào dòng cần sửa."),
-                  pygame.Rect(area.left, area.top, list_right - area.left, intro_h), "body", bold=True),
+            Label(intro, intro_rect, "body", bold=True),
             ScrollList(list_rect, self._rows(list_rect)),
-            Label(self.message, message_rect, "body" if t.portrait else "small", "danger", bold=True),
+            Label(self.message, message_rect, "body", "danger", bold=True),
             Label(_(CONSENT_TEXT), consent_rect, "small"),
             Button(_(AGREE), "consent", agree, "primary" if agreed else "secondary",
                    detail=_("(đã chọn)") if agreed else "", tag=_("Đã chọn") if agreed else _("Chọn")),

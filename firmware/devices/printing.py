@@ -37,7 +37,7 @@ class PrintWorker(Worker):
     def __init__(self, printer: Any, post: Callable[[KioskEvent], None]) -> None:
         super().__init__("printer-jobs", "printer", post)
         self.printer = printer
-        self._jobs: queue.Queue[PrintJob] = queue.Queue()
+        self._jobs: queue.Queue[PrintJob | None] = queue.Queue()  # None: wake up, the worker is stopping
         self._current: PrintJob | None = None
         self.last_slip: Image.Image | None = None
         self.last_slip_code: str | None = None
@@ -47,10 +47,17 @@ class PrintWorker(Worker):
     def submit(self, job: PrintJob) -> None:
         self._jobs.put(job)
 
+    def stop(self) -> None:
+        self._stop.set()
+        self._jobs.put(None)  # a stop does not wait out the queue's timeout
+        super().stop()
+
     def step(self) -> None:
         try:
             job = self._jobs.get(timeout=JOB_WAIT_S)
         except queue.Empty:
+            return
+        if job is None:
             return
         self._current = job
         started = time.perf_counter()

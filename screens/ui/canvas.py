@@ -41,23 +41,30 @@ def missing_glyphs(text: str, bold: bool = False) -> list[str]:
     return [c for c, m in zip(chars, metrics, strict=False) if m is None]
 
 
+def line_height(size: int, bold: bool = False) -> int:
+    """The height of one line of type `size`, as `fit` spaces them."""
+    return round(font(size, bold).get_sized_height(0) * 1.15)
+
+
 def wrap(text: str, size: int, width: int, bold: bool = False) -> list[str]:
     face = font(size, bold)
     return wrap_words(text, width, lambda line: face.get_rect(line).width)
 
 
 @lru_cache(maxsize=512)
-def fit(text: str, width: int, height: int, size: int, bold: bool, shrink: bool
+def fit(text: str, width: int, height: int, size: int, bold: bool, shrink: bool, floor: int = 12
         ) -> tuple[tuple[str, ...], tuple[int, int]]:
-    """Lines and (type size, line height) for `text` in a box, shrinking the type until it fits."""
+    """Lines and (type size, line height) for `text` in a box, shrinking the type until it fits, never below
+    `floor` (the theme's smallest legible size: a layout that needs less is a layout bug, and the test says so)."""
+    size = max(size, floor)
     while True:
         lines = wrap(text, size, width, bold)
         face = font(size, bold)
-        line_h = round(face.get_sized_height(0) * 1.15)
+        line_h = line_height(size, bold)
         fits = len(lines) * line_h <= height and all(face.get_rect(line).width <= width for line in lines)
-        if not shrink or fits or size <= 12:
+        if not shrink or fits or size <= floor:
             return tuple(lines), (size, line_h)
-        size = max(12, round(size * 0.9))
+        size = max(floor, round(size * 0.9))
 
 
 class Canvas:
@@ -67,9 +74,13 @@ class Canvas:
         self.surface = surface
         self.theme = theme
         self.drawn: list[str] = []
+        self.placed: list[tuple[str, int, pygame.Rect]] = []  # (text, type size drawn, box of its lines)
+        self.overflowed: list[tuple[str, pygame.Rect, pygame.Rect]] = []  # (text, its box, what it needed)
 
     def clear_log(self) -> None:
         self.drawn = []
+        self.placed = []
+        self.overflowed = []
 
     def fill(self, color: Color, rect: pygame.Rect | None = None, radius: int = 0) -> None:
         if rect is None:
@@ -94,7 +105,7 @@ class Canvas:
     ) -> int:
         """Draw wrapped text inside `rect`; returns the height used. Shrinks the type to fit when allowed."""
         self.drawn.append(text)
-        lines, line_height = fit(text, rect.width, rect.height, size, bold, shrink)
+        lines, line_height = fit(text, rect.width, rect.height, size, bold, shrink, self.theme.min_text)
         face = font(line_height[0], bold)
         total = len(lines) * line_height[1]
         y = rect.top
@@ -104,6 +115,7 @@ class Canvas:
             y = rect.bottom - total
         ascent = face.get_sized_ascender(0)
         top_pad = (line_height[1] - face.get_sized_height(0)) // 2
+        box: pygame.Rect | None = None
         for line in lines:
             width = face.get_rect(line).width
             x = rect.left
@@ -113,5 +125,12 @@ class Canvas:
                 x = rect.right - width
             # origin=True: y is the baseline, so lines with and without stacked tone marks align.
             face.render_to(self.surface, (x, y + top_pad + ascent), line, fgcolor=color)
+            line_box = pygame.Rect(x, y, width, line_height[1])
+            box = line_box if box is None else box.union(line_box)
             y += line_height[1]
+        if box is not None:
+            self.placed.append((text, line_height[0], box))
+            # The last line's leading may hang below the box; the letters may not.
+            if box.height - (line_height[1] - line_height[0]) > rect.height + 2 or box.width > rect.width + 2:
+                self.overflowed.append((text, rect, box))
         return total

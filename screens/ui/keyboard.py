@@ -31,7 +31,7 @@ class Keyboard(Widget):
     def __init__(self, rect: pygame.Rect, mode: str = "text", compact: bool = False) -> None:
         self.rect = rect
         self.mode = mode  # text | digits
-        self.compact = compact  # one row fewer: marked letters and tones share a row (short landscape panels)
+        self.compact = compact  # a short landscape panel (kept for callers; every row stays legible)
         self.shift = False
         self.allowed: set[str] | None = None  # digits mode: None = all
         self._keys: list[Button] = []
@@ -56,14 +56,15 @@ class Keyboard(Widget):
         y = self.rect.top
         for row in rows:
             units = sum(weight for _, _, weight in row)
-            unit_w = (self.rect.width - gap * (len(row) - 1)) / units
+            unit_w = (self.rect.width - gap * (len(row) - 1)) / units  # every row spans the rect exactly
             x = float(self.rect.left)
             for label, action, weight in row:
-                width = unit_w * weight + gap * (weight - 1)
-                rect = pygame.Rect(round(x), y, round(width), key_h)
+                width = unit_w * weight
+                left = round(x)
+                rect = pygame.Rect(left, y, round(x + width) - left, key_h)
                 style = "secondary" if action.startswith("char:") else "primary"
                 if action == "shift" and self.shift:
-                    style = "danger"
+                    style = "pressed"  # held down, not red: red means an error on this kiosk
                 self._keys.append(Button(label, action, rect, style))
                 x += width + gap
             y += key_h + gap
@@ -80,11 +81,13 @@ class Keyboard(Widget):
 
         rows = [[letter(c) for c in row] for row in LETTER_ROWS]
         rows[0] = [(d, f"char:{d}", 1.0) for d in LETTER_ROWS[0]]
-        rows[3] = [(_(SHIFT), "shift", 1.5), *rows[3], (_(BACKSPACE), "backspace", 1.5)]
+        rows[3] = [(_(SHIFT), "shift", 2.0), *rows[3], (_(BACKSPACE), "backspace", 2.0)]
         marked = [letter(c) for c in MARKED_LETTERS]
-        tones = [(_(label), f"tone:{key}", 1.5 if self.compact else 1.0) for label, key in TONES]
-        rows.extend([marked + tones] if self.compact else [marked, tones])
-        rows.append([(_(SPACE), "char: ", 4.0), *((p, f"char:{p}", 1.0) for p in PUNCTUATION)])
+        punctuation = [(p, f"char:{p}", 1.0) for p in PUNCTUATION]
+        tones = [(_(label), f"tone:{key}", 1.0) for label, key in TONES]
+        # Six rows, so every key keeps 9 mm on a 7-inch panel: marked letters with punctuation, tones with space
+        # (twelve keys in one row would leave "Huyền" no room at a legible size).
+        rows.extend([marked + punctuation, [*tones, (_(SPACE), "char: ", 2.0)]])
         return rows
 
     def handle(self, pointer: Pointer) -> str | None:

@@ -7,6 +7,7 @@ of the panels motcua ships on.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 Color = tuple[int, int, int]
@@ -66,12 +67,18 @@ class Theme:
         return max(1, round(at_1080 * self.unit))
 
     @property
+    def min_text(self) -> int:
+        """The smallest type any screen may draw: 32 px on the 1080-wide totem (8 mm of its 268 mm), elsewhere
+        the same share of the panel's width (a 7-inch panel is read from closer): 24 px at 800x480."""
+        return math.ceil(32 * self.width / 1080)
+
+    @property
     def body(self) -> int:
-        return self.px(40)
+        return max(self.px(40), self.min_text)
 
     @property
     def small(self) -> int:
-        return self.px(32)
+        return max(self.px(32), self.min_text)
 
     @property
     def title(self) -> int:

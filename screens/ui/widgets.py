@@ -9,7 +9,7 @@ from functools import lru_cache
 import pygame
 
 from firmware.rules.i18n import _
-from screens.ui.canvas import Canvas
+from screens.ui.canvas import Canvas, font, line_height
 from screens.ui.input import Pointer
 from screens.ui.theme import Theme
 
@@ -78,7 +78,9 @@ class Button(Widget):
         canvas.fill(bg, self.rect, theme.radius)
         if self.style == "secondary":
             canvas.outline(palette.outline, self.rect, max(2, theme.px(3)), theme.radius)
-        inner = self.rect.inflate(-2 * theme.px(20), -theme.px(20))
+        pad_y = min(theme.px(20), max(0, self.rect.height - theme.body * 5 // 4))  # keys on a short panel
+        pad_x = theme.px(20) if self.rect.width > theme.px(220) else theme.px(8)  # a key: its word needs the room
+        inner = self.rect.inflate(-2 * pad_x, -pad_y)
         if self.tag:
             self._draw_row(canvas, inner, fg)
             return
@@ -94,12 +96,13 @@ class Button(Widget):
     def _draw_row(self, canvas: Canvas, inner: pygame.Rect, fg: tuple[int, int, int]) -> None:
         """Label over detail on the left, the tag on the right: a row of a review list."""
         theme = canvas.theme
-        tag_w = theme.px(150)
+        tag_w = font(theme.body, True).get_rect(self.tag).width + theme.px(8)
         canvas.text(self.tag, pygame.Rect(inner.right - tag_w, inner.top, tag_w, inner.height), theme.body, fg,
                     bold=True, align="right", valign="middle")
         text = pygame.Rect(inner.left, inner.top, inner.width - tag_w - theme.gap, inner.height)
         if self.detail:
-            half = text.height * 2 // 5
+            half = max(text.height * 2 // 5, line_height(theme.small))
+            half = min(half, text.height - line_height(theme.body))  # the answer keeps one whole line
             canvas.text(self.label, pygame.Rect(text.left, text.top, text.width, half), theme.small, fg,
                         valign="bottom")
             canvas.text(self.detail, pygame.Rect(text.left, text.top + half, text.width, text.height - half),
@@ -200,6 +203,20 @@ class ScrollList(Widget):
         canvas.surface.set_clip(clip)
         if self.max_offset:
             self._draw_scrollbar(canvas)
+        if self.offset < self.max_offset:
+            self._draw_more_below(canvas)
+
+    def _draw_more_below(self, canvas: Canvas) -> None:
+        """More rows below the fold are said in words, not only by a thin scrollbar."""
+        theme = canvas.theme
+        text = _("Kéo lên để xem thêm")
+        width = min(self.rect.width, font(theme.small, True).get_rect(text).width + 2 * theme.px(24))
+        height = line_height(theme.small, True) + theme.px(12)
+        pill = pygame.Rect(0, 0, width, height)
+        pill.midbottom = (self.rect.centerx, self.rect.bottom)
+        canvas.fill(theme.palette.primary, pill, theme.radius)
+        canvas.text(text, pill.inflate(-2 * theme.px(16), 0), theme.small, theme.palette.on_primary, bold=True,
+                    align="center", valign="middle")
 
     def _draw_scrollbar(self, canvas: Canvas) -> None:
         theme = canvas.theme

@@ -1,0 +1,146 @@
+"""Every screen, in the states a citizen sees, at every supported size: what breaks the layout rule.
+
+The rule (issue 14): no text below the theme's `min_text`, no text that does not fit its box, no widget or text
+outside the screen's side margins (the header and banner bars themselves span the width; their text does not).
+`python -m tests.layout_check` prints the problems; the test asserts there are none.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from typing import Any
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+
+from firmware.app.compose import App, build  # noqa: E402
+from firmware.runtime.clock import VirtualClock  # noqa: E402
+from firmware.runtime.config import Config  # noqa: E402
+from screens import REGISTRY  # noqa: E402
+from screens.ui.widgets import ScrollList  # noqa: E402
+
+SIZES = [(1080, 1920), (720, 1280), (800, 480)]
+IDENTITY = {"full_name": "Nguyễn Thị Ngọc Ánh", "id_number": "001303004567"}
+
+
+def _states() -> dict[str, Callable[[App], None]]:
+    """Extra states beyond each screen's sample: keyboards open, messages shown, a long result list."""
+
+    def search(app: App) -> None:
+        app.stack.reset("procedures")
+        app.stack.apply_pending()
+        app.stack.top.on_action("search")  # type: ignore[union-attr]
+        for key in "dang ky":
+            app.stack.top.on_action(f"char:{key}")  # type: ignore[union-attr]
+
+    def form(index: int, message: str = "") -> Callable[[App], None]:
+        def show(app: App) -> None:
+            app.kiosk.session.procedure_code = "1.001193"
+            app.kiosk.session.identity = dict(IDENTITY)
+            app.stack.reset("form", index=index, message=message)
+        return show
+
+    def done_with_due_date(app: App) -> None:
+        from firmware.services.submission import Submitted
+
+        code = "kiosk-sim-01-261124-0001"
+        record = {"id": "d", "receipt_code": code, "due_date": "2026-11-27",
+                  "procedure": {"result": "Tại bộ phận một cửa UBND xã"}}
+        app.kiosk.submissions.submitted[code] = Submitted(record, "printed")
+        app.stack.reset("done", code=code)
+
+    def documents(event: dict[str, Any]) -> Callable[[App], None]:
+        def show(app: App) -> None:
+            from PIL import Image
+
+            from firmware.rules.pages import page_from_image
+            from firmware.runtime.events import ScanResult
+
+            app.kiosk.session.procedure_code = "1.001193"
+            app.kiosk.session.answers["quan_he"] = "Bà"  # the mandate is asked for: two documents
+            app.stack.reset("documents", index=1)
+            app.stack.apply_pending()
+            fields = dict(event)
+            if fields.get("ok"):
+                image = Image.new("L", (600, 800), 255)
+                fields.update(document="van_ban_uy_quyen", thumb=image.resize((150, 200)),
+                              page=page_from_image(image, "van_ban_uy_quyen", "Văn bản ủy quyền", 1))
+            app.stack.top.on_event(ScanResult(**fields))  # type: ignore[union-attr]
+        return show
+
+    def login_refused(app: App) -> None:
+        app.stack.reset("login")
+        app.stack.apply_pending()
+        app.stack.top._read("001303004567|x")  # type: ignore[union-attr]
+
+    def idle_warning(app: App) -> None:
+        _open(app, name="review")
+        app.stack.apply_pending()
+        app.guard.tick(app.clock.now() + app.config.session.warn_after_s + 1)
+
+    def not_printed(app: App) -> None:
+        done_with_due_date(app)
+        app.kiosk.health.set("printer", "paper_out")
+
+    return {"documents+page": documents({"ok": True}), "documents+jam": documents({"ok": False, "fault": "jam"}),
+            "documents+blank": documents({"ok": False, "problem": "blank"}), "login+refused": login_refused,
+            "review+idle": idle_warning, "done+not_printed": not_printed, "procedures+search": search,
+            "form+text": form(0), "form+date": form(1, "Ngày này ở sau hôm nay."),
+            "form+choice": form(3), "form+phone": form(8), "done+due": done_with_due_date}
+
+
+def _open(app: App, *, name: str) -> None:
+    app.stack.reset(name, **REGISTRY[name].sample_params(app.kiosk))
+
+
+def problems() -> Iterator[str]:
+    scratch = tempfile.mkdtemp(prefix="motcua-layout-")
+    states: dict[str, Callable[[App], Any]] = {name: functools.partial(_open, name=name) for name in REGISTRY}
+    states.update(_states())
+    for width, height in SIZES:
+        for state, show in states.items():
+            app = build(Config(), clock=VirtualClock(), size=(width, height), headless=True,
+                        outbox_path=f"{scratch}/{width}-{state}.db")
+            try:
+                show(app)
+                app.stack.apply_pending()
+                app.stack.top.dirty = True  # type: ignore[union-attr]
+                app.loop.step([])
+                yield from _check(app, f"{width}x{height} {state}")
+            finally:
+                app.close()
+
+
+def _check(app: App, where: str) -> Iterator[str]:
+    theme, canvas, screen = app.stack.theme, app.loop.canvas, app.stack.top
+    assert screen is not None
+    left, right = theme.margin - 1, theme.width - theme.margin + 1
+    for text, size, box in canvas.placed:
+        if not text.strip():
+            continue
+        if size < theme.min_text:
+            yield f"{where}: {text[:40]!r} drawn at {size} px, below {theme.min_text} px"
+        if box.left < left or box.right > right:
+            yield f"{where}: {text[:40]!r} outside the margins ({box.left}..{box.right} of {left}..{right})"
+    for text, rect, needed in canvas.overflowed:
+        if not text.strip():
+            continue
+        yield f"{where}: {text[:40]!r} does not fit its box ({rect.size} < {needed.size})"
+    in_lists = {id(b) for w in screen.widgets if isinstance(w, ScrollList) for b in w.items}
+    for button in screen.buttons():
+        rect = button.rect
+        if rect.left < left or rect.right > right:
+            yield f"{where}: button {button.label!r} outside the margins ({rect.left}..{rect.right})"
+        if id(button) not in in_lists and (rect.top < 0 or rect.bottom > theme.height):
+            yield f"{where}: button {button.label!r} below or above the screen ({rect.top}..{rect.bottom})"
+        if rect.height < theme.min_target - 1 or rect.width < theme.min_target - 1:
+            yield f"{where}: button {button.label!r} smaller than 9 mm ({rect.size})"
+
+
+if __name__ == "__main__":
+    found = list(problems())
+    print("\n".join(found) or "no layout problems")
+    sys.exit(1 if found else 0)
