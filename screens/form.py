@@ -16,12 +16,14 @@ import pygame
 
 from firmware.common.catalog import FormField, Procedure
 from firmware.rules import date_entry, telex
-from firmware.rules.i18n import _
+from firmware.rules.i18n import N_, _
 from firmware.rules.validation import DIGIT_TYPES, Problem, check, from_identity, max_digits
 from screens.base import Screen
 from screens.ui.canvas import Canvas
 from screens.ui.keyboard import Keyboard
 from screens.ui.widgets import Button, Label, Widget
+
+OTHER = N_("Khác")
 
 _MISSING = object()
 
@@ -56,6 +58,7 @@ class FormScreen(Screen):
         self.from_review = bool(params.get("review", False))
         self.message = str(params.get("message", ""))
         self.keyboard: Keyboard | None = None
+        self.typing_other = False
         self._prefill()
         steps = self.steps()
         self.index = int(params["index"]) if "index" in params else (steps[0] if steps else 0)
@@ -138,13 +141,17 @@ class FormScreen(Screen):
 
     def _inputs(self, rect: pygame.Rect) -> list[Widget]:
         t, field = self.theme, self.field
-        if field.type == "choice":
-            rows = len(field.choices)
+        if field.type == "choice" or self._picking():
+            options = [*field.choices, *([_(OTHER)] if field.type != "choice" else [])]
+            columns = 1 if (rect.height - t.gap * (len(options) - 1)) // len(options) >= t.min_target else 2
+            rows = -(-len(options) // columns)
             height = min(t.button_height, (rect.height - t.gap * (rows - 1)) // rows)
-            return [Button(choice, f"choose:{i}", pygame.Rect(rect.left, rect.top + i * (height + t.gap),
-                                                              rect.width, height),
-                           "primary" if self.value == choice else "secondary")
-                    for i, choice in enumerate(field.choices)]
+            width = (rect.width - t.gap * (columns - 1)) // columns
+            return [Button(option, f"choose:{i}", pygame.Rect(rect.left + (i % columns) * (width + t.gap),
+                                                              rect.top + (i // columns) * (height + t.gap),
+                                                              width, height),
+                           "primary" if self.value == option else "secondary")
+                    for i, option in enumerate(options)]
         digits = field.type in DIGIT_TYPES
         if digits and t.portrait:
             width = min(rect.width, rect.height * 3 // 4)
@@ -154,6 +161,12 @@ class FormScreen(Screen):
         self.keyboard.set_shift(shift if not digits else False)
         self._limit_keys()
         return [self.keyboard]
+
+    def _picking(self) -> bool:
+        """A text field with a short list (the province's hospitals): chosen, not typed, until `Khác`."""
+        field = self.field
+        return (field.type == "text" and bool(field.choices) and not self.typing_other
+                and (not self.value or self.value in field.choices))
 
     def _hint(self) -> str:
         if self.field.type == "date" and self.field.recent:
@@ -200,7 +213,13 @@ class FormScreen(Screen):
         elif action == "back":
             self._back()
         elif action.startswith("choose:"):
-            self.value = self.field.choices[int(action[7:])]
+            index = int(action[7:])
+            if index == len(self.field.choices):  # `Khác`: type it
+                self.typing_other = True
+                self.value = ""
+                self.relayout()
+                return
+            self.value = self.field.choices[index]
             self.message = ""
             self._next()  # a choice needs no second tap; `Quay lại` comes back to it
         elif self._edit(action):
@@ -272,6 +291,7 @@ class FormScreen(Screen):
 
     def _go(self, index: int) -> None:
         self.index = index
+        self.typing_other = False
         self.kiosk.session.asked.add(self.field.key)
         self.message = ""
         self.keyboard = None

@@ -220,3 +220,12 @@ def test_a_printer_known_to_be_out_is_said_at_once_not_printing(sim: Simulator) 
     sim.app.stack.reset("done", code=code)
     sim.run(steps(("expect_screen", "done"), ("expect_no_text", "Đang in phiếu hẹn"),
                   ("expect_text", "Máy in đang tạm ngừng nên chưa in được phiếu hẹn")))
+
+
+def test_a_place_from_the_province_list_is_chosen_and_another_typed_after_khac(sim: Simulator) -> None:
+    to_review(sim)
+    sim.run(steps(("tap", "Nơi sinh (theo Giấy chứng sinh)"), ("tap", "Bệnh viện Bạch Mai"),
+                  ("expect_screen", "review"), ("expect_text", "Bệnh viện Bạch Mai")))
+    sim.run(steps(("tap", "Nơi sinh (theo Giấy chứng sinh)"), ("tap", "Khác"), ("type", "Taij nhaf"),
+                  ("tap", "Tiếp tục"), ("expect_screen", "review"), ("expect_text", "Tại nhà")))
+    assert sim.app.kiosk.session.answers["noi_sinh"] == "Tại nhà"
