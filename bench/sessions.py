@@ -25,10 +25,9 @@ CARD = "001303004567|123456789|Nguyễn Thị Ngọc Ánh|05032003|Nữ|Thôn 3,
 SESSIONS = int(os.environ.get("MOTCUA_BENCH_SESSIONS", "1000"))
 STEPS = [("tap", "Nộp hồ sơ"), ("qr", CARD), ("expect_screen", "procedures"), ("tap", "Đăng ký khai sinh"),
          ("tap", "Bắt đầu"), ("type", "Nguyeenx Hoangf Baro Ngocj"), ("tap", "Tiếp tục"), ("type", "05112026"),
-         ("tap", "Tiếp tục"), ("tap", "Nữ"), ("tap", "Mẹ"), ("tap", "Tiếp tục"), ("tap", "Tiếp tục"),
-         ("tap", "Tiếp tục"), ("tap", "Tiếp tục"), ("tap", "Tiếp tục"), ("insert_document", PAGE),
-         ("tap", "Tiếp tục"), ("tap", "Bỏ qua"), ("tap", "Tôi đồng ý"), ("tap", "Tiếp tục"), ("type", "4567"),
-         ("tap", "Xác nhận"), ("expect_screen", "done"), ("tap", "Kết thúc"), ("expect_screen", "attract")]
+         ("tap", "Tiếp tục"), ("tap", "Nữ"), ("tap", "Mẹ"), ("insert_document", PAGE), ("expect_screen", "review"),
+         ("tap", "Tôi đồng ý"), ("tap", "Nộp hồ sơ"), ("expect_screen", "done"), ("tap", "Kết thúc"),
+         ("expect_screen", "attract")]
 
 
 def _session(sim: Simulator) -> None:
