@@ -19,7 +19,7 @@ from firmware.rules import date_entry, telex
 from firmware.rules.i18n import N_, _
 from firmware.rules.validation import DIGIT_TYPES, Problem, check, from_identity, max_digits
 from screens.base import Screen
-from screens.ui.canvas import Canvas
+from screens.ui.canvas import Canvas, font
 from screens.ui.keyboard import Keyboard
 from screens.ui.widgets import Button, Label, Widget
 
@@ -116,12 +116,17 @@ class FormScreen(Screen):
                                      nav_y - message_rect.bottom - 2 * t.gap)
         else:  # a short panel: the label across, the answer beside the buttons, then the keyboard
             left_w = area.width * 3 // 5
-            label_rect = pygame.Rect(area.left, area.top, area.width, t.body * 3 // 2)
+            step_w = 0 if self.from_review else font(t.small).get_rect(step).width + t.px(8)
+            label_rect = pygame.Rect(area.left, area.top, area.width - step_w - t.gap, t.body * 3 // 2)
+            top = pygame.Rect(area.right - step_w, area.top, step_w, label_rect.height)
             self._value_box = pygame.Rect(area.left, label_rect.bottom, left_w, t.min_target)
-            message_rect = pygame.Rect(area.left, self._value_box.bottom, left_w, t.small * 5 // 4)
+            message_rect = pygame.Rect(area.left, self._value_box.bottom + t.gap // 3, left_w, t.min_target)
             side = area.width - left_w - t.gap
             right = area.left + left_w + t.gap
-            top = pygame.Rect(right, message_rect.top, side, message_rect.height)
+            voice = pygame.Rect(area.right - self._voice_width(), message_rect.top, self._voice_width(),
+                                t.min_target)  # no header here: `Nghe hướng dẫn` under the buttons
+            if self.from_review:  # the long "change one answer" line goes where the message would
+                step, top = (step, message_rect) if not self.message and not self._hint() else ("", top)
             buttons_h = t.min_target
             nav = (pygame.Rect(right, self._value_box.top, side // 2 - t.gap // 2, buttons_h),
                    pygame.Rect(right + side // 2 + t.gap // 2, self._value_box.top, side - side // 2 - t.gap // 2,
@@ -137,6 +142,8 @@ class FormScreen(Screen):
             Button(_("Tiếp tục"), "next", nav[1], "primary"),
         ]
         widgets.extend(self._inputs(input_rect))
+        if not t.portrait:
+            widgets.append(self._voice_toggle(voice))
         return widgets
 
     def _inputs(self, rect: pygame.Rect) -> list[Widget]:
@@ -170,7 +177,7 @@ class FormScreen(Screen):
 
     def _hint(self) -> str:
         if self.field.type == "date" and self.field.recent:
-            return _("Chỉ cần nhập ngày và tháng; năm là năm nay.")
+            return _("Chỉ cần nhập ngày và tháng.")
         return ""
 
     def _auto_shift(self) -> bool:

@@ -39,7 +39,15 @@ class ProceduresScreen(Screen):
         back = pygame.Rect(area.left, area.bottom - row_h, area.width, row_h)
         if not t.portrait:  # short panel: back beside the search box
             search.width = area.width * 2 // 3
-            back = pygame.Rect(search.right + t.gap, area.top, area.right - search.right - t.gap, search_h)
+            if self.searching:  # no header while typing: `Nghe hướng dẫn` joins this row
+                voice_w = self._voice_width()
+                search.width = area.width - voice_w - (area.width // 5) - 2 * t.gap
+                voice = pygame.Rect(search.right + t.gap, area.top, voice_w, search_h)
+                widgets.append(self._voice_toggle(voice))
+                back_left = voice.right + t.gap
+            else:
+                back_left = search.right + t.gap
+            back = pygame.Rect(back_left, area.top, area.right - back_left, search_h)
         widgets.append(Button(self.query or _(SEARCH), "search", search,
                               "primary" if self.searching else "secondary"))
         widgets.append(Button(_("Quay lại"), "back", back, "secondary"))

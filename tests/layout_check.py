@@ -89,7 +89,8 @@ def _states() -> dict[str, Callable[[App], None]]:
             "documents+blank": documents({"ok": False, "problem": "blank"}), "login+refused": login_refused,
             "review+idle": idle_warning, "done+not_printed": not_printed, "procedures+search": search,
             "form+text": form(0), "form+date": form(1, "Ngày này ở sau hôm nay."),
-            "form+choice": form(3), "form+place": form(4), "form+phone": form(8), "done+due": done_with_due_date}
+            "form+choice": form(3), "form+place": form(4), "form+date-hint": form(1),
+            "form+phone": form(8), "done+due": done_with_due_date}
 
 
 def _open(app: App, *, name: str) -> None:

@@ -212,6 +212,8 @@ class ScrollList(Widget):
         text = _("Kéo lên để xem thêm")
         width = min(self.rect.width, font(theme.small, True).get_rect(text).width + 2 * theme.px(24))
         height = line_height(theme.small, True) + theme.px(12)
+        if self.rect.height < 3 * height:
+            return  # a one-row strip: the pill would hide the row itself (the scrollbar still shows)
         pill = pygame.Rect(0, 0, width, height)
         pill.midbottom = (self.rect.centerx, self.rect.bottom)
         canvas.fill(theme.palette.primary, pill, theme.radius)
