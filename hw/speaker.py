@@ -16,6 +16,7 @@ from hw.absent import Absent
 from hw.errors import DeviceAbsent, DeviceError
 
 KEEP_LOADED = 4
+KEEP_PLAYED = 200
 
 
 class Speaker(Protocol):
@@ -37,6 +38,8 @@ class SimSpeaker:
             raise DeviceError("speaker", f"no prompt file {path}")
         self.played.append(path)
         self.volumes.append(volume)
+        if len(self.played) > KEEP_PLAYED:  # thousands of visits must not grow the simulator's memory
+            del self.played[:-KEEP_PLAYED], self.volumes[:-KEEP_PLAYED]
 
     def stop(self) -> None:
         pass

@@ -62,6 +62,7 @@ class DocumentsScreen(Screen):
         self.message = ""
         self.fault = ""
         self.thumb: pygame.Surface | None = None
+        self.rescan_previous = False
         self.index = min(self.index, max(0, len(self.documents) - 1))
         if not self.documents:
             self.kiosk.nav.replace("review")
@@ -70,6 +71,8 @@ class DocumentsScreen(Screen):
         super().enter(**params)
         if self.documents:
             self._wait_for_page()
+            if params.get("rescan") and self.pages:  # `Quét lại` tapped on review: this page again
+                self.on_action("rescan")
 
     def resume(self) -> None:
         super().resume()
@@ -119,7 +122,8 @@ class DocumentsScreen(Screen):
         message_rect = pygame.Rect(area.left, text_rect.bottom, area.width,
                                    t.body * 3 if t.portrait else 2 * line_height(t.body, True))
         widgets.append(Label(message, message_rect, "body", "danger", bold=True))
-        rows = 2 if (self.pages or self.fault == "jam") and t.portrait else 1  # a short panel: one row of four
+        again = self.rescan_previous and not self.pages and self.fault != "jam"  # the page just gone on from
+        rows = 2 if (self.pages or self.fault == "jam" or again) and t.portrait else 1  # short panel: a row of four
         buttons_top = area.bottom - rows * row_h - (rows - 1) * t.gap
         self._picture = pygame.Rect(area.left, message_rect.bottom, area.width,
                                     buttons_top - message_rect.bottom - t.gap)
@@ -145,6 +149,10 @@ class DocumentsScreen(Screen):
                 wide = area.width if t.portrait else 2 * half + t.gap
                 widgets.append(Button(_("Quét lại"), "retry", pygame.Rect(area.left, buttons_top, wide, row_h),
                                       "primary"))
+            elif again:
+                widgets.append(Button(_("Quét lại"), "rescan_previous", pygame.Rect(area.left, buttons_top, half,
+                                                                                    row_h), "secondary",
+                                      detail=self.documents[self.index - 1].name if t.portrait else ""))
         return widgets
 
     def draw_content(self, canvas: Canvas) -> None:
@@ -216,6 +224,10 @@ class DocumentsScreen(Screen):
         elif action == "back":
             self._back()
             return
+        elif action == "rescan_previous" and self.index > 0:
+            self._show(self.index - 1)
+            self.on_action("rescan")
+            return
         self.relayout()
 
     def _next(self, scanned: bool = False) -> None:
@@ -228,9 +240,10 @@ class DocumentsScreen(Screen):
             self._show(self.index + 1)
             if done:
                 self.params["notice"] = done
+                self.rescan_previous = True  # `Quét lại` still offered for the page that went on by itself
                 self.relayout()
         elif done:
-            self.kiosk.nav.push("review", notice=done)
+            self.kiosk.nav.push("review", notice=done, rescan=self.index)
         else:
             self.kiosk.nav.push("review")
 
@@ -244,6 +257,7 @@ class DocumentsScreen(Screen):
     def _show(self, index: int) -> None:
         self.index = index
         self.message = ""
+        self.rescan_previous = False
         self.params.pop("notice", None)
         self.fault = "absent" if self.kiosk.health.get("scanner") == "absent" else ""
         self.thumb = None

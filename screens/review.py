@@ -92,6 +92,11 @@ class ReviewScreen(Screen):
             rows.append(Button(label, action, pygame.Rect(rect.left, top, rect.width, height), "secondary",
                                detail=detail, tag=_("Sửa")))
 
+        documents = self.procedure.documents_for(session.answers)
+        again = self.params.get("rescan")
+        if isinstance(again, int) and 0 <= again < len(documents) and session.pages.get(documents[again].key):
+            add(_("Quét lại"), f"rescan:{again}", documents[again].name)  # the page that went on by itself
+            rows[-1].tag = ""
         for i, field in enumerate(self.procedure.form):
             raw = str(session.answers.get(field.key, "") or "")
             shown = date_entry.shown(raw) if field.type == "date" and raw else raw
@@ -111,6 +116,8 @@ class ReviewScreen(Screen):
         session = self.kiosk.session
         if action.startswith("edit:"):
             self.kiosk.nav.push("form", index=int(action[5:]), review=True)
+        elif action.startswith("rescan:"):
+            self.kiosk.nav.push("documents", index=int(action[7:]), review=True, rescan=True)
         elif action.startswith("doc:"):
             self.kiosk.nav.push("documents", index=int(action[4:]), review=True)
         elif action == "consent":

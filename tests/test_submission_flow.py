@@ -229,3 +229,19 @@ def test_a_place_from_the_province_list_is_chosen_and_another_typed_after_khac(s
     sim.run(steps(("tap", "Nơi sinh (theo Giấy chứng sinh)"), ("tap", "Khác"), ("type", "Taij nhaf"),
                   ("tap", "Tiếp tục"), ("expect_screen", "review"), ("expect_text", "Tại nhà")))
     assert sim.app.kiosk.session.answers["noi_sinh"] == "Tại nhà"
+
+
+def test_a_page_that_went_on_by_itself_can_still_be_scanned_again(sim: Simulator) -> None:
+    to_review(sim)
+    sim.run(steps(("tap", "Quét lại"), ("expect_screen", "documents"),
+                  ("expect_text", "Đặt tờ giấy vào khe máy quét"), ("insert_document", PAGE),
+                  ("expect_screen", "review")))
+    assert len(sim.app.kiosk.session.pages["giay_chung_sinh"]) == 1
+    # With two documents (a grandmother needs the mandate), the next page offers `Quét lại` for the first one.
+    sim.run(steps(("tap", "Bạn là gì của trẻ?"), ("tap", "Bà"), ("tap", "Họ và tên người mẹ"), ("type", "An"),
+                  ("tap", "Tiếp tục")))
+    sim.app.kiosk.session.pages.clear()
+    sim.app.stack.reset("documents")
+    sim.run(steps(("insert_document", PAGE), ("expect_text", "Văn bản ủy quyền"), ("tap", "Quét lại"),
+                  ("expect_text", "Giấy chứng sinh"), ("insert_document", PAGE), ("expect_text", "Văn bản ủy quyền")))
+    assert len(sim.app.kiosk.session.pages["giay_chung_sinh"]) == 1
