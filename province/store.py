@@ -19,6 +19,8 @@ import msgpack
 
 from firmware.common.due_date import WorkCalendar
 from firmware.common.protocol import Envelope
+from province import history
+from province.history import HistoryError, Step
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, province TEXT, kiosk TEXT, kind TEXT, seq INTEGER,
@@ -53,6 +55,7 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
+        self.db.executescript(history.SCHEMA)
 
     def close(self) -> None:
         self.db.close()
@@ -113,6 +116,7 @@ class Store:
                          json.dumps(record.get("procedure", {}), ensure_ascii=False),
                          received.isoformat(timespec="seconds"), due, json.dumps(pages),
                          now.isoformat(timespec="seconds")))
+        history.record(self.db, envelope.id, Step("received", at=received if received.tzinfo else now))
         return {"code": code, "due_date": due}
 
     def _official(self, event_id: str) -> dict[str, dict[str, Any]]:
@@ -138,6 +142,25 @@ class Store:
                                "FROM dossiers ORDER BY code").fetchall()
         return [{"id": r[0], "code": r[1], "receipt_code": r[2], "kiosk": r[3], "procedure": json.loads(r[4]),
                  "received_at": r[5], "due_date": r[6], "pages": json.loads(r[7])} for r in rows]
+
+    def find(self, code: str) -> str | None:
+        """The dossier id for an official code or a kiosk's receipt code."""
+        row = self.db.execute("SELECT id FROM dossiers WHERE code = ? OR receipt_code = ? ORDER BY code LIMIT 1",
+                              (code, code)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_status(self, code: str, step: Step) -> str:
+        """Record a processing step (raises HistoryError: 2 a bad value, 1 an unknown dossier); the dossier id."""
+        step = step.checked()
+        dossier_id = self.find(code)
+        if dossier_id is None:
+            raise HistoryError(f"no dossier with the code {code!r}", 1)
+        history.record(self.db, dossier_id, step)  # one INSERT: its own transaction
+        return dossier_id
+
+    def history(self, code: str) -> list[dict[str, Any]]:
+        dossier_id = self.find(code)
+        return history.timeline(self.db, dossier_id) if dossier_id else []
 
     def count(self, kind: str | None = None) -> int:
         if kind is None:

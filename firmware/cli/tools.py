@@ -28,6 +28,10 @@ def cmd_gateway(args: argparse.Namespace) -> int:
         config = load_gateway_config(args.config)
     except GatewayConfigError as exc:
         raise UsageError(str(exc)) from None
+    if args.action in ("history", "set-status"):
+        return _dossier_step(args, config.store, config.unit_code)
+    if args.params:
+        raise UsageError(f"gateway {args.action} takes no arguments, got {' '.join(args.params)!r}")
     if args.action in ("dossiers", "quarantine"):
         store = Store(config.store, config.unit_code)
         rows = store.dossiers() if args.action == "dossiers" else store.quarantined()
@@ -38,6 +42,39 @@ def cmd_gateway(args: argparse.Namespace) -> int:
     setup_logging()
     Gateway(config).run()
     return 0
+
+
+def _dossier_step(args: argparse.Namespace, store_path: str, unit_code: str) -> int:
+    """`history CODE` (exit 1 for an unknown code) and `set-status CODE STATUS` (2 for a bad status or value)."""
+    from province.history import HistoryError, Step
+    from province.store import Store
+
+    wanted = 1 if args.action == "history" else 2
+    if len(args.params) != wanted:
+        raise UsageError("usage: motcua gateway history CODE [--json] | set-status CODE STATUS [--note TEXT] "
+                         '[--documents "A; B"] [--official NAME] [--unit UNIT]')
+    store = Store(store_path, unit_code)
+    try:
+        if args.action == "history":
+            rows = store.history(args.params[0])
+            if not rows:
+                print(f"motcua gateway: no dossier with the code {args.params[0]!r}", file=sys.stderr)
+                return 1
+            for row in rows:
+                print(json.dumps(row, ensure_ascii=False) if args.json else
+                      f"{row['at']}  {row['label']}  {row['note']}  {'; '.join(row['documents'])}".rstrip())
+            return 0
+        documents = tuple(d.strip() for d in args.documents.split(";") if d.strip())
+        step = Step(args.params[1], args.note, documents, args.official, args.unit)
+        try:
+            store.set_status(args.params[0], step)
+        except HistoryError as exc:
+            print(f"motcua gateway: {exc}", file=sys.stderr)
+            return exc.code
+        print(f"motcua gateway: {args.params[0]} is now {args.params[1]}")
+        return 0
+    finally:
+        store.close()
 
 
 def cmd_ops(args: argparse.Namespace) -> int:
