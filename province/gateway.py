@@ -38,6 +38,7 @@ from firmware.common.protocol import (
     unpack_envelope,
     unpack_request,
 )
+from province import lookup
 from province.store import Store
 
 log = logging.getLogger("motcua.gateway")
@@ -223,13 +224,7 @@ class Gateway:
             return
         answer: dict[str, Any] = {"found": False}
         if leaf == "req/lookup":
-            wanted = body["code"]
-            for row in self.store.dossiers():
-                if wanted in (row["code"], row["receipt_code"]):
-                    answer = {"found": True, "code": row["code"], "receipt_code": row["receipt_code"],
-                              "received_at": row["received_at"], "due_date": row["due_date"],
-                              "procedure": row["procedure"].get("name", "")}
-                    break
+            answer = lookup.answer(self.store.db, body["code"], self.config.unit_code, datetime.now().date())
         reply = Properties(PacketTypes.PUBLISH)
         if correlation:
             reply.CorrelationData = correlation

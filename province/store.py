@@ -19,7 +19,7 @@ import msgpack
 
 from firmware.common.due_date import WorkCalendar
 from firmware.common.protocol import Envelope
-from province import history
+from province import history, lookup
 from province.history import HistoryError, Step
 
 SCHEMA = """
@@ -144,10 +144,8 @@ class Store:
                  "received_at": r[5], "due_date": r[6], "pages": json.loads(r[7])} for r in rows]
 
     def find(self, code: str) -> str | None:
-        """The dossier id for an official code or a kiosk's receipt code."""
-        row = self.db.execute("SELECT id FROM dossiers WHERE code = ? OR receipt_code = ? ORDER BY code LIMIT 1",
-                              (code, code)).fetchone()
-        return str(row[0]) if row else None
+        """The dossier id for an official code, a kiosk's receipt code, or the short part after the unit."""
+        return lookup.find(self.db, code, self.unit_code)
 
     def set_status(self, code: str, step: Step) -> str:
         """Record a processing step (raises HistoryError: 2 a bad value, 1 an unknown dossier); the dossier id."""

@@ -6,6 +6,8 @@ os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ["SDL_AUDIODRIVER"] = "dummy"
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -86,3 +88,20 @@ def wheelhouse(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "motcua-0.1.0-py3-none-any.whl").write_bytes(b"PK\x05\x06" + b"\0" * 18)  # an empty zip
     return folder
+
+
+def gateway_config(tmp_path: Path, broker: Broker) -> Path:
+    path = tmp_path / "gateway.toml"
+    path.write_text(f'[broker]\nport = {broker.port}\n[gateway]\nstore = "{tmp_path / "province.db"}"\n'
+                    f'unit_code = "000.00.20.H26"\n', encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def gateway(tmp_path: Path, broker: Broker) -> Iterator[Path]:
+    config = gateway_config(tmp_path, broker)
+    process = subprocess.Popen([sys.executable, "-m", "firmware", "gateway", "--config", str(config)], cwd=REPO,
+                               stderr=subprocess.PIPE, text=True)
+    yield config
+    process.terminate()
+    process.wait(timeout=10)

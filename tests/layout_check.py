@@ -85,7 +85,32 @@ def _states() -> dict[str, Callable[[App], None]]:
         done_with_due_date(app)
         app.kiosk.health.set("printer", "paper_out")
 
-    return {"documents+page": documents({"ok": True}), "documents+jam": documents({"ok": False, "fault": "jam"}),
+    def lookup_typing(app: App) -> None:
+        app.stack.reset("lookup", typing=True)
+        app.stack.apply_pending()
+        for key in "2611240002":
+            app.stack.top.on_action(f"char:{key}")  # type: ignore[union-attr]
+
+    def lookup_message(app: App) -> None:
+        app.stack.reset("lookup")
+        app.stack.apply_pending()
+        app.stack.top._ask("261124-0404")  # type: ignore[union-attr]  # no link here: "cannot reach"
+
+    def sending(app: App) -> None:
+        app.stack.reset("status", local={"receipt_code": "kiosk-sim-01-261124-0001", "procedure": "Đăng ký khai sinh",
+                                         "received_at": "2026-11-24T10:00:00+07:00", "due_date": "2026-11-27"})
+
+    def long_status(app: App) -> None:
+        steps = [{"status": "need_more", "label": "Cần bổ sung giấy tờ", "at": "2026-11-25T09:00:00+07:00",
+                  "note": "Bản chụp giấy chứng sinh bị mờ, không đọc được số", "documents":
+                  ["Giấy chứng sinh bản chính", "Văn bản ủy quyền có chứng thực", "Sổ hộ khẩu"]}] * 3
+        app.stack.reset("status", answer={"found": True, "code": "000.00.20.H26-261124-0002", "late": True,
+                                          "procedure": "Đăng ký khai sinh", "due_date": "2026-11-27",
+                                          "history": steps})
+
+    return {"lookup+typing": lookup_typing, "status+long": long_status, "lookup+offline": lookup_message,
+            "status+sending": sending,
+            "documents+page": documents({"ok": True}), "documents+jam": documents({"ok": False, "fault": "jam"}),
             "documents+blank": documents({"ok": False, "problem": "blank"}), "login+refused": login_refused,
             "review+idle": idle_warning, "done+not_printed": not_printed, "procedures+search": search,
             "form+text": form(0), "form+date": form(1, "Ngày này ở sau hôm nay."),

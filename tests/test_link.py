@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import paho.mqtt.client as mqtt
-import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from firmware.app.compose import App
@@ -21,27 +20,10 @@ from firmware.services.outbox import OutboxEvent
 from hw.qr import make_decoder
 from province.broker import Broker
 
-from .conftest import REPO, steps, wait_until
+from .conftest import REPO, gateway_config, steps, wait_until
 
 PAGE = str(REPO / "firmware" / "demo" / "giay_chung_sinh.png")
 CARD = "001303004567|123456789|Nguyễn Thị Ngọc Ánh|05032003|Nữ|Thôn 3, xã Yên Phong, Bắc Ninh|10062021"
-
-
-def gateway_config(tmp_path: Path, broker: Broker) -> Path:
-    path = tmp_path / "gateway.toml"
-    path.write_text(f'[broker]\nport = {broker.port}\n[gateway]\nstore = "{tmp_path / "province.db"}"\n'
-                    f'unit_code = "000.00.20.H26"\n', encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def gateway(tmp_path: Path, broker: Broker) -> Iterator[Path]:
-    config = gateway_config(tmp_path, broker)
-    process = subprocess.Popen([sys.executable, "-m", "firmware", "gateway", "--config", str(config)], cwd=REPO,
-                               stderr=subprocess.PIPE, text=True)
-    yield config
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def kiosk(make_app: Callable[..., App], broker: Broker) -> Simulator:

@@ -24,7 +24,7 @@ def test_attract_home_help_and_back(sim: Simulator) -> None:
 
 
 def test_unbuilt_choice_shows_coming_soon_and_closes(sim: Simulator) -> None:
-    sim.run(steps(("presence", True), ("expect_screen", "home"), ("tap", "Tra cứu hồ sơ"),
+    sim.run(steps(("presence", True), ("expect_screen", "home"), ("tap", "Nộp phí"),
                   ("expect_text", "Chức năng sắp có"), ("tap", "Quay lại")))
     assert sim.app.stack.top_name == "home" and sim.app.stack.top.modal is None  # type: ignore[union-attr]
 

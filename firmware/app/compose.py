@@ -41,6 +41,7 @@ from firmware.runtime.watchdog import Watchdog
 from firmware.services.backlight import BacklightManager
 from firmware.services.health import Health
 from firmware.services.kiosk import Kiosk
+from firmware.services.lookup import LookupService
 from firmware.services.outbox import Outbox
 from firmware.services.search import ProcedureIndex
 from firmware.services.session import Session
@@ -126,7 +127,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     submissions = SubmissionService(config, outbox, calendar, clock, printing, catalog.version, wait_official_s)
     kiosk = Kiosk(config=config, clock=clock, nav=stack, session=Session(), post=inbox.post, catalog=catalog,
                   index=ProcedureIndex(catalog), submissions=submissions, scanning=scanning, health=health,
-                  voice=Voice(devices.speaker, config.voice, clock.wall))
+                  voice=Voice(devices.speaker, config.voice, clock.wall), lookup=LookupService(outbox, None))
     stack.kiosk = kiosk
 
     def arrived(before: str | None, after: str | None) -> None:
@@ -161,6 +162,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
         sender = OutboxSender(outbox, link, health, submissions.official, config.mqtt.window,
                               config.mqtt.ack_timeout_s, clock_now=time.monotonic)  # round trip in real time
         requests = Requests(link, health, inbox.post)
+        kiosk.lookup.send = requests.send
 
         def collect(now: float) -> dict[str, object]:
             return {"health": health, "outbox": outbox.status(now), "date": clock.wall().date().isoformat(),

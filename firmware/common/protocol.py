@@ -93,6 +93,28 @@ ENVELOPE = schema.mapping({"id": EVENT_ID, "seq": schema.integer(0, schema.INT64
                            "kind": schema.text(16), "synced": schema.boolean, "body": schema.plain()},
                           required=("id", "seq", "ts", "kind", "body"))
 REQUESTS: dict[str, schema.Spec] = {"lookup": schema.mapping({"code": schema.text(64)}, required=("code",))}
+# What a kiosk reads of each answer: checked on arrival, so a malformed reply is "no answer", never a crash.
+STEP = schema.mapping({"status": schema.text(24), "label": schema.text(60), "at": schema.iso_datetime,
+                       "note": schema.text(500), "documents": schema.sequence(schema.text(200), 20)},
+                      required=("status", "at"))
+RESPONSES: dict[str, schema.Spec] = {"lookup": schema.mapping({
+    "found": schema.boolean, "code": schema.text(64), "receipt_code": schema.optional(schema.text(64)),
+    "received_at": schema.optional(schema.iso_datetime), "due_date": schema.optional(schema.iso_date),
+    "procedure": schema.text(300), "status": schema.text(24), "late": schema.boolean,
+    "name_masked": schema.text(120), "history": schema.sequence(STEP, 20)}, required=("found",))}
+
+
+def check_response(kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The answer to a request, checked against its schema (raises BadMessage)."""
+    spec = RESPONSES.get(kind)
+    if spec is not None:
+        try:
+            spec(body, "answer")
+        except schema.Invalid as exc:
+            raise BadMessage(str(exc)) from None
+        if body.get("found") and not body.get("code"):
+            raise BadMessage("answer.code: missing for a dossier that was found")
+    return body
 
 
 def event_id_of(payload: bytes) -> str | None:

@@ -5,6 +5,7 @@ data; the answer comes on the kiosk's `res`. Unanswered requests expire; every o
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,11 +14,13 @@ import msgpack
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from firmware.common.protocol import BadMessage, unpack
+from firmware.common.protocol import BadMessage, check_response, unpack
 from firmware.link.mqtt import MqttLink
 from firmware.runtime.events import MqttMessage, Response
 from firmware.runtime.inbox import Post
 from firmware.services.health import Health
+
+log = logging.getLogger("motcua.requests")
 
 
 @dataclass
@@ -48,8 +51,9 @@ class Requests:
             return
         kind, _deadline = self.pending.pop(correlation)
         try:
-            body: dict[str, Any] | None = unpack(message.payload)
-        except BadMessage:
+            body: dict[str, Any] | None = check_response(kind, unpack(message.payload))
+        except BadMessage as exc:
+            log.warning("a malformed answer to a %s request: %s", kind, exc)
             body = None
         self.post(Response(correlation, kind, "answered" if body is not None else "malformed", body))
 

@@ -19,6 +19,8 @@ SCREENS: dict[str, str] = {
     "review": "Xin mời kiểm tra lại, chạm Tôi đồng ý, rồi Nộp hồ sơ.",
     "submitting": "Đang lưu hồ sơ của bạn, xin chờ một chút.",
     "done": "Hồ sơ đã được tiếp nhận. Xin mời nhận phiếu hẹn ở khe máy in.",
+    "lookup": "Xin mời đưa mã QR trên phiếu hẹn vào trước camera, hoặc chạm Nhập mã hồ sơ.",
+    "status": "Đây là tình trạng hồ sơ của bạn.",
     "out_of_service": "Kiosk đang tạm ngừng phục vụ. Xin mời bạn đến quầy một cửa.",
 }
 
@@ -44,6 +46,8 @@ ERRORS: dict[str, str] = {
     "not_printed": "Máy in đang tạm ngừng. Hồ sơ đã được lưu. Xin mời chụp lại mã hồ sơ.",
     "still_there": "Bạn cần thêm thời gian không? Nếu cần, xin mời chạm vào màn hình.",
     "coming_soon": "Chức năng này sắp có. Xin mời hỏi cán bộ tại quầy một cửa.",
+    "lookup_offline": "Không kết nối được với hệ thống. Xin thử lại sau hoặc hỏi cán bộ.",
+    "lookup_not_found": "Không tìm thấy hồ sơ. Xin mời kiểm tra lại mã trên phiếu hẹn.",
     "new_person": "Lượt mới đã bắt đầu. Thông tin của người trước đã được xoá.",
 }
 

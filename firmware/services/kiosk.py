@@ -12,6 +12,7 @@ from firmware.runtime.clock import Clock
 from firmware.runtime.config import Config
 from firmware.runtime.events import KioskEvent
 from firmware.services.health import Health
+from firmware.services.lookup import LookupService
 from firmware.services.search import ProcedureIndex
 from firmware.services.session import Session
 from firmware.services.submission import SubmissionService
@@ -43,6 +44,7 @@ class Kiosk:
     scanning: ScanWorker
     health: Health  # device, link, presence and tamper state (the banner reads it)
     voice: Voice
+    lookup: LookupService
 
     def procedure(self) -> Procedure:
         """The procedure this visit is about (the catalog's first when none is chosen, for sample screens)."""

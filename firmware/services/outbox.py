@@ -208,6 +208,10 @@ class Outbox:
     def unprinted_stubs(self) -> list[SlipStub]:
         return self._stubs("printed = 0 ORDER BY received_at")
 
+    def holds(self, event_id: str) -> bool:
+        """Is this event still waiting for the province's ack?"""
+        return self._db.execute("SELECT 1 FROM events WHERE id = ?", (event_id,)).fetchone() is not None
+
     def backlog(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 import pygame
 
 from firmware.rules.i18n import _
-from screens.ui.canvas import Canvas, font, line_height
+from screens.ui.canvas import Canvas, font, line_height, wrap
 from screens.ui.input import Pointer
 from screens.ui.theme import Theme
 
@@ -101,8 +101,9 @@ class Button(Widget):
                     bold=True, align="right", valign="middle")
         text = pygame.Rect(inner.left, inner.top, inner.width - tag_w - theme.gap, inner.height)
         if self.detail:
-            half = max(text.height * 2 // 5, line_height(theme.small))
-            half = min(half, text.height - line_height(theme.body))  # the answer keeps one whole line
+            # The label one small line at least; the detail every line it needs (the answer, a step's papers).
+            needed = len(wrap(self.detail, theme.body, text.width, True)) * line_height(theme.body, True)
+            half = max(line_height(theme.small), min(text.height * 2 // 5, text.height - needed))
             canvas.text(self.label, pygame.Rect(text.left, text.top, text.width, half), theme.small, fg,
                         valign="bottom")
             canvas.text(self.detail, pygame.Rect(text.left, text.top + half, text.width, text.height - half),
