@@ -16,6 +16,7 @@ import pygame
 import yaml
 from PIL import Image
 
+from firmware.app import sim_link
 from firmware.app.compose import App
 from firmware.rules.i18n import _
 from firmware.runtime.clock import VirtualClock
@@ -78,6 +79,8 @@ def load_script(path: Path) -> list[Step]:
 
 
 class Simulator:
+    failure: type[Exception] = StepFailed  # what a step raises (sim_link's steps raise it too)
+
     def __init__(self, app: App, shots: Path | None = None, shot_every_step: bool = False) -> None:
         if not isinstance(app.clock, VirtualClock):
             raise TypeError("the simulator needs an app built on a VirtualClock")
@@ -97,6 +100,8 @@ class Simulator:
             "present_qr": self.present_qr, "present_image": self.present_image,
             "insert_document": self.insert_document, "press": self.press, "printer": self.printer,
             "scanner": self.scanner, "camera": self.camera, "type": self.type,
+            "network": lambda state: sim_link.network(self, state),
+            "province": lambda args: sim_link.province(self, args),
         }
         self.script_dir = Path(".")
         if shots:

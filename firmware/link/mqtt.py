@@ -122,6 +122,8 @@ class MqttLink:
         self._rng = random.Random()
         self.delays: list[float] = []  # the waits before each reconnect so far (the last 50), for status and tests
         self._stop = threading.Event()
+        self._wake = threading.Event()  # cuts a reconnect wait short (stop, restore)
+        self._cut = threading.Event()  # the network is cut on purpose (`motcua sim`'s `network: down`)
         self._thread = threading.Thread(target=self._run, name="mqtt-link", daemon=True)
         self._leaves = subscriptions
         self._other_topics = other_topics
@@ -146,6 +148,10 @@ class MqttLink:
         properties = Properties(PacketTypes.CONNECT)
         properties.SessionExpiryInterval = SESSION_EXPIRY_S
         while not self._stop.is_set():
+            if self._cut.is_set():
+                self._wake.wait(1.0)
+                self._wake.clear()
+                continue
             try:
                 self.client.connect(self.settings.host, self.settings.port, self.settings.keepalive,
                                     clean_start=False, properties=properties)
@@ -156,7 +162,8 @@ class MqttLink:
                                 self.settings.port, exc)
             if self._stop.is_set():
                 break
-            self._stop.wait(self._next_delay())
+            self._wake.wait(self._next_delay())
+            self._wake.clear()
 
     def _next_delay(self) -> float:
         low, high = self.settings.backoff_min_s, self.settings.backoff_max_s
@@ -175,9 +182,20 @@ class MqttLink:
             self.client.publish(self.topic("status"), '{"state": "stopped"}', qos=1, retain=True)
             self.client.publish(self.topic("availability"), "offline", qos=1, retain=True).wait_for_publish(2)
         self._stop.set()
+        self._wake.set()
         self.client.disconnect()
         if self._thread.is_alive():
             self._thread.join(timeout=5)
+
+    def cut(self) -> None:
+        """Drop the connection and stay off until `restore` (the simulator's `network: down`)."""
+        self._cut.set()
+        self.client.disconnect()
+
+    def restore(self) -> None:
+        self._cut.clear()
+        self._attempt = 0
+        self._wake.set()
 
     def publish(self, leaf: str, payload: bytes | str, qos: int = 1, retain: bool = False,
                 properties: Properties | None = None) -> int:
