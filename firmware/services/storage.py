@@ -1,10 +1,11 @@
 """The outbox's disk, watched: while it cannot take a dossier, the kiosk is out of service; when it can, it serves.
 
 Two ways to learn of trouble: a submit that fails (disk full, I/O error; the submission service reports it at
-once), and this timer, which asks the outbox for its refusal (cap, free-space floor) every few seconds. While in
-trouble it also tries one small durable write, so an I/O error that clears (a disk remounted, space freed) is
-seen without a restart. A citizen in the middle of a visit keeps the screen they are on (staff can help them);
-the kiosk goes to `out_of_service` when it is idle, and back to `attract` when storage works again.
+once), and this timer, which asks the outbox for its refusal (cap, free-space floor) every few seconds. While
+in trouble it also tries one dossier-sized durable write (PROBE_BYTES), so an I/O error that clears (a disk
+remounted, space freed) is seen without a restart. A citizen in the middle of a visit keeps the screen they are
+on (staff can help them); the kiosk goes to `out_of_service` when it is idle, and back to `attract` when storage
+works again.
 """
 
 from __future__ import annotations

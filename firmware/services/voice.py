@@ -36,6 +36,7 @@ class Voice:
         self.section = section
         self.wall = wall
         self.enabled = section.enabled
+        self._quiet = (_clock(section.quiet_from), _clock(section.quiet_until))  # parsed once, not per prompt
         self.dirs = [Path(section.dir)] if section.dir else []
         self.dirs.append(PROMPT_DIR)
         self.said: list[str] = []  # the last few keys spoken (status and tests; keys hold no personal data)
@@ -46,7 +47,7 @@ class Voice:
                         PROMPT_DIR)
 
     def quiet(self) -> bool:
-        start, end = _clock(self.section.quiet_from), _clock(self.section.quiet_until)
+        start, end = self._quiet
         now = self.wall().time()
         if start == end:
             return False
