@@ -38,7 +38,7 @@ from firmware.common.protocol import (
     unpack_envelope,
     unpack_request,
 )
-from province import lookup
+from province import citizens, lookup
 from province.store import Store
 
 log = logging.getLogger("motcua.gateway")
@@ -207,8 +207,8 @@ class Gateway:
             qos=1, retain=True)
 
     def _answer(self, client: mqtt.Client, message: mqtt.MQTTMessage) -> None:
-        """Requests: `lookup` {code} -> the stored dossier's code, receipt code, received and due dates. The answer
-        goes only to the asking kiosk's own `res` topic."""
+        """Requests: `lookup` {code, citizen?} -> the dossier's code, dates, status and timeline; `dossiers`
+        {citizen} -> that citizen's dossiers. The answer goes only to the asking kiosk's own `res` topic."""
         self.counts["requests"] += 1
         properties = message.properties
         response_topic = getattr(properties, "ResponseTopic", None) if properties else None
@@ -224,7 +224,10 @@ class Gateway:
             return
         answer: dict[str, Any] = {"found": False}
         if leaf == "req/lookup":
-            answer = lookup.answer(self.store.db, body["code"], self.config.unit_code, datetime.now().date())
+            answer = lookup.answer(self.store.db, body["code"], self.config.unit_code, datetime.now().date(),
+                                   body.get("citizen"))
+        elif leaf == "req/dossiers":
+            answer = {"dossiers": citizens.dossiers_of(self.store.db, body["citizen"])}
         reply = Properties(PacketTypes.PUBLISH)
         if correlation:
             reply.CorrelationData = correlation

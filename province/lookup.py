@@ -11,7 +11,7 @@ from typing import Any
 
 import msgpack
 
-from province import history
+from province import citizens, history, ratings
 
 LATE_UNLESS = ("ready", "returned", "rejected")
 MAX_STEPS = 20
@@ -36,7 +36,8 @@ def find(db: sqlite3.Connection, code: str, unit: str) -> str | None:
     return None
 
 
-def answer(db: sqlite3.Connection, code: str, unit: str, today: date) -> dict[str, Any]:
+def answer(db: sqlite3.Connection, code: str, unit: str, today: date, citizen: str | None = None) -> dict[str, Any]:
+    """`mine` says the card shown at the kiosk is the one the dossier was filed with (supplement needs it)."""
     dossier_id = find(db, code.strip(), unit)
     if dossier_id is None:
         return {"found": False}
@@ -52,4 +53,5 @@ def answer(db: sqlite3.Connection, code: str, unit: str, today: date) -> dict[st
     return {"found": True, "code": row[0], "receipt_code": row[1], "received_at": row[2], "due_date": due,
             "procedure": str(procedure.get("name", "")), "status": status, "late": late,
             "name_masked": mask(str((record.get("identity") or {}).get("full_name") or "")),
-            "history": [{k: s[k] for k in ("status", "label", "at", "note", "documents")} for s in steps]}
+            "history": [{k: s[k] for k in ("status", "label", "at", "note", "documents")} for s in steps],
+            "mine": citizens.owns(db, dossier_id, citizen), "rated_on": ratings.rated_on(db, dossier_id)}

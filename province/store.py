@@ -1,7 +1,8 @@
 """The gateway's store: SQLite behind a small interface (PostgreSQL may follow).
 
 Every event is stored once by its id; resending is safe. A dossier is stored, and acknowledged, only when every
-page it lists is present with a matching SHA-256. Official codes `<unit>-YYMMDD-XXXX` come from a counter in the
+page it lists is present with a matching SHA-256; so is a supplement (papers brought later). A rating is kept once
+per dossier. Official codes `<unit>-YYMMDD-XXXX` come from a counter in the
 same transaction as the dossier, so gateway processes sharing the store never give a code twice or skip one.
 """
 
@@ -9,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ import msgpack
 
 from firmware.common.due_date import WorkCalendar
 from firmware.common.protocol import Envelope
-from province import history, lookup
+from province import citizens, history, lookup, ratings, supplements
 from province.history import HistoryError, Step
 
 SCHEMA = """
@@ -33,6 +35,7 @@ CREATE TABLE IF NOT EXISTS counters (unit TEXT, day TEXT, last INTEGER, PRIMARY 
 CREATE TABLE IF NOT EXISTS quarantine (n INTEGER PRIMARY KEY, at TEXT, topic TEXT, kiosk TEXT, event_id TEXT,
     reason TEXT, payload BLOB);
 """
+log = logging.getLogger("motcua.gateway")
 QUARANTINE_KEEP_BYTES = 64 * 1024  # enough of a bad message for an official to see what it was
 
 
@@ -55,7 +58,8 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
-        self.db.executescript(history.SCHEMA)
+        for schema in (history.SCHEMA, citizens.SCHEMA, ratings.SCHEMA):
+            self.db.executescript(schema)
 
     def close(self) -> None:
         self.db.close()
@@ -82,11 +86,18 @@ class Store:
                        (str(body.get("dossier_id")), body["sha256"], len(data), data))
             body = {k: v for k, v in body.items() if k != "data"}
         official: dict[str, dict[str, Any]] = {}
-        if envelope.kind == "dossier":
+        if envelope.kind in ("dossier", "supplement"):
             missing = self._missing_pages(envelope.id, body)
             if missing:
                 return Outcome([], {}, f"{missing} page(s) not received yet")
+        if envelope.kind == "dossier":
             official[envelope.id] = self._register(kiosk, envelope, now)
+        elif envelope.kind == "supplement":
+            supplements.attach(db, envelope.id, body, self.unit_code, envelope.synced, now)
+        elif envelope.kind == "rating":
+            dossier_id = lookup.find(db, str(body["dossier"]), self.unit_code)
+            if not ratings.record(db, envelope.id, dossier_id, body, self.unit_code, now):
+                self.log_second_rating(envelope.id)
         db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (envelope.id, province, kiosk, envelope.kind, envelope.seq, envelope.ts, int(envelope.synced),
                     now.isoformat(timespec="seconds"), msgpack.packb(body, use_bin_type=True)))
@@ -117,7 +128,12 @@ class Store:
                          received.isoformat(timespec="seconds"), due, json.dumps(pages),
                          now.isoformat(timespec="seconds")))
         history.record(self.db, envelope.id, Step("received", at=received if received.tzinfo else now))
+        citizens.remember(self.db, envelope.id, record)
         return {"code": code, "due_date": due}
+
+    @staticmethod
+    def log_second_rating(event_id: str) -> None:
+        log.info("rating %s: this dossier was rated already; kept, not counted", event_id)
 
     def _official(self, event_id: str) -> dict[str, dict[str, Any]]:
         row = self.db.execute("SELECT code, due_date FROM dossiers WHERE id = ?", (event_id,)).fetchone()
@@ -159,6 +175,9 @@ class Store:
     def history(self, code: str) -> list[dict[str, Any]]:
         dossier_id = self.find(code)
         return history.timeline(self.db, dossier_id) if dossier_id else []
+
+    def ratings(self, since: date | None = None) -> list[dict[str, Any]]:
+        return ratings.summary(self.db, since)
 
     def count(self, kind: str | None = None) -> int:
         if kind is None:

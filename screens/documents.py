@@ -5,6 +5,9 @@ page is refused with the reason. Optional documents can be skipped (`Bỏ qua`);
 required ones can be handed in at the counter instead (and no slot is drawn). Documents an answer makes
 unnecessary (a parent needs no mandate) are not asked for. A one-page document goes on by itself once its page
 is accepted; its row on `review` (or `Quay lại`) brings back `Quét lại`.
+
+With `supplement` (a lookup answer asking for more papers), the documents are the ones the province asked for,
+and the last one sends them as a supplement (`firmware.services.supplement`) and shows the dossier again.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ import pygame
 from PIL import Image
 
 from firmware.common.catalog import Document, Procedure
+from firmware.common.dossier_status import STATUSES
 from firmware.rules.i18n import N_, _
 from firmware.rules.pages import reason, thumbnail
 from firmware.runtime.events import KioskEvent, ScanResult
+from firmware.services.outbox import OutboxFull
+from firmware.services.supplement import document_key
 from screens.base import Screen
 from screens.ui.canvas import Canvas, line_height
 from screens.ui.widgets import Button, Label, Widget
@@ -45,8 +51,17 @@ class DocumentsScreen(Screen):
         return self.kiosk.procedure()
 
     @property
+    def supplement(self) -> dict[str, Any] | None:
+        return self.params.get("supplement")
+
+    @property
     def documents(self) -> tuple[Document, ...]:
+        if self.supplement is not None:
+            return tuple(Document(document_key(i), name, True) for i, name in enumerate(asked_for(self.supplement)))
         return self.procedure.documents_for(self.kiosk.session.answers)
+
+    def header_title(self) -> str:
+        return _("Giấy tờ bổ sung") if self.supplement is not None else super().header_title()
 
     @property
     def document(self) -> Document:
@@ -57,6 +72,7 @@ class DocumentsScreen(Screen):
         return self.kiosk.session.pages.setdefault(self.document.key, [])
 
     def enter(self, **params: Any) -> None:
+        self.params = params
         self.index = int(params.get("index", 0))
         self.from_review = bool(params.get("review", False))
         self.message = ""
@@ -64,7 +80,9 @@ class DocumentsScreen(Screen):
         self.thumb: pygame.Surface | None = None
         self.rescan_previous = False
         self.index = min(self.index, max(0, len(self.documents) - 1))
-        if not self.documents:
+        if not self.documents and self.supplement is not None:
+            self.kiosk.nav.replace("status", answer=self.supplement)
+        elif not self.documents:
             self.kiosk.nav.replace("review")
         elif self.kiosk.health.get("scanner") == "absent":
             self.fault = "absent"
@@ -242,10 +260,38 @@ class DocumentsScreen(Screen):
                 self.params["notice"] = done
                 self.rescan_previous = True  # `Quét lại` still offered for the page that went on by itself
                 self.relayout()
+        elif self.supplement is not None:
+            self._send_supplement()
         elif done:
             self.kiosk.nav.push("review", notice=done, rescan=self.index)
         else:
             self.kiosk.nav.push("review")
+
+    def _send_supplement(self) -> None:
+        answer = dict(self.supplement or {})
+        names = [d.name for d in self.documents]
+        pages = self.kiosk.session.pages
+        if not any(pages.get(document_key(i)) for i in range(len(names))):
+            self.kiosk.nav.replace("status", answer=answer, notice=_("Chưa có giấy tờ nào được quét nên chưa gửi bổ "
+                                                                    "sung. Xin mời thử lại hoặc hỏi cán bộ."))
+            return
+        try:
+            self.kiosk.supplements.submit(self.kiosk.session, answer, names)
+        except OutboxFull:
+            self.message = _("Kiosk chưa lưu được giấy tờ bổ sung. Xin mời bạn đến quầy một cửa để nộp trực tiếp.")
+            self.speak("supplement_not_stored")
+            self.relayout()
+            return
+        sent = [n for i, n in enumerate(names) if pages.get(document_key(i))]
+        for i in range(len(names)):
+            pages.pop(document_key(i), None)  # sent: the visit keeps no copy
+        step = {"status": "supplemented", "label": STATUSES["supplemented"],
+                "at": self.kiosk.clock.wall().isoformat(timespec="seconds"), "documents": sent}
+        answer["history"] = [*answer.get("history", []), step]
+        answer["status"] = "supplemented"
+        self.kiosk.nav.replace("status", answer=answer, notice=_(
+            "Đã nhận giấy tờ bổ sung. Xin mời bạn nhận phiếu xác nhận ở khe máy in và nhận lại bản gốc."),
+            notice_prompt="supplement_sent")
 
     def _back(self) -> None:
         self.kiosk.scanning.cancel()
@@ -268,3 +314,11 @@ class DocumentsScreen(Screen):
     def sample_params(cls, kiosk: Any) -> dict[str, Any]:
         kiosk.session.procedure_code = "1.001193"
         return {}
+
+
+def asked_for(answer: dict[str, Any]) -> list[str]:
+    """The papers the latest `need_more` step asks for."""
+    for step in reversed(answer.get("history") or []):
+        if step.get("status") == "need_more":
+            return [str(d) for d in step.get("documents") or []][:20]
+    return []

@@ -1,7 +1,8 @@
 """`done`: the receipt code large with its QR, the due date, where to collect, and the slip printing.
 
 If the printer cannot print, the dossier is already stored: the code and QR stay on screen for a phone photo,
-and the slip stub waits, unprinted, for staff. `Kết thúc` wipes the session.
+and the slip stub waits, unprinted, for staff. `Kết thúc` wipes the session; `Đánh giá` offers the rating once,
+at the end of the visit.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from screens.documents import pil_to_surface
 from screens.ui.canvas import Canvas, line_height, wrap
 from screens.ui.widgets import Button, Label, Widget
 
+RATE = N_("Đánh giá")
 PRINTER_DOWN = ("paper_out", "cover_open", "offline", "absent")
 PRINTING = N_("Đang in phiếu hẹn, xin chờ một chút…")
 PRINTED = N_("Mời bạn nhận phiếu hẹn ở khe máy in.")
@@ -97,7 +99,8 @@ class DoneScreen(Screen):
         below = max(self._qr_rect.bottom, area.top + heading_h + code_h + due_h) + t.gap // 2
         place_h = len(wrap(place, t.body, area.width)) * line_height(t.body) if place else 0
         voice_w = self._voice_width()
-        finish = pygame.Rect(area.left, area.bottom - row_h, area.width - voice_w - t.gap, row_h)
+        row = pygame.Rect(area.left, area.bottom - row_h, area.width - voice_w - t.gap, row_h)
+        rate, finish = self._rate_and_finish(row)
         return [
             Label(_("Hồ sơ của bạn đã được tiếp nhận. Mã hồ sơ:"), pygame.Rect(area.left, area.top, text_w,
                                                                            heading_h), "body", bold=True),
@@ -108,6 +111,7 @@ class DoneScreen(Screen):
             Label(place, pygame.Rect(area.left, below, area.width, place_h), "body"),
             Label(status, pygame.Rect(area.left, below + place_h, area.width, finish.top - below - place_h),
                   "body", status_role, bold=True),
+            Button(_(RATE), "rate", rate, "secondary"),
             Button(_("Kết thúc"), "finish", finish),
             self._voice_toggle(pygame.Rect(finish.right + t.gap, finish.top, voice_w, row_h)),
         ]
@@ -120,6 +124,7 @@ class DoneScreen(Screen):
         self._qr_rect.midtop = (area.centerx, area.top + heading_h + code_h + t.gap)
         text_top = self._qr_rect.bottom + t.gap
         body_h = area.bottom - row_h - t.gap - text_top
+        rate, finish = self._rate_and_finish(pygame.Rect(area.left, area.bottom - row_h, area.width, row_h))
         # After the code, the due date is the largest line: it is what the citizen must remember.
         due_h = len(wrap(due_text, t.title, area.width, True)) * line_height(t.title, True)
         status_h = (body_h - due_h) // 2
@@ -132,8 +137,15 @@ class DoneScreen(Screen):
             Label(place, pygame.Rect(area.left, text_top + due_h, area.width, body_h - status_h - due_h), "body"),
             Label(status, pygame.Rect(area.left, text_top + body_h - status_h, area.width, status_h), "body",
                   status_role, bold=True),
-            Button(_("Kết thúc"), "finish", pygame.Rect(area.left, area.bottom - row_h, area.width, row_h)),
+            Button(_(RATE), "rate", rate, "secondary"),
+            Button(_("Kết thúc"), "finish", finish),
         ]
+
+    def _rate_and_finish(self, row: pygame.Rect) -> tuple[pygame.Rect, pygame.Rect]:
+        """`Đánh giá` (offered once, at the end of the visit) left of `Kết thúc`."""
+        half = (row.width - self.theme.gap) // 2
+        return (pygame.Rect(row.left, row.top, half, row.height),
+                pygame.Rect(row.left + half + self.theme.gap, row.top, row.width - half - self.theme.gap, row.height))
 
     def draw_content(self, canvas: Canvas) -> None:
         box = self._qr_rect
@@ -146,7 +158,11 @@ class DoneScreen(Screen):
         return super().on_event(event)
 
     def on_action(self, action: str) -> None:
-        if action == "finish":
+        if action == "rate":
+            record = self.record or {}
+            self.kiosk.nav.push("rate", dossier={"code": self.shown_code, "receipt_code": self.code,
+                                                 "procedure": record.get("procedure", {}).get("name", "")})
+        elif action == "finish":
             self.kiosk.session.wipe()
             self.kiosk.nav.reset("attract")
 

@@ -20,7 +20,7 @@ CHOICES = (
 # action -> (screen, parameters), for the screens that exist so far
 BUILT: dict[str, tuple[str, dict[str, str]]] = {
     "submit": ("login", {"next": "procedures"}), "procedures": ("procedures", {}), "help": ("help", {}),
-    "lookup": ("lookup", {}),
+    "lookup": ("lookup", {}), "rate": ("lookup", {"purpose": "rate"}),
 }
 
 

@@ -1,7 +1,7 @@
 """`login`: show the QR code on the ID card (CCCD) to the camera (or the QR reader, where the kiosk has one).
 
-A valid card fills the session's identity and moves on; an invalid or unreadable one says why in plain
-Vietnamese, with `Quét lại` to try again.
+A valid card fills the session's identity and moves on to `next` (with `next_params`); an invalid or unreadable
+one says why in plain Vietnamese, with `Quét lại` to try again.
 """
 
 from __future__ import annotations
@@ -108,11 +108,15 @@ class LoginScreen(Screen):
             identity: dict[str, Any] = {key: getattr(card, key) for key in IDENTITY_KEYS}
             other = self.kiosk.session.sign_in(identity, self.kiosk.clock.now())
             next_screen = str(self.params.get("next", "procedures"))
+            next_params = dict(self.params.get("next_params") or {})
             if other:
                 log.info("another card was shown: the previous visit was wiped, a new one starts")
-                self.kiosk.nav.replace("procedures", notice=_(NEW_PERSON), notice_prompt="new_person")
+                if next_screen != "procedures":  # the new person starts at the beginning of what they asked
+                    next_params.pop("code", None)
+                    next_screen = "dossiers" if next_screen == "lookup" else next_screen
+                self.kiosk.nav.replace(next_screen, **next_params, notice=_(NEW_PERSON), notice_prompt="new_person")
             else:
-                self.kiosk.nav.replace(next_screen)
+                self.kiosk.nav.replace(next_screen, **next_params)
 
     def _refuse(self, message: str, prompt: str) -> None:
         self.show_modal(Modal(_("Chưa đọc được thẻ"), message, [(_(RESCAN), CLOSE_MODAL)], name="login_error"),

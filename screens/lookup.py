@@ -2,7 +2,10 @@
 
 The short code after the unit is enough (`261124-0002`: ten digits, the dash comes by itself). A dossier still
 in this kiosk's outbox shows as "Đang gửi"; offline or no answer in time says so plainly; an unknown code says
-"Không tìm thấy hồ sơ" with the code as typed. The answer opens `status`.
+"Không tìm thấy hồ sơ" with the code as typed. The answer opens `status` (`rate` when `purpose="rate"`).
+`Dùng thẻ căn cước` logs in with the ID card and lists the citizen's dossiers (`dossiers`). With `code` given
+(after the card login for a supplement), the dossier is asked for at once with the card, and the province says
+whether it is this citizen's.
 """
 
 from __future__ import annotations
@@ -24,7 +27,17 @@ CARD = N_("Dùng thẻ căn cước")
 SEARCH = N_("Tra cứu")
 OFFLINE = N_("Không kết nối được với hệ thống. Xin thử lại sau hoặc hỏi cán bộ.")
 NOT_FOUND = N_("Không tìm thấy hồ sơ «{code}». Xin mời kiểm tra lại mã trên phiếu hẹn.")
+NOT_YOURS = N_("Hồ sơ «{code}» không được nộp bằng thẻ căn cước bạn vừa dùng. Xin mời dùng đúng thẻ của người "
+                "nộp hồ sơ, hoặc hỏi cán bộ.")
 SHORT_DIGITS = 10  # YYMMDD + NNNN
+
+
+def open_answer(kiosk: Any, body: dict[str, Any], purpose: str) -> None:
+    """Where a dossier found goes: `rate` to rate it, `status` otherwise."""
+    if purpose == "rate":
+        kiosk.nav.push("rate", dossier=body)
+    else:
+        kiosk.nav.push("status", answer=body)
 
 
 def shown_code(digits: str) -> str:
@@ -43,6 +56,15 @@ class LookupScreen(Screen):
         self.waiting: bytes | None = None
         self.asked_code = ""
         super().enter(**params)
+        if params.get("code"):
+            self._ask(str(params["code"]))
+
+    @property
+    def purpose(self) -> str:
+        return str(self.params.get("purpose", "status"))
+
+    def header_title(self) -> str:
+        return _("Đánh giá") if self.purpose == "rate" else super().header_title()
 
     def build(self, area: pygame.Rect) -> list[Widget]:
         t = self.theme
@@ -123,7 +145,10 @@ class LookupScreen(Screen):
             self.typing, self.message = True, ""
             self.relayout()
         elif action == "card":
-            self.coming_soon()
+            if self.kiosk.session.signed_in:
+                self.kiosk.nav.push("dossiers", purpose=self.purpose)
+            else:
+                self.kiosk.nav.push("login", next="dossiers", next_params={"purpose": self.purpose})
         elif action == "search":
             self._ask(shown_code(self.digits))
         elif action.startswith("char:") and action[5:].isdigit() and len(self.digits) < SHORT_DIGITS:
@@ -145,15 +170,22 @@ class LookupScreen(Screen):
                 self._say(_(OFFLINE), prompt="lookup_offline")
             elif not body.get("found"):
                 self._say(_(NOT_FOUND).format(code=self.asked_code), prompt="lookup_not_found")
+            elif self.purpose == "supplement":
+                if body.get("mine"):
+                    self.kiosk.nav.replace("documents", supplement=body)
+                else:
+                    self._say(_(NOT_YOURS).format(code=self.asked_code), prompt="not_your_dossier")
             else:
-                self.kiosk.nav.push("status", answer=body)
+                open_answer(self.kiosk, body, self.purpose)
             return True
         return super().on_event(event)
 
     def _ask(self, code: str) -> None:
         self.asked_code = code[:64]
-        asked = self.kiosk.lookup.ask(code, self.kiosk.clock.now())
-        if asked.state == "sending":
+        asked = self.kiosk.lookup.ask(code, self.kiosk.clock.now(), self.kiosk.lookup.citizen(self.kiosk.session))
+        if asked.state == "sending" and self.purpose == "rate":
+            self.kiosk.nav.push("rate", dossier={"code": code, **(asked.local or {})})
+        elif asked.state == "sending":
             self.kiosk.nav.push("status", local=asked.local)
         elif asked.state == "asked":
             self.waiting = asked.correlation

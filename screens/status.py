@@ -1,6 +1,9 @@
 """`status`: one dossier as the province sees it: code, procedure, masked name, the due date (and whether it is
 late), and its steps with their dates, the official's note and the papers asked for. A dossier still in this
-kiosk's outbox shows "Đang gửi" with its receipt code."""
+kiosk's outbox shows "Đang gửi" with its receipt code.
+
+When the province asks for more papers (the latest step is need_more), `Bổ sung giấy tờ` scans them: with the
+card that filed the dossier (logged in first if need be). A dossier returned or rejected offers `Đánh giá`."""
 
 from __future__ import annotations
 
@@ -10,11 +13,14 @@ from typing import Any
 import pygame
 
 from firmware.rules.i18n import N_, _
-from screens.base import Screen
+from screens.base import CLOSE_MODAL, Screen
 from screens.ui.canvas import line_height, wrap
-from screens.ui.widgets import Button, Label, ScrollList, Widget
+from screens.ui.widgets import Button, Label, Modal, ScrollList, Widget
 
 SENDING = N_("Đang gửi")
+SUPPLEMENT = N_("Bổ sung giấy tờ")
+RATE = N_("Đánh giá")
+RATABLE = ("returned", "rejected")
 
 
 def day(text: str | None) -> str:
@@ -57,11 +63,32 @@ class StatusScreen(Screen):
         info = "\n".join(lines)
         info_h = line_height(t.body) * sum(len(wrap(line, t.body, area.width)) for line in lines)
         list_top = area.top + code_h + info_h + t.gap
-        steps = pygame.Rect(area.left, list_top, area.width - t.px(24), area.bottom - row_h - t.gap - list_top)
+        bottom = area.bottom - row_h - t.gap
+        action = self._action(answer)
+        if action and t.portrait:
+            buttons.append(Button(_(action[0]), action[1], pygame.Rect(area.left, bottom - row_h, area.width, row_h)))
+            bottom -= row_h + t.gap
+        elif action:  # a short panel: three across, the step list keeps its height
+            third = (area.width - 2 * t.gap) // 3
+            for i, button in enumerate(buttons):
+                button.rect = pygame.Rect(area.left + 2 * i * (third + t.gap), button.rect.top, third, row_h)
+            buttons.append(Button(_(action[0]), action[1], pygame.Rect(area.left + third + t.gap, bottom + t.gap,
+                                                                       third, row_h)))
+        steps = pygame.Rect(area.left, list_top, area.width - t.px(24), bottom - list_top)
         return [Label(str(answer.get("code", "")), pygame.Rect(area.left, area.top, area.width, code_h), "title",
                       bold=True),
                 Label(info, pygame.Rect(area.left, area.top + code_h, area.width, info_h), "body"),
                 ScrollList(steps, self._steps(steps, answer.get("history") or [])), *buttons]
+
+    @staticmethod
+    def _action(answer: dict[str, Any]) -> tuple[str, str] | None:
+        history = answer.get("history") or []
+        status = answer.get("status") or (history[-1].get("status") if history else None)
+        if status == "need_more":
+            return SUPPLEMENT, "supplement"
+        if status in RATABLE:
+            return RATE, "rate"
+        return None
 
     def _steps(self, rect: pygame.Rect, history: list[dict[str, Any]]) -> list[Button]:
         t = self.theme
@@ -99,6 +126,23 @@ class StatusScreen(Screen):
         elif action == "finish":
             self.kiosk.session.wipe()
             self.kiosk.nav.reset("attract")
+        elif action == "rate":
+            self.kiosk.nav.push("rate", dossier=self.answer)
+        elif action == "supplement":
+            self._supplement()
+
+    def _supplement(self) -> None:
+        answer = self.answer
+        if not self.kiosk.session.signed_in:  # the card first: the province says whether the dossier is theirs
+            self.kiosk.nav.push("login", next="lookup", next_params={"code": answer.get("code", ""),
+                                                                     "purpose": "supplement"})
+        elif answer.get("mine"):
+            self.kiosk.nav.push("documents", supplement=answer)
+        else:
+            self.show_modal(Modal(_("Chưa bổ sung được"), _(
+                "Hồ sơ này không được nộp bằng thẻ căn cước bạn đã dùng. Xin mời dùng đúng thẻ của người nộp hồ sơ, "
+                "hoặc hỏi cán bộ tại quầy một cửa."), [(_("Quay lại"), CLOSE_MODAL)], name="not_your_dossier"),
+                speak="not_your_dossier")
 
     @classmethod
     def sample_params(cls, kiosk: Any) -> dict[str, Any]:

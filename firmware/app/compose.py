@@ -12,7 +12,7 @@ import pygame.freetype
 from firmware.app.devices import Devices, build_devices
 from firmware.app.display import Display
 from firmware.app.loop import Loop
-from firmware.common.catalog import default_catalog
+from firmware.common.catalog import Catalog, CatalogError, default_catalog, load_catalog
 from firmware.common.due_date import CalendarError, WorkCalendar, load_calendar
 from firmware.devices.printing import PrintWorker
 from firmware.devices.scanning import ScanWorker
@@ -43,10 +43,12 @@ from firmware.services.health import Health
 from firmware.services.kiosk import Kiosk
 from firmware.services.lookup import LookupService
 from firmware.services.outbox import Outbox
+from firmware.services.rating import RatingService
 from firmware.services.search import ProcedureIndex
 from firmware.services.session import Session
 from firmware.services.storage import StorageWatch
 from firmware.services.submission import SubmissionService
+from firmware.services.supplement import SupplementService
 from firmware.services.voice import Voice
 from screens import REGISTRY
 from screens.inactivity import InactivityGuard
@@ -117,7 +119,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     router = Router()
     stack = ScreenStack(REGISTRY, theme)
     health = Health(clock.now, stack.health_changed, link=config.mqtt.enabled)
-    catalog = default_catalog()
+    catalog = _catalog(config)
     devices = build_devices(config, inbox.post)
     outbox = _open_outbox(outbox_path or config.outbox.path, config)
     calendar = _calendar(config)
@@ -127,7 +129,9 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     submissions = SubmissionService(config, outbox, calendar, clock, printing, catalog.version, wait_official_s)
     kiosk = Kiosk(config=config, clock=clock, nav=stack, session=Session(), post=inbox.post, catalog=catalog,
                   index=ProcedureIndex(catalog), submissions=submissions, scanning=scanning, health=health,
-                  voice=Voice(devices.speaker, config.voice, clock.wall), lookup=LookupService(outbox, None))
+                  voice=Voice(devices.speaker, config.voice, clock.wall), lookup=LookupService(outbox, None),
+                  ratings=RatingService(outbox, clock, catalog.rating),
+                  supplements=SupplementService(config, outbox, clock, printing))
     stack.kiosk = kiosk
 
     def arrived(before: str | None, after: str | None) -> None:
@@ -196,6 +200,16 @@ def _open_outbox(path: str, config: Config) -> Outbox:
     except (sqlite3.Error, OSError) as exc:
         raise ConfigError(f"[outbox] path = {path!r}: cannot open the outbox there ({exc}); it must name a file in "
                           "a writable directory (on a kiosk /var/lib/motcua/outbox.db)") from None
+
+
+def _catalog(config: Config) -> Catalog:
+    if not config.submission.catalog:
+        return default_catalog()
+    try:
+        return load_catalog(config.submission.catalog)
+    except CatalogError as exc:
+        raise ConfigError(f"[submission] catalog: {exc}; give the province's catalog file, or leave the key out "
+                          "for the shipped one") from None
 
 
 def _calendar(config: Config) -> WorkCalendar:

@@ -306,17 +306,20 @@ def parser() -> argparse.ArgumentParser:
     receipt.set_defaults(func=cmd_receipt)
 
     gateway = sub.add_parser("gateway", help="the reference provincial gateway (run), its stored dossiers, the "
-                             "messages it quarantined, a dossier's history, or a processing step (back office)")
-    gateway.add_argument("action", nargs="?", choices=("run", "dossiers", "quarantine", "history", "set-status"),
+                             "messages it quarantined, a dossier's history, a processing step (back office), or the "
+                             "satisfaction ratings counted")
+    gateway.add_argument("action", nargs="?", choices=("run", "dossiers", "quarantine", "history", "set-status",
+                                                             "ratings"),
                          default="run")
     gateway.add_argument("params", nargs="*", help="history CODE; set-status CODE STATUS")
     gateway.add_argument("--config", help="TOML with [broker] and [gateway] (default: out/run/motcua.toml)")
-    gateway.add_argument("--json", action="store_true", help="dossiers, quarantined messages or history as JSON "
-                         "Lines")
+    gateway.add_argument("--json", action="store_true", help="dossiers, quarantined messages, history or rating "
+                         "counts as JSON Lines")
     gateway.add_argument("--note", default="", help="set-status: the official's note for the citizen")
     gateway.add_argument("--documents", default="", help='set-status need_more: the papers asked for, "A; B"')
     gateway.add_argument("--official", default="", help="set-status: the official who handled it")
     gateway.add_argument("--unit", default="", help="set-status: the unit that handled it")
+    gateway.add_argument("--since", default=None, help="ratings: count those given on or after YYYY-MM-DD")
     gateway.set_defaults(func=cmd_gateway)
 
     ops = sub.add_parser("ops", help="the fleet: online, offline or crashed, backlog, printer, counts today")

@@ -30,6 +30,8 @@ def cmd_gateway(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if args.action in ("history", "set-status"):
         return _dossier_step(args, config.store, config.unit_code)
+    if args.action == "ratings":
+        return _ratings(args, config.store, config.unit_code)
     if args.params:
         raise UsageError(f"gateway {args.action} takes no arguments, got {' '.join(args.params)!r}")
     if args.action in ("dossiers", "quarantine"):
@@ -41,6 +43,29 @@ def cmd_gateway(args: argparse.Namespace) -> int:
         return 0 if rows else 1
     setup_logging()
     Gateway(config).run()
+    return 0
+
+
+def _ratings(args: argparse.Namespace, store_path: str, unit_code: str) -> int:
+    """Counts by unit, official, procedure and level; none yet is an answer too (nothing printed, exit 0)."""
+    from datetime import date
+
+    from province.store import Store
+
+    if args.params:
+        raise UsageError(f"gateway ratings takes no arguments, got {' '.join(args.params)!r}")
+    try:
+        since = date.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        raise UsageError(f"--since {args.since!r}: a day as YYYY-MM-DD") from None
+    store = Store(store_path, unit_code)
+    try:
+        rows = store.ratings(since)
+    finally:
+        store.close()
+    for row in rows:
+        print(json.dumps(row, ensure_ascii=False) if args.json else
+              f"{row['unit']}  {row['official'] or '-'}  {row['procedure']}  {row['level']}  {row['count']}")
     return 0
 
 

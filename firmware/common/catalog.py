@@ -92,10 +92,32 @@ class Procedure:
 
 
 @dataclass(frozen=True)
+class Criterion:
+    key: str
+    question: str
+
+
+DEFAULT_LEVELS = ("Rất hài lòng", "Hài lòng", "Không hài lòng")
+DEFAULT_REASONS = ("Hướng dẫn tận tình", "Giải quyết nhanh", "Phải chờ lâu", "Hướng dẫn chưa rõ",
+                   "Phải đi lại nhiều lần", "Lý do khác")
+
+
+@dataclass(frozen=True)
+class RatingScale:
+    """How citizens rate a dossier (the catalog's `rating`): the levels best first (2 to 5), optional criteria
+    asked one by one with the same levels, and the short list of reasons offered after a rating."""
+
+    levels: tuple[str, ...] = DEFAULT_LEVELS
+    criteria: tuple[Criterion, ...] = ()
+    reasons: tuple[str, ...] = DEFAULT_REASONS
+
+
+@dataclass(frozen=True)
 class Catalog:
     version: str
     procedures: tuple[Procedure, ...]
     source: str = ""
+    rating: RatingScale = RatingScale()
 
     def by_code(self, code: str) -> Procedure | None:
         return next((p for p in self.procedures if p.code == code), None)
@@ -142,7 +164,37 @@ def parse_catalog(text: str, source: str = "<catalog>") -> Catalog:
     duplicate = next((c for c in codes if codes.count(c) > 1), None)
     if duplicate:
         raise CatalogError(f"{source}: procedures: the code {duplicate!r} appears twice")
-    return Catalog(version, procedures, source)
+    rating = _rating(reader, root["rating"]) if "rating" in root else RatingScale()
+    return Catalog(version, procedures, source, rating)
+
+
+def _texts(r: _Reader, obj: dict[str, Any], key: str, where: str, low: int, high: int) -> tuple[str, ...]:
+    items = r.get(obj, key, list, where)
+    if not low <= len(items) <= high:
+        raise r.fail(f"{where}.{key}", f"{len(items)} entries; expected {low} to {high}")
+    texts = []
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip() or len(item) > 60:
+            raise r.fail(f"{where}.{key}[{i}]", "expected a short text (1 to 60 characters)")
+        texts.append(item.strip())
+    if len(set(texts)) != len(texts):
+        raise r.fail(f"{where}.{key}", "an entry appears twice")
+    return tuple(texts)
+
+
+def _rating(r: _Reader, item: Any) -> RatingScale:
+    obj = r.mapping(item, "rating")
+    levels = _texts(r, obj, "levels", "rating", 2, 5)
+    criteria = []
+    for i, entry in enumerate(r.get(obj, "criteria", list, "rating", [])[:6]):
+        where = f"rating.criteria[{i}]"
+        entry = r.mapping(entry, where)
+        key = r.string(entry, "key", where)
+        if not key.isascii() or not key.replace("_", "").isalnum() or len(key) > 40:
+            raise r.fail(f"{where}.key", "1 to 40 of a-z, 0-9 and '_'")
+        criteria.append(Criterion(key, r.string(entry, "question", where)[:200]))
+    reasons = _texts(r, obj, "reasons", "rating", 0, 8) if "reasons" in obj else DEFAULT_REASONS
+    return RatingScale(levels, tuple(criteria), reasons)
 
 
 class _Reader:

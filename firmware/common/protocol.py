@@ -6,6 +6,7 @@ size and shape and raises `BadMessage`, so a malformed or oversized message is l
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,14 @@ from firmware.common import schema
 
 ROOT = "motcua/v1"
 MAX_MESSAGE_BYTES = 1_500_000  # well under mosquitto's 2 MB default packet limit
-EVENT_KINDS = ("dossier", "part", "rating", "payment", "usage")
+EVENT_KINDS = ("dossier", "part", "supplement", "rating", "payment", "usage")
+CITIZEN_SALT = b"motcua.citizen/1:"
+
+
+def citizen_key(id_number: str) -> str:
+    """What a kiosk sends to find a citizen's dossiers instead of the ID number itself (and what the gateway keeps
+    beside each dossier). A pseudonym, not a secret: the wire's TLS is what keeps it from others."""
+    return hashlib.sha256(CITIZEN_SALT + id_number.encode()).hexdigest()
 
 
 class BadMessage(ValueError):
@@ -74,6 +82,9 @@ def unpack(payload: bytes) -> dict[str, Any]:
 EVENT_ID = schema.text(64, r"[A-Za-z0-9_.:-]+", "1 to 64 of A-Z, a-z, 0-9, '_', '.', ':', '-'")
 SHA256 = schema.text(64, r"[0-9a-f]{64}", "64 hex digits")
 SHORT = schema.text(200)
+PAGES = schema.sequence(schema.mapping({"sha256": SHA256, "bytes": schema.integer(0, MAX_MESSAGE_BYTES)},
+                                      required=("sha256",), rest=schema.plain()), 500)
+CITIZEN = schema.text(64, r"[0-9a-f]{64}", "64 hex digits (citizen_key)")
 # One schema per event kind: what the gateway reads of each body is checked here, before the store sees it.
 BODIES: dict[str, schema.Spec] = {
     "part": schema.mapping({"dossier_id": EVENT_ID, "sha256": SHA256, "data": schema.blob(MAX_MESSAGE_BYTES),
@@ -83,25 +94,42 @@ BODIES: dict[str, schema.Spec] = {
         "receipt_code": schema.text(64), "received_at": schema.iso_datetime,
         "due_date": schema.optional(schema.iso_date),
         "procedure": schema.mapping({"working_days": schema.integer(0, 365)}, rest=schema.plain()),
-        "pages": schema.sequence(schema.mapping({"sha256": SHA256, "bytes": schema.integer(0, MAX_MESSAGE_BYTES)},
-                                                required=("sha256",), rest=schema.plain()), 500),
+        "pages": PAGES,
     }, required=("receipt_code", "received_at", "procedure", "pages"), rest=schema.plain()),
-    "rating": schema.mapping({}, rest=schema.plain()), "payment": schema.mapping({}, rest=schema.plain()),
+    "supplement": schema.mapping({
+        "dossier": schema.text(64), "receipt_code": schema.text(64), "received_at": schema.iso_datetime,
+        "documents": schema.sequence(schema.text(200), 20), "pages": PAGES,
+    }, required=("dossier", "received_at", "documents", "pages")),
+    "rating": schema.mapping({
+        "dossier": schema.text(64), "procedure": schema.text(300), "scale": schema.integer(2, 5),
+        "level": schema.text(60), "level_index": schema.integer(0, 4), "rated_at": schema.iso_datetime,
+        "criteria": schema.mapping({}, rest=schema.text(60)), "reason": schema.text(200),
+    }, required=("dossier", "scale", "level", "level_index", "rated_at")),
+    "payment": schema.mapping({}, rest=schema.plain()),
     "usage": schema.mapping({}, rest=schema.plain()),
 }
 ENVELOPE = schema.mapping({"id": EVENT_ID, "seq": schema.integer(0, schema.INT64[1]), "ts": schema.text(40),
                            "kind": schema.text(16), "synced": schema.boolean, "body": schema.plain()},
                           required=("id", "seq", "ts", "kind", "body"))
-REQUESTS: dict[str, schema.Spec] = {"lookup": schema.mapping({"code": schema.text(64)}, required=("code",))}
+REQUESTS: dict[str, schema.Spec] = {
+    "lookup": schema.mapping({"code": schema.text(64), "citizen": CITIZEN}, required=("code",)),
+    "dossiers": schema.mapping({"citizen": CITIZEN}, required=("citizen",))}
 # What a kiosk reads of each answer: checked on arrival, so a malformed reply is "no answer", never a crash.
 STEP = schema.mapping({"status": schema.text(24), "label": schema.text(60), "at": schema.iso_datetime,
                        "note": schema.text(500), "documents": schema.sequence(schema.text(200), 20)},
                       required=("status", "at"))
-RESPONSES: dict[str, schema.Spec] = {"lookup": schema.mapping({
-    "found": schema.boolean, "code": schema.text(64), "receipt_code": schema.optional(schema.text(64)),
-    "received_at": schema.optional(schema.iso_datetime), "due_date": schema.optional(schema.iso_date),
-    "procedure": schema.text(300), "status": schema.text(24), "late": schema.boolean,
-    "name_masked": schema.text(120), "history": schema.sequence(STEP, 20)}, required=("found",))}
+LISTED = schema.mapping({"code": schema.text(64), "receipt_code": schema.optional(schema.text(64)),
+                         "received_at": schema.iso_datetime, "procedure": schema.text(300),
+                         "status": schema.text(24), "label": schema.text(60), "rated_on": schema.optional(
+                             schema.iso_date)}, required=("code", "received_at", "status"))
+RESPONSES: dict[str, schema.Spec] = {
+    "lookup": schema.mapping({
+        "found": schema.boolean, "code": schema.text(64), "receipt_code": schema.optional(schema.text(64)),
+        "received_at": schema.optional(schema.iso_datetime), "due_date": schema.optional(schema.iso_date),
+        "procedure": schema.text(300), "status": schema.text(24), "late": schema.boolean,
+        "name_masked": schema.text(120), "history": schema.sequence(STEP, 20), "mine": schema.boolean,
+        "rated_on": schema.optional(schema.iso_date)}, required=("found",)),
+    "dossiers": schema.mapping({"dossiers": schema.sequence(LISTED, 20)}, required=("dossiers",))}
 
 
 def check_response(kind: str, body: dict[str, Any]) -> dict[str, Any]:

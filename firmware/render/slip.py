@@ -36,6 +36,7 @@ class SlipData:
     result: str = ""
     full_name: str | None = None
     documents: list[tuple[str, int]] = field(default_factory=list)  # (document name, pages)
+    kind: str = "appointment"  # or "supplement": the short slip confirming papers brought later
 
 
 def slip_from_record(record: dict[str, Any]) -> SlipData:
@@ -115,6 +116,8 @@ def render_slip(data: SlipData, width: int = 576, drawn: list[str] | None = None
     pen.text(f"UBND {data.commune_name}".upper(), 24, bold=True, center=True)
     pen.text(_("BỘ PHẬN MỘT CỬA"), 22, bold=True, center=True)
     pen.rule()
+    if data.kind == "supplement":
+        return _supplement(pen, data)
     pen.text(_("GIẤY TIẾP NHẬN HỒ SƠ\nVÀ HẸN TRẢ KẾT QUẢ"), 26, bold=True, center=True)
     pen.gap()
     pen.text(_("Mã hồ sơ"), 20, center=True)
@@ -137,6 +140,25 @@ def render_slip(data: SlipData, width: int = 576, drawn: list[str] | None = None
         pen.text(_("Ngày hẹn sẽ được thông báo"), 28, bold=True, center=True)
     if data.result:
         pen.text(_("Nơi nhận kết quả: {place}").format(place=data.result), 20)
+    pen.rule()
+    pen.text(_(LOOKUP_HINT), 19)
+    pen.text(_("Kiosk {kiosk}").format(kiosk=data.kiosk_id), 16, center=True)
+    return pen.finish()
+
+
+def _supplement(pen: _Pen, data: SlipData) -> Image.Image:
+    """Papers brought later: the dossier's code, what was received and when; no name, no due date."""
+    pen.text(_("GIẤY XÁC NHẬN\nĐÃ NHẬN GIẤY TỜ BỔ SUNG"), 26, bold=True, center=True)
+    pen.gap()
+    pen.text(_("Mã hồ sơ"), 20, center=True)
+    pen.text(data.code, 34, bold=True, center=True, fit=True)
+    if data.procedure_name:
+        pen.text(_("Thủ tục: {name}").format(name=data.procedure_name), 22)
+    pen.text(_("Giấy tờ bổ sung đã nhận:"), 22)
+    for name, pages in data.documents:
+        pen.text("  – " + _("{name} ({pages} trang)").format(name=name, pages=pages), 20)
+    received = data.received_at
+    pen.text(_("Nhận lúc: {time} ngày {date}").format(time=f"{received:%H:%M}", date=f"{received:%d/%m/%Y}"), 22)
     pen.rule()
     pen.text(_(LOOKUP_HINT), 19)
     pen.text(_("Kiosk {kiosk}").format(kiosk=data.kiosk_id), 16, center=True)

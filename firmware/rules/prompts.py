@@ -21,6 +21,8 @@ SCREENS: dict[str, str] = {
     "done": "Hồ sơ đã được tiếp nhận. Xin mời nhận phiếu hẹn ở khe máy in.",
     "lookup": "Xin mời đưa mã QR trên phiếu hẹn vào trước camera, hoặc chạm Nhập mã hồ sơ.",
     "status": "Đây là tình trạng hồ sơ của bạn.",
+    "dossiers": "Đây là các hồ sơ bạn đã nộp. Chạm vào một hồ sơ để xem.",
+    "rate": "Bạn hài lòng thế nào? Xin mời chạm vào một khuôn mặt.",
     "out_of_service": "Kiosk đang tạm ngừng phục vụ. Xin mời bạn đến quầy một cửa.",
 }
 
@@ -48,6 +50,11 @@ ERRORS: dict[str, str] = {
     "coming_soon": "Chức năng này sắp có. Xin mời hỏi cán bộ tại quầy một cửa.",
     "lookup_offline": "Không kết nối được với hệ thống. Xin thử lại sau hoặc hỏi cán bộ.",
     "lookup_not_found": "Không tìm thấy hồ sơ. Xin mời kiểm tra lại mã trên phiếu hẹn.",
+    "rating_not_stored": "Kiosk chưa lưu được đánh giá. Xin lỗi vì sự bất tiện này.",
+    "rated_already": "Hồ sơ này đã được đánh giá. Cảm ơn bạn.",
+    "not_your_dossier": "Thẻ này không phải thẻ đã dùng để nộp hồ sơ. Xin mời dùng đúng thẻ.",
+    "supplement_not_stored": "Kiosk chưa lưu được giấy tờ bổ sung. Xin mời đến quầy một cửa.",
+    "supplement_sent": "Đã nhận giấy tờ bổ sung. Xin mời nhận phiếu xác nhận ở khe máy in.",
     "new_person": "Lượt mới đã bắt đầu. Thông tin của người trước đã được xoá.",
 }
 

@@ -121,6 +121,8 @@ class SubmissionSection:
     cutoff: str = matching("16:00", r"^([01]\d|2[0-3]):[0-5]\d$", "a time HH:MM, e.g. 16:00")
     # The province's calendar (TOML: days_off, working_days); empty: the national holidays only.
     calendar: str = ""
+    # The province's own catalog (JSON, as firmware/data/catalog.json); empty or unreadable: the shipped one.
+    catalog: str = ""
     slip_width: int = choice(576, 576, 384)
 
 

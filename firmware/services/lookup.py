@@ -9,7 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from firmware.common.protocol import citizen_key
 from firmware.services.outbox import Outbox
+from firmware.services.session import Session
 
 Send = Callable[[str, dict[str, Any], float], "bytes | None"]
 CODE = re.compile(r"^[A-Za-z0-9.-]{4,64}$")
@@ -30,7 +32,13 @@ class LookupService:
         self.outbox = outbox
         self.send = send  # the link's request sender; None on a kiosk without MQTT
 
-    def ask(self, code: str, now: float) -> Asked:
+    @staticmethod
+    def citizen(session: Session) -> str | None:
+        """The pseudonym of the card shown in this visit (never the ID number itself), if one was shown."""
+        number = (session.identity or {}).get("id_number") if session.signed_in else None
+        return citizen_key(str(number)) if number else None
+
+    def ask(self, code: str, now: float, citizen: str | None = None) -> Asked:
         code = code.strip()
         if not CODE.match(code):
             return Asked("bad")
@@ -40,5 +48,12 @@ class LookupService:
                                            "received_at": stub.received_at, "due_date": stub.due_date})
         if self.send is None:
             return Asked("offline")
-        correlation = self.send("lookup", {"code": code}, now)
+        correlation = self.send("lookup", {"code": code, **({"citizen": citizen} if citizen else {})}, now)
+        return Asked("asked", correlation) if correlation else Asked("offline")
+
+    def list(self, citizen: str, now: float) -> Asked:
+        """This citizen's dossiers at the province (`req/dossiers`)."""
+        if self.send is None:
+            return Asked("offline")
+        correlation = self.send("dossiers", {"citizen": citizen}, now)
         return Asked("asked", correlation) if correlation else Asked("offline")

@@ -41,6 +41,10 @@ CREATE TABLE IF NOT EXISTS slip_stubs (
     official_code TEXT,
     printed INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS rated (
+    dossier TEXT PRIMARY KEY,
+    rated_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS receipt_counters (
     day TEXT PRIMARY KEY,
     last INTEGER NOT NULL
@@ -50,7 +54,7 @@ CREATE TABLE IF NOT EXISTS write_probe (
     data BLOB NOT NULL
 );
 """
-DOSSIER_KINDS = ("dossier", "part")
+DOSSIER_KINDS = ("dossier", "part", "supplement")
 
 
 class OutboxError(Exception):
@@ -148,8 +152,10 @@ class Outbox:
             raise OutboxError(f"receipt numbers for {key} are used up")
         return f"{kiosk_id}-{day:%y%m%d}-{number:04d}"
 
-    def commit(self, events: Iterable[OutboxEvent], stub: SlipStub | None = None) -> list[int]:
-        """Store events (and a dossier's slip stub) in one transaction; returns their sequence numbers."""
+    def commit(self, events: Iterable[OutboxEvent], stub: SlipStub | None = None,
+               rated: tuple[str, ...] = ()) -> list[int]:
+        """Store events (and a dossier's slip stub, or the codes of a dossier just rated) in one transaction;
+        returns their sequence numbers."""
         rows = [(e.id, e.kind, e.created_at, int(e.clock_synced), msgpack.packb(e.body, use_bin_type=True))
                 for e in events]
         if any(kind in DOSSIER_KINDS for _, kind, *_ in rows):
@@ -167,7 +173,17 @@ class Outbox:
                            "received_at, due_date, official_code, printed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            (stub.receipt_code, stub.dossier_id, stub.procedure_code, stub.procedure_name,
                             stub.received_at, stub.due_date, stub.official_code, int(stub.printed)))
+            for code in rated:
+                db.execute("INSERT OR IGNORE INTO rated VALUES (?, ?)", (code, rows[0][2] if rows else ""))
         return seqs
+
+    def rated_on(self, codes: Iterable[str]) -> str | None:
+        """When this kiosk took a rating of the dossier known by any of these codes (ISO time), if it did."""
+        for code in codes:
+            row = self._db.execute("SELECT rated_at FROM rated WHERE dossier = ?", (code,)).fetchone()
+            if row:
+                return str(row[0])
+        return None
 
     def delete(self, ids: Iterable[str]) -> int:
         """Remove acknowledged events; returns how many were removed."""
