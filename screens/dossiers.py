@@ -108,7 +108,7 @@ class DossiersScreen(Screen):
         if body is None:
             self.message = _(OFFLINE)
             self.speak("lookup_offline")
-        elif event.kind == "dossiers":
+        elif event.request == "dossiers":
             self.listed = list(body.get("dossiers") or [])
             self.params["listed"] = self.listed  # back from a dossier: the list as it was, not asked again
         elif not body.get("found"):

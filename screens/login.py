@@ -111,9 +111,6 @@ class LoginScreen(Screen):
             next_params = dict(self.params.get("next_params") or {})
             if other:
                 log.info("another card was shown: the previous visit was wiped, a new one starts")
-                if next_screen != "procedures":  # the new person starts at the beginning of what they asked
-                    next_params.pop("code", None)
-                    next_screen = "dossiers" if next_screen == "lookup" else next_screen
                 self.kiosk.nav.replace(next_screen, **next_params, notice=_(NEW_PERSON), notice_prompt="new_person")
             else:
                 self.kiosk.nav.replace(next_screen, **next_params)

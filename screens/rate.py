@@ -17,7 +17,7 @@ from firmware.services.rating import Rated
 from screens.base import Screen
 from screens.status import day
 from screens.ui.canvas import line_height, wrap
-from screens.ui.faces import FaceButton
+from screens.ui.faces import FaceButton, inner_of
 from screens.ui.widgets import Button, Label, Widget
 
 SKIP = N_("Bỏ qua")
@@ -71,8 +71,10 @@ class RateScreen(Screen):
 
     def _question(self, area: pygame.Rect, text: str) -> Label:
         t = self.theme
-        height = len(wrap(text, t.title, area.width, True)) * line_height(t.title, True) + t.gap
-        return Label(text, pygame.Rect(area.left, area.top, area.width, height), "title", bold=True)
+        role = "title" if t.portrait else "body"  # a short panel keeps its height for the faces
+        size = getattr(t, role)
+        height = len(wrap(text, size, area.width, True)) * line_height(size, True) + t.gap // 2
+        return Label(text, pygame.Rect(area.left, area.top, area.width, height), role, bold=True)
 
     def _faces(self, area: pygame.Rect, footer: pygame.Rect, question: str) -> list[Widget]:
         t = self.theme
@@ -88,9 +90,12 @@ class RateScreen(Screen):
                 widgets.append(FaceButton(_(word), f"level:{i}", rect, index=i, levels=len(levels)))
         else:  # a short panel: the faces side by side
             width = (area.width - (len(levels) - 1) * t.gap) // len(levels)
+            inner_w = inner_of(pygame.Rect(0, 0, width, room), t.px(16)).width
+            lines = max(len(wrap(_(word), t.body, inner_w, True)) for word in levels)
             for i, word in enumerate(levels):
                 rect = pygame.Rect(area.left + i * (width + t.gap), top, width, room)
-                widgets.append(FaceButton(_(word), f"level:{i}", rect, index=i, levels=len(levels)))
+                widgets.append(FaceButton(_(word), f"level:{i}", rect, index=i, levels=len(levels),
+                                          word_lines=lines))
         widgets.append(Button(_("Quay lại"), "back", footer, "secondary"))
         return widgets
 
@@ -98,7 +103,7 @@ class RateScreen(Screen):
         t = self.theme
         label = self._question(area, _(REASON))
         reasons = self.scale.reasons
-        columns = 1 if t.portrait else 2
+        columns = 1 if t.portrait else 3
         rows = max(1, -(-len(reasons) // columns))
         top = label.rect.bottom
         height = min(t.button_height, (footer.top - t.gap - top - (rows - 1) * t.gap) // rows)

@@ -13,9 +13,9 @@ from typing import Any
 import pygame
 
 from firmware.rules.i18n import N_, _
-from screens.base import CLOSE_MODAL, Screen
+from screens.base import Screen
 from screens.ui.canvas import line_height, wrap
-from screens.ui.widgets import Button, Label, Modal, ScrollList, Widget
+from screens.ui.widgets import Button, Label, ScrollList, Widget
 
 SENDING = N_("Đang gửi")
 SUPPLEMENT = N_("Bổ sung giấy tờ")
@@ -132,17 +132,13 @@ class StatusScreen(Screen):
             self._supplement()
 
     def _supplement(self) -> None:
+        """With the card that filed the dossier: the province says whether it is (`mine`) when asked with it."""
         answer = self.answer
-        if not self.kiosk.session.signed_in:  # the card first: the province says whether the dossier is theirs
-            self.kiosk.nav.push("login", next="lookup", next_params={"code": answer.get("code", ""),
-                                                                     "purpose": "supplement"})
-        elif answer.get("mine"):
+        if self.kiosk.session.signed_in and answer.get("mine"):
             self.kiosk.nav.push("documents", supplement=answer)
         else:
-            self.show_modal(Modal(_("Chưa bổ sung được"), _(
-                "Hồ sơ này không được nộp bằng thẻ căn cước bạn đã dùng. Xin mời dùng đúng thẻ của người nộp hồ sơ, "
-                "hoặc hỏi cán bộ tại quầy một cửa."), [(_("Quay lại"), CLOSE_MODAL)], name="not_your_dossier"),
-                speak="not_your_dossier")
+            self.kiosk.nav.push("login", next="lookup", next_params={"code": answer.get("code", ""),
+                                                                     "purpose": "supplement"})
 
     @classmethod
     def sample_params(cls, kiosk: Any) -> dict[str, Any]:

@@ -118,6 +118,55 @@ def _states() -> dict[str, Callable[[App], None]]:
             "form+phone": form(8), "done+due": done_with_due_date}
 
 
+def _citizen_states() -> dict[str, Callable[[App], None]]:
+    """Rating stages (3 and 5 levels, criteria, reasons, thanks, rated already), the dossier list's states, the
+    status actions and the documents screen scanning papers asked for later."""
+    from firmware.common.catalog import Criterion, RatingScale
+
+    five = ("Rất hài lòng", "Hài lòng", "Bình thường", "Chưa hài lòng", "Rất không hài lòng")
+    dossier = {"code": "000.00.20.H26-261124-0002", "procedure": "Cấp bản sao trích lục hộ tịch, bản sao giấy khai "
+               "sinh"}
+
+    def rate(stage: int, levels: tuple[str, ...] = five, outcome: str = "", rated: str | None = None) -> Callable[
+            [App], None]:
+        def show(app: App) -> None:
+            app.kiosk.ratings.scale = RatingScale(levels, (Criterion("thai_do", "Thái độ, tác phong của cán bộ "
+                                                                     "tiếp nhận và giải quyết hồ sơ?"),))
+            app.stack.reset("rate", dossier={**dossier, "rated_on": rated})
+            app.stack.apply_pending()
+            screen: Any = app.stack.top
+            screen.stage, screen.outcome = stage, outcome
+            screen.relayout()
+        return show
+
+    def status(state: str) -> Callable[[App], None]:
+        def show(app: App) -> None:
+            app.stack.reset("status", answer={**dossier, "found": True, "status": state, "history": [
+                {"status": state, "label": "Đã trả kết quả", "at": "2026-11-28T09:00:00+07:00"}]})
+        return show
+
+    def dossiers(message: bool) -> Callable[[App], None]:
+        def show(app: App) -> None:
+            app.stack.reset("dossiers", listed=[])
+            app.stack.apply_pending()
+            if message:
+                screen: Any = app.stack.top
+                screen.message = "Không kết nối được với hệ thống. Xin thử lại sau hoặc hỏi cán bộ."
+                screen.relayout()
+        return show
+
+    def supplement(app: App) -> None:
+        app.stack.reset("documents", supplement={**dossier, "history": [
+            {"status": "need_more", "at": "2026-11-25T09:00:00+07:00",
+             "documents": ["Giấy chứng sinh bản chính", "Văn bản ủy quyền có chứng thực"]}]})
+
+    return {"rate+five": rate(0), "rate+criterion": rate(1), "rate+reasons": rate(2), "rate+thanks":
+            rate(0, outcome="thanks"), "rate+not_stored": rate(0, outcome="not_stored"),
+            "rate+rated": rate(0, rated="2026-11-28"), "rate+two": rate(0, five[::4]), "status+returned":
+            status("returned"), "status+rejected": status("rejected"), "dossiers+none": dossiers(False),
+            "dossiers+offline": dossiers(True), "documents+supplement": supplement}
+
+
 def _open(app: App, *, name: str) -> None:
     app.stack.reset(name, **REGISTRY[name].sample_params(app.kiosk))
 
@@ -126,6 +175,7 @@ def problems() -> Iterator[str]:
     scratch = tempfile.mkdtemp(prefix="motcua-layout-")
     states: dict[str, Callable[[App], Any]] = {name: functools.partial(_open, name=name) for name in REGISTRY}
     states.update(_states())
+    states.update(_citizen_states())
     for width, height in SIZES:
         for state, show in states.items():
             app = build(Config(), clock=VirtualClock(), size=(width, height), headless=True,

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from firmware.common.protocol import (
     EVENT_KINDS,
     BadMessage,
+    check_response,
     unpack,
     unpack_ack,
     unpack_envelope,
@@ -44,11 +45,18 @@ BASES: dict[str, dict[str, Any]] = {
                 "procedure": {"code": "1.004194", "name": "Đăng ký khai sinh", "working_days": 3},
                 "pages": [{"sha256": SHA, "bytes": 10, "index": 1}], "due_date": "2026-11-27"},
     "part": {"dossier_id": "d1", "sha256": SHA, "data": b"0123456789", "bytes": 10, "index": 1},
-    "usage": {"n": 1}, "rating": {"stars": 5}, "payment": {"amount": 20000},
+    "usage": {"n": 1}, "payment": {"amount": 20000},
+    "rating": {"dossier": "000.00.20.H26-261124-0001", "procedure": "Đăng ký khai sinh", "scale": 3,
+               "level": "Hài lòng", "level_index": 1, "rated_at": "2026-11-28T09:00:00+07:00",
+               "criteria": {"thai_do": "Hài lòng"}, "reason": ""},
+    "supplement": {"dossier": "000.00.20.H26-261124-0001", "receipt_code": "", "documents": ["Giấy tờ"],
+                   "received_at": "2026-11-28T09:00:00+07:00", "pages": [{"sha256": SHA, "bytes": 10}]},
 }
 PLACES = ("id", "seq", "ts", "synced", "body", "body.receipt_code", "body.received_at", "body.due_date",
           "body.procedure", "body.procedure.working_days", "body.procedure.name", "body.pages", "body.pages.0",
-          "body.pages.0.sha256", "body.pages.0.bytes", "body.dossier_id", "body.sha256", "body.data", "body.x")
+          "body.pages.0.sha256", "body.pages.0.bytes", "body.dossier_id", "body.sha256", "body.data", "body.x",
+          "body.dossier", "body.scale", "body.level", "body.level_index", "body.criteria", "body.criteria.thai_do",
+          "body.documents", "body.documents.0", "body.rated_at")
 
 
 @st.composite
@@ -106,8 +114,78 @@ def test_any_bytes_are_a_message_or_bad_message(payload: bytes) -> None:
 @given(values)
 def test_any_msgpack_value_read_by_the_kiosk_or_the_gateway(value: Any) -> None:
     payload = pack(value)
-    for read in (unpack_ack, lambda p: unpack_request("lookup", p), lambda p: unpack_request("pay", p)):
+    for read in (unpack_ack, lambda p: unpack_request("lookup", p), lambda p: unpack_request("pay", p),
+                 lambda p: unpack_request("dossiers", p), lambda p: check_response("lookup", unpack(p)),
+                 lambda p: check_response("dossiers", unpack(p))):
         try:
             read(payload)
         except BadMessage:
             pass
+
+
+ANSWERS: dict[str, dict[str, Any]] = {
+    "lookup": {"found": True, "code": "000.00.20.H26-261124-0001", "receipt_code": "kiosk-x-261124-0001",
+               "received_at": "2026-11-24T10:00:00+07:00", "due_date": "2026-11-27", "procedure": "Khai sinh",
+               "status": "need_more", "late": False, "name_masked": "Nguyễn T**", "mine": True, "rated_on": None,
+               "history": [{"status": "need_more", "label": "Cần bổ sung", "at": "2026-11-25T09:00:00+07:00",
+                            "note": "", "documents": ["Giấy tờ"]}]},
+    "dossiers": {"dossiers": [{"code": "000.00.20.H26-261124-0001", "received_at": "2026-11-24T10:00:00+07:00",
+                               "procedure": "Khai sinh", "status": "returned", "label": "Đã trả kết quả",
+                               "receipt_code": None, "rated_on": "2026-11-28"}]},
+}
+ANSWER_PLACES = ("found", "code", "status", "history", "history.0", "history.0.at", "history.0.documents",
+                 "history.0.documents.0", "mine", "rated_on", "due_date", "received_at", "dossiers", "dossiers.0",
+                 "dossiers.0.code", "dossiers.0.received_at", "dossiers.0.status", "dossiers.0.rated_on", "x")
+
+
+@st.composite
+def answers(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    kind = draw(st.sampled_from(sorted(ANSWERS)))
+    answer = msgpack.unpackb(pack(ANSWERS[kind]))
+    for _ in range(draw(st.integers(0, 3))):
+        *path, last = draw(st.sampled_from(ANSWER_PLACES)).split(".")
+        target: Any = answer
+        for step in path:
+            target = target[int(step)] if isinstance(target, list) and step.isdigit() and target else (
+                target.get(step) if isinstance(target, dict) else None)
+        if isinstance(target, dict):
+            target[last] = draw(values)
+        elif isinstance(target, list) and target:
+            target[0] = draw(values)
+    return kind, answer
+
+
+_APP: list[Any] = []
+
+
+def shared_app() -> Any:
+    if not _APP:
+        from firmware.app.compose import build
+        from firmware.runtime.clock import VirtualClock
+        from firmware.runtime.config import Config
+
+        _APP.append(build(Config(), clock=VirtualClock(), size=(800, 480), headless=True,
+                          outbox_path=str(Path(tempfile_dir()) / "outbox.db")))
+    return _APP[0]
+
+
+def tempfile_dir() -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="motcua-fuzz-")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(answers())
+def test_an_answer_the_kiosk_accepts_is_shown_without_an_exception(drawn: tuple[str, dict[str, Any]]) -> None:
+    kind, answer = drawn
+    try:
+        check_response(kind, msgpack.unpackb(pack(answer)))
+    except BadMessage:
+        return
+    app = shared_app()
+    screen = ("status", {"answer": answer}) if kind == "lookup" else ("dossiers", {"listed": answer["dossiers"]})
+    for name, params in (screen, ("rate", {"dossier": answer})):
+        app.stack.reset(name, **params)
+        app.stack.apply_pending()
+        app.stack.top.draw(app.loop.canvas)

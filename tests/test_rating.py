@@ -10,12 +10,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import msgpack
 import pytest
 
 from firmware.app.compose import App
 from firmware.app.sim import Simulator
 from firmware.common.catalog import default_catalog_text
 from firmware.runtime.config import ConfigError
+from firmware.runtime.events import MqttMessage
+from firmware.services.rating import Rated
 from province.broker import Broker
 
 from .conftest import REPO, steps, wait_until
@@ -121,3 +124,17 @@ def test_a_returned_dossier_is_rated_and_counted_by_its_official(make_app: Calla
     wait_until(lambda: other.app.stack.top_name == "rate", step=pump(other))
     other.run(steps(("expect_text", "đã được đánh giá ngày"), ("expect_no_text", "Rất hài lòng")))
     assert not ratings_in(other)
+
+
+@pytest.mark.parametrize("payload", [b"\xc1 not msgpack", msgpack.packb({"ids": 5}), msgpack.packb(["x"] * 3),
+                                     msgpack.packb({"ids": [{"a": 1}], "official": "nope"})])
+def test_a_malformed_ack_of_a_rating_is_dropped_and_the_rating_kept(make_app: Callable[..., App], broker: Broker,
+                                                                    payload: bytes) -> None:
+    sim = kiosk(make_app, broker)
+    assert sim.app.kiosk.ratings.rate(Rated("000.00.20.H26-261124-0001"), 0, {}, "")
+    sender = sim.app.sender
+    assert sender is not None
+    sim.app.inbox.post(MqttMessage(f"motcua/v1/hn/{sim.app.config.kiosk.id}/ack", payload, "ack"))
+    sim.settle(3)
+    assert sim.app.loop.running and len(ratings_in(sim)) == 1
+    assert sender.dropped_messages == 1, "logged and dropped"

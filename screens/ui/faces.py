@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pygame
 
-from screens.ui.canvas import Canvas
+from screens.ui.canvas import Canvas, line_height, wrap
 from screens.ui.widgets import Button
 
 COLOURS = ((46, 125, 50), (104, 159, 56), (249, 168, 37), (239, 108, 0), (198, 40, 40))  # best .. worst
@@ -42,10 +42,15 @@ def draw_face(surface: pygame.Surface, centre: tuple[int, int], radius: int, ind
     pygame.draw.lines(surface, ink, False, points, max(3, radius // 9))
 
 
+def inner_of(rect: pygame.Rect, pad: int) -> pygame.Rect:
+    return rect.inflate(-2 * pad, -2 * pad)
+
+
 @dataclass(eq=False)
 class FaceButton(Button):
     index: int = 0
     levels: int = 3
+    word_lines: int = 0  # lines kept for the word under the face: the scale's longest, so every face is one size
 
     def draw(self, canvas: Canvas) -> None:
         theme, palette = canvas.theme, canvas.theme.palette
@@ -53,8 +58,7 @@ class FaceButton(Button):
         fg = palette.on_pressed if self.pressed else palette.text
         canvas.fill(bg, self.rect, theme.radius)
         canvas.outline(colour(self.index, self.levels), self.rect, max(3, theme.px(6)), theme.radius)
-        pad = theme.px(16)
-        inner = self.rect.inflate(-2 * pad, -2 * pad)
+        inner = inner_of(self.rect, theme.px(16))
         if inner.width > inner.height * 8 // 5:  # a row: face left, word right
             radius = inner.height // 2
             draw_face(canvas.surface, (inner.left + radius, inner.centery), radius, self.index, self.levels,
@@ -63,8 +67,9 @@ class FaceButton(Button):
                                 inner.width - 2 * radius - theme.gap, inner.height)
             canvas.text(self.label, words, theme.title, fg, bold=True, valign="middle")
             return
-        label_h = theme.body * 3  # up to two lines of the word under the face
-        radius = max(theme.px(16), min(inner.width, inner.height - label_h) // 2)
+        lines = self.word_lines or len(wrap(self.label, theme.body, inner.width, True))
+        label_h = lines * line_height(theme.body, True)
+        radius = max(theme.px(16), min(inner.width, inner.height - label_h - theme.px(8)) // 2)
         draw_face(canvas.surface, (inner.centerx, inner.top + radius), radius, self.index, self.levels,
                   palette.text)
         words = pygame.Rect(inner.left, inner.top + 2 * radius + theme.px(8), inner.width,
