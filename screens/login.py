@@ -20,6 +20,8 @@ from screens.ui.widgets import Button, Label, Modal, Widget
 
 RESCAN = N_("Quét lại")
 NEW_PERSON = N_("Bạn đã bắt đầu một lượt mới. Thông tin của người dùng trước đã được xoá.")
+# Errands the new person can carry on with after another card (their own dossiers, asked with their own card).
+CARRIES_ON = ("lookup", "dossiers")
 log = logging.getLogger("motcua.login")
 
 
@@ -111,6 +113,8 @@ class LoginScreen(Screen):
             next_params = dict(self.params.get("next_params") or {})
             if other:
                 log.info("another card was shown: the previous visit was wiped, a new one starts")
+                if next_screen not in CARRIES_ON:  # a dossier half made was the other person's: start over
+                    next_screen, next_params = "procedures", {}
                 self.kiosk.nav.replace(next_screen, **next_params, notice=_(NEW_PERSON), notice_prompt="new_person")
             else:
                 self.kiosk.nav.replace(next_screen, **next_params)

@@ -51,7 +51,6 @@ ERRORS: dict[str, str] = {
     "lookup_offline": "Không kết nối được với hệ thống. Xin thử lại sau hoặc hỏi cán bộ.",
     "lookup_not_found": "Không tìm thấy hồ sơ. Xin mời kiểm tra lại mã trên phiếu hẹn.",
     "rating_not_stored": "Kiosk chưa lưu được đánh giá. Xin lỗi vì sự bất tiện này.",
-    "rated_already": "Hồ sơ này đã được đánh giá. Cảm ơn bạn.",
     "not_your_dossier": "Thẻ này không phải thẻ đã dùng để nộp hồ sơ. Xin mời dùng đúng thẻ.",
     "supplement_not_stored": "Kiosk chưa lưu được giấy tờ bổ sung. Xin mời đến quầy một cửa.",
     "supplement_sent": "Đã nhận giấy tờ bổ sung. Xin mời nhận phiếu xác nhận ở khe máy in.",
