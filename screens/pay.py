@@ -84,6 +84,11 @@ class PayScreen(Screen):
     def show_header(self) -> bool:  # type: ignore[override]
         return self.theme.portrait or self.state != "qr"  # a 7-inch panel needs the height for a 60 mm QR
 
+    @property
+    def session_timeout(self) -> bool:  # type: ignore[override]
+        """Not while the citizen works on a phone: the screen's own deadline ends the wait."""
+        return self.state not in ("qr", "sending")
+
     # -- the province -----------------------------------------------------------------------------------------
     def _ask(self) -> None:
         now = self.kiosk.clock.now()

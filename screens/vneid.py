@@ -61,6 +61,11 @@ class VneidScreen(Screen):
         else:
             self._start()
 
+    @property
+    def session_timeout(self) -> bool:  # type: ignore[override]
+        """Not while the citizen works on a phone: the screen's own deadline ends the wait."""
+        return self.state not in ("showing", "starting")
+
     def _start(self) -> None:
         self.state, self.session, self._qr = "starting", "", None
         self.waiting = self.kiosk.vneid.start(self.kiosk.clock.now())
