@@ -20,7 +20,6 @@ from screens.ui.widgets import Button, Label, ScrollList, Widget
 SENDING = N_("Đang gửi")
 SUPPLEMENT = N_("Bổ sung giấy tờ")
 RATE = N_("Đánh giá")
-PAY = N_("Nộp phí")
 RATABLE = ("returned", "rejected")
 
 
@@ -89,8 +88,6 @@ class StatusScreen(Screen):
             return SUPPLEMENT, "supplement"
         if status in RATABLE:
             return RATE, "rate"
-        if answer.get("fee_vnd") and answer.get("paid") is False and status != "rejected":
-            return PAY, "pay"
         return None
 
     def _steps(self, rect: pygame.Rect, history: list[dict[str, Any]]) -> list[Button]:
@@ -131,8 +128,6 @@ class StatusScreen(Screen):
             self.kiosk.nav.reset("attract")
         elif action == "rate":
             self.kiosk.nav.push("rate", dossier=self.answer)
-        elif action == "pay":
-            self.kiosk.nav.push("pay", code=self.answer.get("code", ""))
         elif action == "supplement":
             self._supplement()
 
