@@ -25,7 +25,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from firmware.common.catalog import default_catalog_text
+from firmware.common.catalog import CatalogError, default_catalog_text, parse_catalog
 from firmware.common.due_date import WorkCalendar, load_calendar
 from firmware.common.protocol import (
     ROOT,
@@ -38,7 +38,7 @@ from firmware.common.protocol import (
     unpack_envelope,
     unpack_request,
 )
-from province import citizens, lookup
+from province import citizens, lookup, payments, vneid
 from province.store import Store
 
 log = logging.getLogger("motcua.gateway")
@@ -61,6 +61,7 @@ class GatewayConfig:
     province: str = "hn"
     catalog: str = ""   # JSON catalog to publish (retained); empty: the one shipped with the firmware
     calendar: str = ""  # the province's calendar TOML (days_off, working_days)
+    login_ttl_s: int = vneid.DEFAULT_TTL_S  # how long a VNeID login QR stays valid
 
 
 def load_gateway_config(path: str | Path | None) -> GatewayConfig:
@@ -78,17 +79,37 @@ def load_gateway_config(path: str | Path | None) -> GatewayConfig:
         return GatewayConfig(str(broker.get("host", "127.0.0.1")), int(broker["port"]), str(gateway["store"]),
                              str(gateway.get("unit_code", "000.00.00.H00")), str(gateway.get("group", "gateway")),
                              str(gateway.get("province", "hn")), str(gateway.get("catalog", "")),
-                             str(gateway.get("calendar", "")))
+                             str(gateway.get("calendar", "")), _ttl(gateway.get("login_ttl_s", vneid.DEFAULT_TTL_S)))
     except (KeyError, ValueError, TypeError) as exc:
         raise GatewayConfigError(f"{path}: missing or bad key {exc}; expected [broker] port and [gateway] store") \
             from None
+
+
+def _ttl(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 30 <= value <= 900:
+        raise ValueError("login_ttl_s (a whole number of seconds from 30 to 900)")
+    return value
+
+
+def catalog_text(config: GatewayConfig) -> str:
+    """The province's catalog as JSON text (raises GatewayConfigError when it cannot be read or is not valid)."""
+    try:
+        text = Path(config.catalog).read_text(encoding="utf-8") if config.catalog else default_catalog_text()
+        parse_catalog(text, config.catalog or "<catalog>")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GatewayConfigError(f"{config.catalog}: cannot read the catalog: {exc}") from None
+    except CatalogError as exc:
+        raise GatewayConfigError(str(exc)) from None
+    return text
 
 
 class Gateway:
     def __init__(self, config: GatewayConfig) -> None:
         self.config = config
         calendar = load_calendar(config.calendar) if config.calendar else WorkCalendar()
-        self.store = Store(config.store, config.unit_code, calendar)
+        self.catalog_text = catalog_text(config)
+        self.store = Store(config.store, config.unit_code, calendar, parse_catalog(self.catalog_text))
+        self.logins: vneid.LoginAdapter = vneid.ReferenceLogins(self.store.db, config.login_ttl_s)
         self.client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2,
                                   client_id=f"gateway-{os.getpid()}", protocol=mqtt.MQTTv5)
         self.client.on_connect = self._on_connect
@@ -192,11 +213,7 @@ class Gateway:
 
     def _publish_reference(self, client: mqtt.Client) -> None:
         """The province's catalog and calendar, retained, versioned: a kiosk that connects gets the current ones."""
-        if self.config.catalog:
-            text = Path(self.config.catalog).read_text(encoding="utf-8")
-        else:
-            text = default_catalog_text()
-        catalog = json.loads(text)
+        catalog = json.loads(self.catalog_text)
         root = f"{ROOT}/{self.config.province}"
         client.publish(f"{root}/catalog", msgpack.packb({"version": catalog.get("version"), "catalog": catalog},
                                                          use_bin_type=True), qos=1, retain=True)
@@ -207,8 +224,8 @@ class Gateway:
             qos=1, retain=True)
 
     def _answer(self, client: mqtt.Client, message: mqtt.MQTTMessage) -> None:
-        """Requests: `lookup` {code, citizen?} -> the dossier's code, dates, status and timeline; `dossiers`
-        {citizen} -> that citizen's dossiers. The answer goes only to the asking kiosk's own `res` topic."""
+        """Requests (docs/protocol.md): `lookup`, `dossiers`, `payment`, `login`, `login_status`. The answer goes
+        only to the asking kiosk's own `res` topic."""
         self.counts["requests"] += 1
         properties = message.properties
         response_topic = getattr(properties, "ResponseTopic", None) if properties else None
@@ -222,16 +239,30 @@ class Gateway:
             self.counts["quarantined"] += 1
             log.warning("dropped a request on %s: %s", message.topic[:200], exc)
             return
-        answer: dict[str, Any] = {"found": False}
-        if leaf == "req/lookup":
-            answer = lookup.answer(self.store.db, body["code"], self.config.unit_code, datetime.now().date(),
-                                   body.get("citizen"))
-        elif leaf == "req/dossiers":
-            answer = {"dossiers": citizens.dossiers_of(self.store.db, body["citizen"])}
+        answer = self._reply(kiosk, leaf.removeprefix("req/"), body)
         reply = Properties(PacketTypes.PUBLISH)
         if correlation:
             reply.CorrelationData = correlation
         client.publish(response_topic, msgpack.packb(answer, use_bin_type=True), qos=1, properties=reply)
+
+    def _reply(self, kiosk: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+        db, unit, now = self.store.db, self.config.unit_code, datetime.now().astimezone()
+        if kind == "lookup":
+            found = lookup.answer(db, body["code"], unit, now.date(), body.get("citizen"))
+            dossier_id = lookup.find(db, body["code"].strip(), unit) if found.get("found") else None
+            if dossier_id:
+                owed = payments.state(db, dossier_id)
+                found.update(fee_vnd=owed["fee_vnd"], paid=owed["paid"])
+            return found
+        if kind == "dossiers":
+            return {"dossiers": citizens.dossiers_of(db, body["citizen"])}
+        if kind == "payment":
+            return self.store.payment(body["code"])
+        if kind == "login":
+            started = self.logins.begin(kiosk, now)
+            return {"session": started.session, "qr": started.qr, "expires_in_s": started.expires_in_s}
+        state = self.logins.poll(kiosk, body["session"], now)
+        return {"session": body["session"], "state": state.state, **({"cccd": state.cccd} if state.cccd else {})}
 
     def run(self) -> None:
         """Wait for the broker with backoff (a broker down at start is a wait, not an exit), then serve."""

@@ -25,6 +25,11 @@ def mask(name: str) -> str:
     return " ".join([words[0], *(w[0] + "*" * max(2, len(w) - 1) for w in words[1:])])
 
 
+def procedure_name(stored: str | None) -> str:
+    """The procedure's name from a dossier row's JSON column."""
+    return str(json.loads(stored).get("name", "")) if stored else ""
+
+
 def find(db: sqlite3.Connection, code: str, unit: str) -> str | None:
     row = db.execute("SELECT id FROM dossiers WHERE code = ? OR receipt_code = ?", (code, code)).fetchone()
     if row:
@@ -45,13 +50,12 @@ def answer(db: sqlite3.Connection, code: str, unit: str, today: date, citizen: s
                      (dossier_id,)).fetchone()
     body = db.execute("SELECT body FROM events WHERE id = ?", (dossier_id,)).fetchone()
     record = msgpack.unpackb(body[0], raw=False) if body else {}
-    procedure = json.loads(row[4]) if row[4] else {}
     steps = history.timeline(db, dossier_id)[-MAX_STEPS:]
     status = steps[-1]["status"] if steps else "received"
     due = row[3]
     late = bool(due) and status not in LATE_UNLESS and today > date.fromisoformat(due)
     return {"found": True, "code": row[0], "receipt_code": row[1], "received_at": row[2], "due_date": due,
-            "procedure": str(procedure.get("name", "")), "status": status, "late": late,
+            "procedure": procedure_name(row[4]), "status": status, "late": late,
             "name_masked": mask(str((record.get("identity") or {}).get("full_name") or "")),
             "history": [{k: s[k] for k in ("status", "label", "at", "note", "documents")} for s in steps],
             "mine": citizens.owns(db, dossier_id, citizen), "rated_on": ratings.rated_on(db, dossier_id)}

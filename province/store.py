@@ -19,9 +19,10 @@ from typing import Any
 
 import msgpack
 
+from firmware.common.catalog import Catalog
 from firmware.common.due_date import WorkCalendar
 from firmware.common.protocol import Envelope
-from province import citizens, history, lookup, ratings, supplements
+from province import citizens, history, lookup, payments, ratings, supplements
 from province.history import HistoryError, Step
 
 SCHEMA = """
@@ -49,8 +50,10 @@ class Outcome:
 
 
 class Store:
-    def __init__(self, path: str | Path, unit_code: str, calendar: WorkCalendar | None = None) -> None:
+    def __init__(self, path: str | Path, unit_code: str, calendar: WorkCalendar | None = None,
+                 catalog: Catalog | None = None) -> None:
         self.calendar = calendar or WorkCalendar()
+        self.catalog = catalog  # the province's own: fees are figured from it
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.unit_code = unit_code
@@ -58,7 +61,7 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
-        for schema in (history.SCHEMA, citizens.SCHEMA, ratings.SCHEMA):
+        for schema in (history.SCHEMA, citizens.SCHEMA, ratings.SCHEMA, payments.SCHEMA):
             self.db.executescript(schema)
 
     def close(self) -> None:
@@ -129,6 +132,7 @@ class Store:
                          now.isoformat(timespec="seconds")))
         history.record(self.db, envelope.id, Step("received", at=received if received.tzinfo else now))
         citizens.remember(self.db, envelope.id, record)
+        payments.remember(self.db, envelope.id, payments.fee_of(self.catalog, record))
         return {"code": code, "due_date": due}
 
     @staticmethod
@@ -175,6 +179,15 @@ class Store:
     def history(self, code: str) -> list[dict[str, Any]]:
         dossier_id = self.find(code)
         return history.timeline(self.db, dossier_id) if dossier_id else []
+
+    def payment(self, code: str) -> dict[str, Any]:
+        return payments.answer(self.db, code, self.unit_code)
+
+    def confirm_payment(self, code: str, amount: int | None, ref: str | None, now: datetime) -> dict[str, Any]:
+        return payments.confirm(self.db, code, self.unit_code, amount, ref, now)
+
+    def payments(self) -> list[dict[str, Any]]:
+        return payments.listing(self.db)
 
     def ratings(self, since: date | None = None) -> list[dict[str, Any]]:
         return ratings.summary(self.db, since)

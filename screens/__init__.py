@@ -17,15 +17,17 @@ from screens.home import HomeScreen  # noqa: E402
 from screens.login import LoginScreen  # noqa: E402
 from screens.lookup import LookupScreen  # noqa: E402
 from screens.out_of_service import OutOfServiceScreen  # noqa: E402
+from screens.pay import PayScreen  # noqa: E402
 from screens.procedure import ProcedureScreen  # noqa: E402
 from screens.procedures import ProceduresScreen  # noqa: E402
 from screens.rate import RateScreen  # noqa: E402
 from screens.review import ReviewScreen  # noqa: E402
 from screens.status import StatusScreen  # noqa: E402
 from screens.submitting import SubmittingScreen  # noqa: E402
+from screens.vneid import VneidScreen  # noqa: E402
 
 SCREENS: tuple[type[Screen], ...] = (AttractScreen, HomeScreen, HelpScreen, LoginScreen, ProceduresScreen,
                                      ProcedureScreen, FormScreen, DocumentsScreen, ReviewScreen, SubmittingScreen,
                                      DoneScreen, LookupScreen, DossiersScreen, StatusScreen, RateScreen,
-                                     OutOfServiceScreen)
+                                     PayScreen, VneidScreen, OutOfServiceScreen)
 REGISTRY: dict[str, type[Screen]] = {cls.name: cls for cls in SCREENS}

@@ -21,6 +21,7 @@ from screens.ui.canvas import Canvas, line_height, wrap
 from screens.ui.widgets import Button, Label, Widget
 
 RATE = N_("Đánh giá")
+PAY_NOW = N_("Nộp phí ngay")
 PRINTER_DOWN = ("paper_out", "cover_open", "offline", "absent")
 PRINTING = N_("Đang in phiếu hẹn, xin chờ một chút…")
 PRINTED = N_("Mời bạn nhận phiếu hẹn ở khe máy in.")
@@ -101,7 +102,7 @@ class DoneScreen(Screen):
         voice_w = self._voice_width()
         row = pygame.Rect(area.left, area.bottom - row_h, area.width - voice_w - t.gap, row_h)
         rate, finish = self._rate_and_finish(row)
-        return [
+        return self._with_pay([
             Label(_("Hồ sơ của bạn đã được tiếp nhận. Mã hồ sơ:"), pygame.Rect(area.left, area.top, text_w,
                                                                            heading_h), "body", bold=True),
             Label(self.shown_code, pygame.Rect(area.left, area.top + heading_h, text_w, code_h), "huge", bold=True,
@@ -114,7 +115,7 @@ class DoneScreen(Screen):
             Button(_(RATE), "rate", rate, "secondary"),
             Button(_("Kết thúc"), "finish", finish),
             self._voice_toggle(pygame.Rect(finish.right + t.gap, finish.top, voice_w, row_h)),
-        ]
+        ])
 
     def _portrait(self, area: pygame.Rect, due_text: str, place: str, status: str, status_role: str, code_h: int,
                   heading_h: int, row_h: int) -> list[Widget]:
@@ -128,7 +129,7 @@ class DoneScreen(Screen):
         # After the code, the due date is the largest line: it is what the citizen must remember.
         due_h = len(wrap(due_text, t.title, area.width, True)) * line_height(t.title, True)
         status_h = (body_h - due_h) // 2
-        return [
+        return self._with_pay([
             Label(_("Hồ sơ của bạn đã được tiếp nhận. Mã hồ sơ:"), pygame.Rect(area.left, area.top, area.width,
                                                                            heading_h), "body", bold=True),
             Label(self.shown_code, pygame.Rect(area.left, area.top + heading_h, area.width, code_h), "huge",
@@ -139,13 +140,28 @@ class DoneScreen(Screen):
                   status_role, bold=True),
             Button(_(RATE), "rate", rate, "secondary"),
             Button(_("Kết thúc"), "finish", finish),
-        ]
+        ])
 
     def _rate_and_finish(self, row: pygame.Rect) -> tuple[pygame.Rect, pygame.Rect]:
-        """`Đánh giá` (offered once, at the end of the visit) left of `Kết thúc`."""
-        half = (row.width - self.theme.gap) // 2
-        return (pygame.Rect(row.left, row.top, half, row.height),
-                pygame.Rect(row.left + half + self.theme.gap, row.top, row.width - half - self.theme.gap, row.height))
+        """`Đánh giá` (offered once, at the end of the visit) left of `Kết thúc`; `Nộp phí ngay` between them
+        when the dossier has a fee (`self._pay`)."""
+        gap = self.theme.gap
+        cells = 3 if self.fee else 2
+        width = (row.width - (cells - 1) * gap) // cells
+        rects = [pygame.Rect(row.left + i * (width + gap), row.top, width, row.height) for i in range(cells)]
+        rects[-1].width = row.right - rects[-1].left
+        self._pay = rects[1] if self.fee else None
+        return rects[0], rects[-1]
+
+    @property
+    def fee(self) -> int:
+        fee = (self.record or {}).get("procedure", {}).get("fee_vnd", 0)
+        return fee if isinstance(fee, int) and fee > 0 and self.kiosk.payments.enabled else 0
+
+    def _with_pay(self, widgets: list[Widget]) -> list[Widget]:
+        if self._pay is not None:
+            widgets.insert(-1 if self.theme.portrait else -2, Button(_(PAY_NOW), "pay", self._pay))
+        return widgets
 
     def draw_content(self, canvas: Canvas) -> None:
         box = self._qr_rect
@@ -162,6 +178,8 @@ class DoneScreen(Screen):
             record = self.record or {}
             self.kiosk.nav.push("rate", dossier={"code": self.shown_code, "receipt_code": self.code,
                                                  "procedure": record.get("procedure", {}).get("name", "")})
+        elif action == "pay":
+            self.kiosk.nav.push("pay", code=self.shown_code)
         elif action == "finish":
             self.kiosk.session.wipe()
             self.kiosk.nav.reset("attract")

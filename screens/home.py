@@ -21,6 +21,7 @@ CHOICES = (
 BUILT: dict[str, tuple[str, dict[str, str]]] = {
     "submit": ("login", {"next": "procedures"}), "procedures": ("procedures", {}), "help": ("help", {}),
     "lookup": ("lookup", {}), "rate": ("lookup", {"purpose": "rate"}),
+    "pay": ("lookup", {"purpose": "pay"}),
 }
 
 

@@ -12,17 +12,33 @@ from typing import Any
 import pygame
 
 from firmware.rules.i18n import N_, _
-from firmware.rules.identity import IDENTITY_KEYS, read_cccd
+from firmware.rules.identity import IDENTITY_KEYS, Cccd, read_cccd
 from firmware.runtime.events import CameraState, KioskEvent, QrDecoded
 from screens.base import CLOSE_MODAL, Screen
 from screens.ui.canvas import Canvas, font
 from screens.ui.widgets import Button, Label, Modal, Widget
 
 RESCAN = N_("Quét lại")
+VNEID = N_("Đăng nhập bằng VNeID")
 NEW_PERSON = N_("Bạn đã bắt đầu một lượt mới. Thông tin của người dùng trước đã được xoá.")
 # Errands the new person can carry on with after another card (their own dossiers, asked with their own card).
 CARRIES_ON = ("lookup", "dossiers")
 log = logging.getLogger("motcua.login")
+
+
+def sign_in(kiosk: Any, card: Cccd, params: dict[str, Any]) -> None:
+    """A valid identity (a card, or VNeID's answer in the card's format) fills the session; on to `next`."""
+    identity: dict[str, Any] = {key: getattr(card, key) for key in IDENTITY_KEYS}
+    other = kiosk.session.sign_in(identity, kiosk.clock.now())
+    next_screen = str(params.get("next", "procedures"))
+    next_params = dict(params.get("next_params") or {})
+    if other:
+        log.info("another person signed in: the previous visit was wiped, a new one starts")
+        if next_screen not in CARRIES_ON:  # a dossier half made was the other person's: start over
+            next_screen, next_params = "procedures", {}
+        kiosk.nav.replace(next_screen, **next_params, notice=_(NEW_PERSON), notice_prompt="new_person")
+    else:
+        kiosk.nav.replace(next_screen, **next_params)
 
 
 class LoginScreen(Screen):
@@ -38,7 +54,8 @@ class LoginScreen(Screen):
                      "Giữ yên thẻ một chút.")
         else:
             text = _("Camera đang tạm ngừng. Xin mời bạn đến quầy một cửa để được hỗ trợ.")
-        above = area.height - back_h - t.gap
+        vneid = self.kiosk.vneid.enabled
+        above = area.height - back_h - t.gap - (back_h + t.gap if vneid and t.portrait else 0)
         if t.portrait:
             text_rect = pygame.Rect(area.left, area.top, area.width, t.body * 5)
             self._picture = pygame.Rect(area.left, text_rect.bottom + t.gap, area.width,
@@ -46,11 +63,15 @@ class LoginScreen(Screen):
         else:
             text_rect = pygame.Rect(area.left, area.top, area.width * 9 // 20, above)
             self._picture = pygame.Rect(text_rect.right + t.gap, area.top, area.right - text_rect.right - t.gap, above)
-        return [
-            Label(text, text_rect, "body", bold=True),
-            Button(_("Quay lại"), "back", pygame.Rect(area.left, area.bottom - back_h, area.width, back_h),
-                   "secondary"),
-        ]
+        back = pygame.Rect(area.left, area.bottom - back_h, area.width, back_h)
+        widgets: list[Widget] = [Label(text, text_rect, "body", bold=True)]
+        if vneid and t.portrait:
+            widgets.append(Button(_(VNEID), "vneid", back.move(0, -back_h - t.gap), "primary"))
+        elif vneid:  # a short panel: side by side
+            half = (area.width - t.gap) // 2
+            widgets.append(Button(_(VNEID), "vneid", pygame.Rect(back.left + half + t.gap, back.top, half, back_h)))
+            back.width = half
+        return [*widgets, Button(_("Quay lại"), "back", back, "secondary")]
 
     def draw_content(self, canvas: Canvas) -> None:
         """A card held up under the camera, its QR corner marked (no text needed to follow it)."""
@@ -87,6 +108,8 @@ class LoginScreen(Screen):
     def on_action(self, action: str) -> None:
         if action == "back":
             self.kiosk.nav.pop()
+        elif action == "vneid":
+            self.kiosk.nav.push("vneid", **self.params)
 
     def on_event(self, event: KioskEvent) -> bool:
         if isinstance(event, CameraState):
@@ -107,17 +130,7 @@ class LoginScreen(Screen):
             self._refuse(reasons + "\n" + _("Xin mời bạn quét lại, hoặc đến quầy một cửa để được hỗ trợ."),
                          prompt="card_invalid")
         else:
-            identity: dict[str, Any] = {key: getattr(card, key) for key in IDENTITY_KEYS}
-            other = self.kiosk.session.sign_in(identity, self.kiosk.clock.now())
-            next_screen = str(self.params.get("next", "procedures"))
-            next_params = dict(self.params.get("next_params") or {})
-            if other:
-                log.info("another card was shown: the previous visit was wiped, a new one starts")
-                if next_screen not in CARRIES_ON:  # a dossier half made was the other person's: start over
-                    next_screen, next_params = "procedures", {}
-                self.kiosk.nav.replace(next_screen, **next_params, notice=_(NEW_PERSON), notice_prompt="new_person")
-            else:
-                self.kiosk.nav.replace(next_screen, **next_params)
+            sign_in(self.kiosk, card, self.params)
 
     def _refuse(self, message: str, prompt: str) -> None:
         self.show_modal(Modal(_("Chưa đọc được thẻ"), message, [(_(RESCAN), CLOSE_MODAL)], name="login_error"),

@@ -33,9 +33,11 @@ SHORT_DIGITS = 10  # YYMMDD + NNNN
 
 
 def open_answer(kiosk: Any, body: dict[str, Any], purpose: str) -> None:
-    """Where a dossier found goes: `rate` to rate it, `status` otherwise."""
+    """Where a dossier found goes: `rate` to rate it, `pay` to pay its fee, `status` otherwise."""
     if purpose == "rate":
         kiosk.nav.push("rate", dossier=body)
+    elif purpose == "pay":
+        kiosk.nav.push("pay", code=body.get("code") or body.get("receipt_code") or "")
     else:
         kiosk.nav.push("status", answer=body)
 
@@ -64,7 +66,8 @@ class LookupScreen(Screen):
         return str(self.params.get("purpose", "status"))
 
     def header_title(self) -> str:
-        return _("Đánh giá") if self.purpose == "rate" else super().header_title()
+        titles = {"rate": _("Đánh giá"), "pay": _("Nộp phí")}
+        return titles.get(self.purpose) or super().header_title()
 
     def build(self, area: pygame.Rect) -> list[Widget]:
         t = self.theme
@@ -185,6 +188,8 @@ class LookupScreen(Screen):
         asked = self.kiosk.lookup.ask(code, self.kiosk.clock.now(), self.kiosk.lookup.citizen(self.kiosk.session))
         if asked.state == "sending" and self.purpose == "rate":
             self.kiosk.nav.push("rate", dossier={"code": code, **(asked.local or {})})
+        elif asked.state == "sending" and self.purpose == "pay":
+            self.kiosk.nav.push("pay", code=code)
         elif asked.state == "sending":
             self.kiosk.nav.push("status", local=asked.local)
         elif asked.state == "asked":

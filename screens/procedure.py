@@ -8,17 +8,14 @@ import pygame
 
 from firmware.common.catalog import Procedure
 from firmware.rules.i18n import _
+from firmware.rules.money import money
 from screens.base import Screen
 from screens.ui.widgets import Button, Label, Widget
 
 
-def money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đồng"
-
-
 def fee_text(procedure: Procedure) -> str:
     if all(fee.amount_vnd == 0 for fee in procedure.fees):
-        return _("Miễn phí")
+        return _("Không mất phí")
     parts = []
     for fee in procedure.fees:
         text = money(fee.amount_vnd) + (f"/{fee.per}" if fee.per else "")

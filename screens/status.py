@@ -20,6 +20,7 @@ from screens.ui.widgets import Button, Label, ScrollList, Widget
 SENDING = N_("Đang gửi")
 SUPPLEMENT = N_("Bổ sung giấy tờ")
 RATE = N_("Đánh giá")
+PAY = N_("Nộp phí")
 RATABLE = ("returned", "rejected")
 
 
@@ -88,6 +89,8 @@ class StatusScreen(Screen):
             return SUPPLEMENT, "supplement"
         if status in RATABLE:
             return RATE, "rate"
+        if answer.get("fee_vnd") and answer.get("paid") is False and status != "rejected":
+            return PAY, "pay"
         return None
 
     def _steps(self, rect: pygame.Rect, history: list[dict[str, Any]]) -> list[Button]:
@@ -128,6 +131,8 @@ class StatusScreen(Screen):
             self.kiosk.nav.reset("attract")
         elif action == "rate":
             self.kiosk.nav.push("rate", dossier=self.answer)
+        elif action == "pay":
+            self.kiosk.nav.push("pay", code=self.answer.get("code", ""))
         elif action == "supplement":
             self._supplement()
 

@@ -68,7 +68,7 @@ def test_a_broken_catalog_names_the_entry(tmp_path: Path, monkeypatch: pytest.Mo
     assert broken(tmp_path, lambda d: d["procedures"][1].update(code="1.001193")) == (
         "procedures: the code '1.001193' appears twice")
     assert broken(tmp_path, lambda d: d["procedures"][0]["fees"][0].update(amount_vnd=-5)) == (
-        "procedures[0].fees[0]: a fee cannot be negative")
+        "procedures[0].fees[0]: a fee is a whole number of đồng from 0 to 100,000,000")
 
 
 def test_not_json_at_all() -> None:
@@ -125,3 +125,14 @@ SLIPS = [("tam chu", TR), ("thuong chu", TT), ("dang ki tam tru", TR), ("tam tru
 def test_search_forgives_regional_spelling_slips(query: str, first: str) -> None:
     hits = INDEX.search(query)
     assert hits and hits[0].procedure.name == first, [h.procedure.name for h in hits[:3]]
+
+
+def test_fees_per_page_then_a_lower_rate_and_a_cap() -> None:
+    copy = default_catalog().by_code("2.000815")
+    assert copy is not None
+    assert [copy.fee_vnd(n) for n in (0, 1, 2, 3, 10)] == [2000, 2000, 4000, 5000, 12000]
+    assert copy.fee_vnd(1000) == 200000  # the cap per copy
+    residence = default_catalog().by_code("1.004222")
+    assert residence is not None and residence.fee_vnd(3) == 10000  # the online rate, once a dossier
+    birth = default_catalog().by_code("1.001193")
+    assert birth is not None and birth.fee_vnd(5) == 0

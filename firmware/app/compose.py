@@ -43,12 +43,14 @@ from firmware.services.health import Health
 from firmware.services.kiosk import Kiosk
 from firmware.services.lookup import LookupService
 from firmware.services.outbox import Outbox
+from firmware.services.payment import PaymentService
 from firmware.services.rating import RatingService
 from firmware.services.search import ProcedureIndex
 from firmware.services.session import Session
 from firmware.services.storage import StorageWatch
 from firmware.services.submission import SubmissionService
 from firmware.services.supplement import SupplementService
+from firmware.services.vneid import VneidService
 from firmware.services.voice import Voice
 from screens import REGISTRY
 from screens.inactivity import InactivityGuard
@@ -131,7 +133,8 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
                   index=ProcedureIndex(catalog), submissions=submissions, scanning=scanning, health=health,
                   voice=Voice(devices.speaker, config.voice, clock.wall), lookup=LookupService(outbox, None),
                   ratings=RatingService(outbox, clock, catalog.rating),
-                  supplements=SupplementService(config, outbox, clock, printing))
+                  supplements=SupplementService(config, outbox, clock, printing),
+                  payments=PaymentService(config, clock, printing), vneid=VneidService(config))
     stack.kiosk = kiosk
 
     def arrived(before: str | None, after: str | None) -> None:
@@ -166,7 +169,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
         sender = OutboxSender(outbox, link, health, submissions.official, config.mqtt.window,
                               config.mqtt.ack_timeout_s, clock_now=time.monotonic)  # round trip in real time
         requests = Requests(link, health, inbox.post)
-        kiosk.lookup.send = requests.send
+        kiosk.lookup.send = kiosk.payments.send = kiosk.vneid.send = requests.send
 
         def collect(now: float) -> dict[str, object]:
             return {"health": health, "outbox": outbox.status(now), "date": clock.wall().date().isoformat(),

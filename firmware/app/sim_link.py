@@ -36,7 +36,8 @@ def network(sim: Simulator, state: Any) -> None:
 
 def province(sim: Simulator, args: Any) -> None:
     """`province: "ARGS"` runs `motcua gateway ARGS` against the same run stack ({code}: the last dossier's
-    official code, {receipt}: its receipt code)."""
+    official code, or its receipt code while the province has not answered; {receipt}: its receipt code;
+    {session}: the VNeID login session whose QR the kiosk showed last)."""
     if not isinstance(args, str) or not args.strip():
         raise sim.failure(f'province takes the gateway\'s arguments, e.g. "set-status {{code}} ready", got {args!r}')
     if sim.app.link is None:
@@ -47,8 +48,13 @@ def province(sim: Simulator, args: Any) -> None:
                     "MOTCUA_GATEWAY_CONFIG)")
     last = sim.app.kiosk.submissions.last
     record = last.record if last else {}
-    words = [w.replace("{code}", str(record.get("official_code") or "")).replace(
-        "{receipt}", str(record.get("receipt_code") or "")) for w in shlex.split(args)]
+    values = {"{code}": str(record.get("official_code") or record.get("receipt_code") or ""),
+              "{receipt}": str(record.get("receipt_code") or ""), "{session}": sim.app.kiosk.vneid.last_session}
+    words = []
+    for word in shlex.split(args):
+        for name, value in values.items():
+            word = word.replace(name, value)
+        words.append(word)
     result = subprocess.run([sys.executable, "-m", "firmware", "gateway", *words, "--config", str(config)],
                             capture_output=True, text=True, timeout=60)
     if result.returncode != 0:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware.cli.common import UsageError, config_from, headless
+from firmware.cli.payments import add_vietqr
 from firmware.cli.tools import cmd_doctor, cmd_gateway, cmd_ops, cmd_out_of_service, cmd_provision
 from firmware.runtime.config import Config, ConfigError
 
@@ -306,12 +307,13 @@ def parser() -> argparse.ArgumentParser:
     receipt.set_defaults(func=cmd_receipt)
 
     gateway = sub.add_parser("gateway", help="the reference provincial gateway (run), its stored dossiers, the "
-                             "messages it quarantined, a dossier's history, a processing step (back office), or the "
-                             "satisfaction ratings counted")
+                             "messages it quarantined, a dossier's history, a processing step (back office), the "
+                             "satisfaction ratings counted, a payment or a VNeID login confirmed")
     gateway.add_argument("action", nargs="?", choices=("run", "dossiers", "quarantine", "history", "set-status",
-                                                             "ratings"),
+                                                       "ratings", "confirm-payment", "payments", "confirm-login"),
                          default="run")
-    gateway.add_argument("params", nargs="*", help="history CODE; set-status CODE STATUS")
+    gateway.add_argument("params", nargs="*", help="history CODE; set-status CODE STATUS; confirm-payment CODE; "
+                         "confirm-login SESSION")
     gateway.add_argument("--config", help="TOML with [broker] and [gateway] (default: out/run/motcua.toml)")
     gateway.add_argument("--json", action="store_true", help="dossiers, quarantined messages, history or rating "
                          "counts as JSON Lines")
@@ -320,7 +322,13 @@ def parser() -> argparse.ArgumentParser:
     gateway.add_argument("--official", default="", help="set-status: the official who handled it")
     gateway.add_argument("--unit", default="", help="set-status: the unit that handled it")
     gateway.add_argument("--since", default=None, help="ratings: count those given on or after YYYY-MM-DD")
+    gateway.add_argument("--amount", default=None, help="confirm-payment: the amount paid, VND (default: the fee)")
+    gateway.add_argument("--ref", default=None, help="confirm-payment: the bank's transaction reference")
+    gateway.add_argument("--cccd", default=None, help="confirm-login: the identity, in the ID card's QR format")
+    gateway.add_argument("--refuse", action="store_true", help="confirm-login: the citizen refused in the app")
     gateway.set_defaults(func=cmd_gateway)
+
+    add_vietqr(sub)
 
     ops = sub.add_parser("ops", help="the fleet: online, offline or crashed, backlog, printer, counts today")
     ops.add_argument("--once", action="store_true", help="print once and exit (default: live)")

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from firmware.cli.common import UsageError, config_from, headless
+from firmware.cli.payments import gateway_login, gateway_payment
 
 
 def _gateway_line(action: str, row: dict[str, Any]) -> str:
@@ -32,6 +33,10 @@ def cmd_gateway(args: argparse.Namespace) -> int:
         return _dossier_step(args, config.store, config.unit_code)
     if args.action == "ratings":
         return _ratings(args, config.store, config.unit_code)
+    if args.action in ("confirm-payment", "payments"):
+        return gateway_payment(args, config.store, config.unit_code)
+    if args.action == "confirm-login":
+        return gateway_login(args, config.store, config.unit_code)
     if args.params:
         raise UsageError(f"gateway {args.action} takes no arguments, got {' '.join(args.params)!r}")
     if args.action in ("dossiers", "quarantine"):

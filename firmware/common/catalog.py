@@ -62,7 +62,20 @@ class Fee:
     online_amount_vnd: int
     source: str
     confirmed: bool
-    per: str = ""
+    per: str = ""  # "trang": charged per scanned page; anything else: once per dossier
+    then_after: int = 0  # from unit `then_after + 1` on, `then_vnd` a unit (the catalog's "then")
+    then_vnd: int = 0
+    max_vnd: int = 0  # 0: no cap
+
+    def due(self, units: int, online: bool = True) -> int:
+        """What `units` cost: the online rate for a dossier filed at a kiosk (it reaches the province online)."""
+        rate = self.online_amount_vnd if online else self.amount_vnd
+        units = max(1, units) if self.per == "trang" else 1
+        if self.then_after and units > self.then_after:
+            total = rate * self.then_after + self.then_vnd * (units - self.then_after)
+        else:
+            total = rate * units
+        return min(total, self.max_vnd) if self.max_vnd else total
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,10 @@ class Procedure:
     documents: tuple[Document, ...]
     form: tuple[FormField, ...]
     result: str
+
+    def fee_vnd(self, pages: int) -> int:
+        """The fee for a dossier of `pages` scanned pages; 0 for a free procedure."""
+        return sum(fee.due(pages) for fee in self.fees)
 
     @property
     def required_documents(self) -> tuple[Document, ...]:
@@ -273,10 +290,14 @@ def _fee(r: _Reader, item: Any, where: str) -> Fee:
     obj = r.mapping(item, where)
     amount = r.get(obj, "amount_vnd", int, where)
     online = r.get(obj, "online_amount_vnd", int, where, amount)
-    if amount < 0 or online < 0:
-        raise r.fail(where, "a fee cannot be negative")
+    then = r.mapping(r.get(obj, "then", dict, where, {}), f"{where}.then")
+    then_after = r.get(then, "after", int, f"{where}.then", 0)
+    then_vnd = r.get(then, "amount_vnd", int, f"{where}.then", 0)
+    cap = r.get(obj, "max_vnd", int, where, 0)
+    if min(amount, online, then_after, then_vnd, cap) < 0 or max(amount, online, then_vnd, cap) > 100_000_000:
+        raise r.fail(where, "a fee is a whole number of đồng from 0 to 100,000,000")
     return Fee(r.string(obj, "label", where), amount, online, r.string(obj, "source", where),
-               r.get(obj, "confirmed", bool, where), r.string(obj, "per", where, ""))
+               r.get(obj, "confirmed", bool, where), r.string(obj, "per", where, ""), then_after, then_vnd, cap)
 
 
 def _field(r: _Reader, item: Any, where: str) -> FormField:

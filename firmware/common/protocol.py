@@ -111,9 +111,15 @@ BODIES: dict[str, schema.Spec] = {
 ENVELOPE = schema.mapping({"id": EVENT_ID, "seq": schema.integer(0, schema.INT64[1]), "ts": schema.text(40),
                            "kind": schema.text(16), "synced": schema.boolean, "body": schema.plain()},
                           required=("id", "seq", "ts", "kind", "body"))
+SESSION = schema.text(64, r"[0-9a-f]{32,64}", "32 to 64 hex digits (a login session)")
 REQUESTS: dict[str, schema.Spec] = {
     "lookup": schema.mapping({"code": schema.text(64), "citizen": CITIZEN}, required=("code",)),
-    "dossiers": schema.mapping({"citizen": CITIZEN}, required=("citizen",))}
+    "dossiers": schema.mapping({"citizen": CITIZEN}, required=("citizen",)),
+    "payment": schema.mapping({"code": schema.text(64)}, required=("code",)),
+    "login": schema.mapping({}),
+    "login_status": schema.mapping({"session": SESSION}, required=("session",))}
+LOGIN_STATES = ("pending", "confirmed", "refused", "expired", "unknown")
+AMOUNT = schema.integer(0, 100_000_000_000)
 # What a kiosk reads of each answer: checked on arrival, so a malformed reply is "no answer", never a crash.
 STEP = schema.mapping({"status": schema.text(24), "label": schema.text(60), "at": schema.iso_datetime,
                        "note": schema.text(500), "documents": schema.sequence(schema.text(200), 20)},
@@ -128,8 +134,17 @@ RESPONSES: dict[str, schema.Spec] = {
         "received_at": schema.optional(schema.iso_datetime), "due_date": schema.optional(schema.iso_date),
         "procedure": schema.text(300), "status": schema.text(24), "late": schema.boolean,
         "name_masked": schema.text(120), "history": schema.sequence(STEP, 20), "mine": schema.boolean,
-        "rated_on": schema.optional(schema.iso_date)}, required=("found",)),
-    "dossiers": schema.mapping({"dossiers": schema.sequence(LISTED, 20)}, required=("dossiers",))}
+        "rated_on": schema.optional(schema.iso_date), "fee_vnd": AMOUNT, "paid": schema.boolean},
+        required=("found",)),
+    "dossiers": schema.mapping({"dossiers": schema.sequence(LISTED, 20)}, required=("dossiers",)),
+    "payment": schema.mapping({
+        "found": schema.boolean, "code": schema.text(64), "procedure": schema.text(300), "fee_vnd": AMOUNT,
+        "paid": schema.boolean, "paid_at": schema.optional(schema.iso_datetime), "amount_vnd": AMOUNT,
+        "ref": schema.text(64), "unit": schema.text(64)}, required=("found",)),
+    "login": schema.mapping({"session": SESSION, "qr": schema.text(200), "expires_in_s": schema.integer(1, 3600)},
+                            required=("session", "qr", "expires_in_s")),
+    "login_status": schema.mapping({"session": SESSION, "state": schema.choice(*LOGIN_STATES),
+                                    "cccd": schema.text(400)}, required=("state",))}
 
 
 def check_response(kind: str, body: dict[str, Any]) -> dict[str, Any]:

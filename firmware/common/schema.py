@@ -39,6 +39,13 @@ def text(max_len: int = 1000, pattern: str | None = None, hint: str = "") -> Spe
     return check
 
 
+def choice(*options: str) -> Spec:
+    def check(value: Any, path: str) -> None:
+        if value not in options:
+            raise Invalid(f"{path}: expected one of {', '.join(options)}")
+    return check
+
+
 def integer(lo: int = INT64[0], hi: int = INT64[1]) -> Spec:
     def check(value: Any, path: str) -> None:
         if not isinstance(value, int) or isinstance(value, bool):

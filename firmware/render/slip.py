@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from firmware.render.qr import qr_image
 from firmware.rules.i18n import N_, _
+from firmware.rules.money import in_words, money
 from firmware.rules.text import wrap_words
 
 WIDTHS = (576, 384)
@@ -36,7 +37,10 @@ class SlipData:
     result: str = ""
     full_name: str | None = None
     documents: list[tuple[str, int]] = field(default_factory=list)  # (document name, pages)
-    kind: str = "appointment"  # or "supplement": the short slip confirming papers brought later
+    kind: str = "appointment"  # "supplement": papers brought later; "payment": the receipt for a fee paid
+    amount_vnd: int = 0
+    ref: str = ""  # the bank's transaction reference
+    unit: str = ""  # the unit that collected the fee
 
 
 def slip_from_record(record: dict[str, Any]) -> SlipData:
@@ -118,6 +122,8 @@ def render_slip(data: SlipData, width: int = 576, drawn: list[str] | None = None
     pen.rule()
     if data.kind == "supplement":
         return _supplement(pen, data)
+    if data.kind == "payment":
+        return _payment(pen, data)
     pen.text(_("GIẤY TIẾP NHẬN HỒ SƠ\nVÀ HẸN TRẢ KẾT QUẢ"), 26, bold=True, center=True)
     pen.gap()
     pen.text(_("Mã hồ sơ"), 20, center=True)
@@ -161,5 +167,29 @@ def _supplement(pen: _Pen, data: SlipData) -> Image.Image:
     pen.text(_("Nhận lúc: {time} ngày {date}").format(time=f"{received:%H:%M}", date=f"{received:%d/%m/%Y}"), 22)
     pen.rule()
     pen.text(_(LOOKUP_HINT), 19)
+    pen.text(_("Kiosk {kiosk}").format(kiosk=data.kiosk_id), 16, center=True)
+    return pen.finish()
+
+
+def _payment(pen: _Pen, data: SlipData) -> Image.Image:
+    """The receipt for a fee paid by VietQR: dossier, amount in digits and words, when, the bank's reference."""
+    pen.text(_("BIÊN LAI THANH TOÁN\nPHÍ, LỆ PHÍ"), 26, bold=True, center=True)
+    pen.gap()
+    pen.text(_("Mã hồ sơ"), 20, center=True)
+    pen.text(data.code, 34, bold=True, center=True, fit=True)
+    if data.procedure_name:
+        pen.text(_("Thủ tục: {name}").format(name=data.procedure_name), 22)
+    pen.text(_("Số tiền: {amount}").format(amount=money(data.amount_vnd)), 26, bold=True)
+    pen.text(_("Bằng chữ: {words}").format(words=in_words(data.amount_vnd)), 20)
+    paid = data.received_at
+    pen.text(_("Thanh toán lúc: {time} ngày {date}").format(time=f"{paid:%H:%M}", date=f"{paid:%d/%m/%Y}"), 22)
+    pen.text(_("Hình thức: chuyển khoản (VietQR)"), 20)
+    if data.ref:
+        pen.text(_("Mã giao dịch: {ref}").format(ref=data.ref), 22)
+    if data.unit:
+        pen.text(_("Đơn vị thu: {unit}").format(unit=data.unit), 20)
+    pen.rule()
+    pen.text(_("Biên lai điện tử do cơ quan thu phát hành theo quy định. Tra cứu: chạm «Tra cứu hồ sơ» trên kiosk."),
+             19)
     pen.text(_("Kiosk {kiosk}").format(kiosk=data.kiosk_id), 16, center=True)
     return pen.finish()

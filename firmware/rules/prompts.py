@@ -23,6 +23,8 @@ SCREENS: dict[str, str] = {
     "status": "Đây là tình trạng hồ sơ của bạn.",
     "dossiers": "Đây là các hồ sơ bạn đã nộp. Chạm vào một hồ sơ để xem.",
     "rate": "Bạn hài lòng thế nào? Xin mời chạm vào một khuôn mặt.",
+    "pay": "Xin mời mở ứng dụng ngân hàng và quét mã QR trên màn hình để nộp phí.",
+    "vneid": "Xin mời mở ứng dụng VNeID, chạm Quét mã, rồi hướng vào mã QR trên màn hình.",
     "out_of_service": "Kiosk đang tạm ngừng phục vụ. Xin mời bạn đến quầy một cửa.",
 }
 
@@ -54,6 +56,12 @@ ERRORS: dict[str, str] = {
     "not_your_dossier": "Thẻ này không phải thẻ đã dùng để nộp hồ sơ. Xin mời dùng đúng thẻ.",
     "supplement_not_stored": "Kiosk chưa lưu được giấy tờ bổ sung. Xin mời đến quầy một cửa.",
     "supplement_sent": "Đã nhận giấy tờ bổ sung. Xin mời nhận phiếu xác nhận ở khe máy in.",
+    "paid": "Đã thanh toán. Xin mời nhận biên lai ở khe máy in.",
+    "payment_wait_over": "Chưa nhận được xác nhận thanh toán. Nếu bạn đã chuyển tiền, khoản tiền vẫn được ghi nhận.",
+    "no_fee": "Hồ sơ này không mất phí.",
+    "already_paid": "Hồ sơ này đã được thanh toán.",
+    "vneid_refused": "Bạn đã từ chối đăng nhập trên ứng dụng VNeID.",
+    "vneid_expired": "Mã đăng nhập đã hết hạn. Xin mời chạm Tạo mã mới.",
     "new_person": "Lượt mới đã bắt đầu. Thông tin của người trước đã được xoá.",
 }
 

@@ -127,6 +127,26 @@ class SubmissionSection:
 
 
 @dataclass(frozen=True)
+class PaymentSection:
+    """Fees paid by VietQR into the province's collection account (the values shipped are a sample)."""
+
+    enabled: bool = True
+    bank_bin: str = matching("970415", r"^\d{6}$", "the bank's 6-digit BIN, e.g. 970415")
+    account: str = matching("113000006100", r"^\d{6,19}$", "6 to 19 digits")
+    account_name: str = "KHO BAC NHA NUOC THANH PHO HA NOI"
+    bank_name: str = "VietinBank"
+    qr_mm: float = bounded(60.0, 40.0, 150.0)  # the QR's side on the panel: a phone reads it at arm's length
+    wait_s: float = bounded(180.0, 30.0, 900.0)  # how long the kiosk waits for the bank's confirmation
+    poll_s: float = bounded(3.0, 1.0, 30.0)
+
+
+@dataclass(frozen=True)
+class VneidSection:
+    enabled: bool = True  # `Đăng nhập bằng VNeID` on `login`
+    poll_s: float = bounded(2.0, 1.0, 30.0)
+
+
+@dataclass(frozen=True)
 class OutboxSection:
     path: str = "out/data/outbox.db"
     max_mb: int = bounded(512, 1, 32768)
@@ -178,6 +198,8 @@ class Config:
     gpio: GpioSection = field(default_factory=GpioSection)
     backlight: BacklightSection = field(default_factory=BacklightSection)
     submission: SubmissionSection = field(default_factory=SubmissionSection)
+    payment: PaymentSection = field(default_factory=PaymentSection)
+    vneid: VneidSection = field(default_factory=VneidSection)
     outbox: OutboxSection = field(default_factory=OutboxSection)
     mqtt: MqttSection = field(default_factory=MqttSection)
     voice: VoiceSection = field(default_factory=VoiceSection)

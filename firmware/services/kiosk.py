@@ -13,11 +13,13 @@ from firmware.runtime.config import Config
 from firmware.runtime.events import KioskEvent
 from firmware.services.health import Health
 from firmware.services.lookup import LookupService
+from firmware.services.payment import PaymentService
 from firmware.services.rating import RatingService
 from firmware.services.search import ProcedureIndex
 from firmware.services.session import Session
 from firmware.services.submission import SubmissionService
 from firmware.services.supplement import SupplementService
+from firmware.services.vneid import VneidService
 from firmware.services.voice import Voice
 
 
@@ -49,6 +51,8 @@ class Kiosk:
     lookup: LookupService
     ratings: RatingService
     supplements: SupplementService
+    payments: PaymentService
+    vneid: VneidService
 
     def procedure(self) -> Procedure:
         """The procedure this visit is about (the catalog's first when none is chosen, for sample screens)."""

@@ -38,6 +38,11 @@ class LookupService:
         number = (session.identity or {}).get("id_number") if session.signed_in else None
         return citizen_key(str(number)) if number else None
 
+    def sending(self, code: str) -> bool:
+        """A dossier this kiosk holds in its outbox, not yet acknowledged by the province."""
+        stub = self.outbox.stub(code.strip())
+        return stub is not None and not stub.official_code and self.outbox.holds(stub.dossier_id)
+
     def ask(self, code: str, now: float, citizen: str | None = None) -> Asked:
         code = code.strip()
         if not CODE.match(code):
