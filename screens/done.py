@@ -101,7 +101,8 @@ class DoneScreen(Screen):
         place_h = len(wrap(place, t.body, area.width)) * line_height(t.body) if place else 0
         voice_w = self._voice_width()
         row = pygame.Rect(area.left, area.bottom - row_h, area.width - voice_w - t.gap, row_h)
-        rate, finish = self._rate_and_finish(row)
+        rate, finish = self._rate_and_finish(row, stacked=True)
+        bottom = self._pay.top - t.gap // 2 if self._pay else finish.top
         return self._with_pay([
             Label(_("Hồ sơ của bạn đã được tiếp nhận. Mã hồ sơ:"), pygame.Rect(area.left, area.top, text_w,
                                                                            heading_h), "body", bold=True),
@@ -110,7 +111,7 @@ class DoneScreen(Screen):
             Label(due_text, pygame.Rect(area.left, area.top + heading_h + code_h, text_w, due_h), "title",
                   bold=True),
             Label(place, pygame.Rect(area.left, below, area.width, place_h), "body"),
-            Label(status, pygame.Rect(area.left, below + place_h, area.width, finish.top - below - place_h),
+            Label(status, pygame.Rect(area.left, below + place_h, area.width, bottom - below - place_h),
                   "body", status_role, bold=True),
             Button(_(RATE), "rate", rate, "secondary"),
             Button(_("Kết thúc"), "finish", finish),
@@ -142,10 +143,16 @@ class DoneScreen(Screen):
             Button(_("Kết thúc"), "finish", finish),
         ])
 
-    def _rate_and_finish(self, row: pygame.Rect) -> tuple[pygame.Rect, pygame.Rect]:
+    def _rate_and_finish(self, row: pygame.Rect, stacked: bool = False) -> tuple[pygame.Rect, pygame.Rect]:
         """`Đánh giá` (offered once, at the end of the visit) left of `Kết thúc`; `Nộp phí ngay` between them
-        when the dossier has a fee (`self._pay`)."""
+        when the dossier has a fee (`self._pay`), or on a row of its own above them (`stacked`: a short panel,
+        whose bottom row also holds the voice toggle)."""
         gap = self.theme.gap
+        if stacked and self.fee:
+            self._pay: pygame.Rect | None = pygame.Rect(row.left, row.top - row.height - gap, row.width, row.height)
+            half = (row.width - gap) // 2
+            return (pygame.Rect(row.left, row.top, half, row.height),
+                    pygame.Rect(row.left + half + gap, row.top, row.width - half - gap, row.height))
         cells = 3 if self.fee else 2
         width = (row.width - (cells - 1) * gap) // cells
         rects = [pygame.Rect(row.left + i * (width + gap), row.top, width, row.height) for i in range(cells)]

@@ -38,9 +38,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "free": (N_("Không mất phí"), N_("Hồ sơ {code} không mất phí. Bạn không cần nộp tiền.")),
     "already": (N_("Đã thanh toán"), N_("Hồ sơ {code} đã được thanh toán ngày {date}. Bạn không cần nộp lại.")),
     "timeout": (N_("Chưa nhận được xác nhận"), N_(
-        "Kiosk chưa nhận được xác nhận thanh toán từ ngân hàng. Nếu bạn đã chuyển tiền, khoản tiền vẫn được ghi "
-        "nhận cho hồ sơ {code}; bạn có thể kiểm tra lại sau bằng «Tra cứu hồ sơ». Nếu chưa chuyển, xin đừng "
-        "chuyển nữa: hãy nộp phí tại quầy một cửa.")),
+        "Ngân hàng chưa báo về kiosk. Nếu bạn đã chuyển tiền, khoản tiền vẫn được ghi nhận cho hồ sơ {code}; "
+        "bạn có thể xem lại sau bằng «Tra cứu hồ sơ». Nếu chưa chuyển, xin nộp phí tại quầy một cửa.")),
     "unavailable": (N_("Chưa nộp phí được"), N_("Kiosk này chưa nhận nộp phí. Xin mời nộp phí tại quầy một cửa.")),
 }
 SPOKEN = {"offline": "lookup_offline", "not_found": "lookup_not_found", "free": "no_fee",
@@ -188,7 +187,7 @@ class PayScreen(Screen):
             return [*self._paid_layout(pygame.Rect(area.left, area.top, area.width, row.top - t.gap - area.top)),
                     Button(_("Kết thúc"), "finish", row)]
         title, text = MESSAGES[self.state]
-        title_h = line_height(t.title, True) * 2
+        title_h = line_height(t.title, True) * (2 if t.portrait else 3) // (1 if t.portrait else 2)
         body = _(text).format(code=self.code, date=day(self.answer.get("paid_at"))) if text else ""
         widgets: list[Widget] = [
             Label(_(title), pygame.Rect(area.left, area.top, area.width, title_h), "title", bold=True),

@@ -77,7 +77,8 @@ class VneidScreen(Screen):
         self.kiosk.vneid.last_session = self.session
         self.expires = now + int(body["expires_in_s"])
         self.next_poll = now + self.kiosk.config.vneid.poll_s
-        room = self.content_rect().height * 2 // 5 if self.theme.portrait else self.content_rect().height
+        content = self.content_rect()
+        room = content.height * 2 // 5 if self.theme.portrait else min(content.height, content.width * 2 // 5)
         self._qr = qr_surface(str(body["qr"]), self.theme, QR_MM, room)
         log.info("VNeID login QR shown (%d s)", int(body["expires_in_s"]))
         self._to("showing")
@@ -103,7 +104,7 @@ class VneidScreen(Screen):
         self.waiting = None
         body = event.body if event.outcome == "answered" else None
         if self.state == "starting":
-            if body is None or "session" not in body or event.kind != "login":
+            if body is None or "session" not in body or event.request != "login":
                 self._to("offline")
             else:
                 self._show(body)

@@ -160,7 +160,31 @@ def _citizen_states() -> dict[str, Callable[[App], None]]:
             {"status": "need_more", "at": "2026-11-25T09:00:00+07:00",
              "documents": ["Giấy chứng sinh bản chính", "Văn bản ủy quyền có chứng thực"]}]})
 
-    return {"rate+five": rate(0), "rate+criterion": rate(1), "rate+reasons": rate(2), "rate+thanks":
+    def pay(state: str) -> Callable[[App], None]:
+        def show(app: App) -> None:
+            app.stack.reset("pay", code=dossier["code"], sample_state=state)
+        return show
+
+    def vneid(state: str) -> Callable[[App], None]:
+        def show(app: App) -> None:
+            app.stack.reset("vneid", next="procedures", sample_state=state)
+        return show
+
+    def done_with_fee(app: App) -> None:
+        from firmware.services.submission import Submitted
+
+        code = "kiosk-sim-01-261124-0001"
+        record = {"id": "d", "receipt_code": code, "due_date": "2026-11-27",
+                  "procedure": {"result": "Tại bộ phận một cửa UBND xã", "fee_vnd": 7000}}
+        app.kiosk.submissions.submitted[code] = Submitted(record, "printed")
+        app.stack.reset("done", code=code)
+
+    paying = {f"pay+{s}": pay(s) for s in ("asking", "sending", "offline", "not_found", "free", "already",
+                                           "timeout", "unavailable", "paid")}
+    logging_in = {f"vneid+{s}": vneid(s) for s in ("starting", "expired", "refused", "offline", "bad",
+                                                   "signing_in")}
+    return {**paying, **logging_in, "done+fee": done_with_fee,
+            "rate+five": rate(0), "rate+criterion": rate(1), "rate+reasons": rate(2), "rate+thanks":
             rate(0, outcome="thanks"), "rate+not_stored": rate(0, outcome="not_stored"),
             "rate+rated": rate(0, rated="2026-11-28"), "rate+two": rate(0, five[::4]), "status+returned":
             status("returned"), "status+rejected": status("rejected"), "dossiers+none": dossiers(False),

@@ -60,6 +60,9 @@ def test_every_error_a_screen_can_speak_has_a_prompt() -> None:
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Problem" and len(node.args) == 2:
                 if isinstance(node.args[1], ast.Constant):
                     keys.add(str(node.args[1].value))  # a form check's prompt
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and any(
+                    isinstance(t, ast.Name) and t.id == "SPOKEN" for t in node.targets):  # state -> prompt
+                keys |= {str(v.value) for v in node.value.values if isinstance(v, ast.Constant)}
             if isinstance(node, ast.keyword) and node.arg in ("speak", "notice_prompt", "prompt"):
                 if isinstance(node.value, ast.Constant):
                     keys.add(str(node.value.value))

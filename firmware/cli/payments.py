@@ -77,6 +77,14 @@ def gateway_login(args: argparse.Namespace, store_path: str, unit_code: str) -> 
 
     if len(args.params) != 1 or (args.cccd is None) == (not args.refuse):
         raise UsageError("usage: motcua gateway confirm-login SESSION (--cccd PAYLOAD | --refuse)")
+    if args.cccd is not None:
+        from firmware.rules.identity import read_cccd
+
+        card = read_cccd(args.cccd)
+        if card is None or not card.valid:
+            print("motcua gateway: --cccd: not an identity in the card's QR format "
+                  "(12-digit ID|old ID|name|DDMMYYYY|sex|address|DDMMYYYY)", file=sys.stderr)
+            return 2
     store = Store(store_path, unit_code)
     try:
         ReferenceLogins(store.db).answer(args.params[0], datetime.now().astimezone(),

@@ -179,8 +179,11 @@ class MqttLink:
     def stop(self) -> None:
         """Clean stop: availability `offline` and status `stopped` (retained), then disconnect."""
         if self.state == "up":
-            self.client.publish(self.topic("status"), '{"state": "stopped"}', qos=1, retain=True)
-            self.client.publish(self.topic("availability"), "offline", qos=1, retain=True).wait_for_publish(2)
+            try:
+                self.client.publish(self.topic("status"), '{"state": "stopped"}', qos=1, retain=True)
+                self.client.publish(self.topic("availability"), "offline", qos=1, retain=True).wait_for_publish(2)
+            except (RuntimeError, ValueError) as exc:  # the link dropped meanwhile: the broker's will says offline
+                log.warning("could not say goodbye to the broker: %s", exc)
         self._stop.set()
         self._wake.set()
         self.client.disconnect()
