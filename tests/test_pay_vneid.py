@@ -15,11 +15,10 @@ import pytest
 
 from firmware.app.compose import App
 from firmware.app.sim import Simulator
+from firmware.runtime.events import MqttMessage, Response
 from province.broker import Broker
 
 from .conftest import REPO, steps, wait_until
-from firmware.runtime.events import MqttMessage, Response
-
 from .test_link import dossier_events_without_pages, dossiers, kiosk
 from .test_lookup import until_screen
 from .test_submission_flow import CHILD_KEYS, PAGE, SUBMIT
