@@ -38,7 +38,9 @@ from firmware.common.protocol import (
     unpack_envelope,
     unpack_request,
 )
-from province import citizens, lookup, payments, vneid
+from firmware.common.seal import SealError
+from firmware.common.tls import TlsError, client_context
+from province import citizens, enrolment, lookup, payments, pki, unseal, vneid
 from province.store import Store
 
 log = logging.getLogger("motcua.gateway")
@@ -62,6 +64,13 @@ class GatewayConfig:
     catalog: str = ""   # JSON catalog to publish (retained); empty: the one shipped with the firmware
     calendar: str = ""  # the province's calendar TOML (days_off, working_days)
     login_ttl_s: int = vneid.DEFAULT_TTL_S  # how long a VNeID login QR stays valid
+    # TLS ([broker] ca_file, cert_file, key_file): the province's CA and this gateway's certificate.
+    ca_file: str = ""
+    cert_file: str = ""
+    key_file: str = ""
+    ca: str = ""  # the province's CA directory: enrolment, renewal, and the key dossiers are sealed to
+    ops_cert_file: str = ""  # `motcua ops`' own identity ([ops] cert_file, key_file)
+    ops_key_file: str = ""
 
 
 def load_gateway_config(path: str | Path | None) -> GatewayConfig:
@@ -74,12 +83,15 @@ def load_gateway_config(path: str | Path | None) -> GatewayConfig:
         raise GatewayConfigError(f"{path}: cannot read the configuration{hint}") from None
     except tomllib.TOMLDecodeError as exc:
         raise GatewayConfigError(f"{path}: not valid TOML: {exc}") from None
-    broker, gateway = raw.get("broker", {}), raw.get("gateway", {})
+    broker, gateway, ops = raw.get("broker", {}), raw.get("gateway", {}), raw.get("ops", {})
     try:
         return GatewayConfig(str(broker.get("host", "127.0.0.1")), int(broker["port"]), str(gateway["store"]),
                              str(gateway.get("unit_code", "000.00.00.H00")), str(gateway.get("group", "gateway")),
                              str(gateway.get("province", "hn")), str(gateway.get("catalog", "")),
-                             str(gateway.get("calendar", "")), _ttl(gateway.get("login_ttl_s", vneid.DEFAULT_TTL_S)))
+                             str(gateway.get("calendar", "")), _ttl(gateway.get("login_ttl_s", vneid.DEFAULT_TTL_S)),
+                             str(broker.get("ca_file", "")), str(broker.get("cert_file", "")),
+                             str(broker.get("key_file", "")), str(gateway.get("ca", "")),
+                             str(ops.get("cert_file", "")), str(ops.get("key_file", "")))
     except (KeyError, ValueError, TypeError) as exc:
         raise GatewayConfigError(f"{path}: missing or bad key {exc}; expected [broker] port and [gateway] store") \
             from None
@@ -110,13 +122,22 @@ class Gateway:
         self.catalog_text = catalog_text(config)
         self.store = Store(config.store, config.unit_code, calendar, parse_catalog(self.catalog_text))
         self.logins: vneid.LoginAdapter = vneid.ReferenceLogins(self.store.db, config.login_ttl_s)
+        try:
+            self.authority = pki.Authority.open(Path(config.ca)) if config.ca else None
+            self.unsealer = unseal.Unsealer.from_ca(Path(config.ca)) if config.ca else None
+            tls = client_context(config.ca_file, config.cert_file, config.key_file) if config.ca_file else None
+        except (pki.CaError, TlsError, OSError, ValueError) as exc:
+            raise GatewayConfigError(f"[gateway] ca / [broker] ca_file, cert_file, key_file: {exc}") from None
         self.client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2,
                                   client_id=f"gateway-{os.getpid()}", protocol=mqtt.MQTTv5)
+        if tls:
+            self.client.tls_set_context(tls)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
         self.client.reconnect_delay_set(min_delay=1, max_delay=RECONNECT_MAX_S)
-        self.counts = {"handled": 0, "quarantined": 0, "store_errors": 0, "errors": 0, "requests": 0}
+        self.counts = {"handled": 0, "quarantined": 0, "store_errors": 0, "errors": 0, "requests": 0,
+                       "tampered": 0, "enrolments": 0}
         self.store_trouble = ""  # why the store last failed; empty once it works again
         self.ready = threading.Event()
 
@@ -134,6 +155,8 @@ class Gateway:
             return
         client.subscribe(gateway_subscription(self.config.group), qos=1)
         client.subscribe(f"$share/{self.config.group}/motcua/v1/+/+/req/#", qos=1)
+        if self.authority:
+            client.subscribe(f"$share/{self.config.group}/{enrolment.subscription(self.config.province)}", qos=1)
         self._publish_reference(client)
         self._publish_status()
         self.ready.set()
@@ -146,7 +169,9 @@ class Gateway:
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         """No exception from one message ever leaves here: paho would re-raise it out of the network loop."""
         try:
-            if "/req/" in message.topic:
+            if message.topic.startswith(enrolment.ENROL_ROOT + "/"):
+                self._enrol(client, message.topic, bytes(message.payload))
+            elif "/req/" in message.topic:
                 self._answer(client, message)
             else:
                 self._event(client, message.topic, bytes(message.payload))
@@ -163,7 +188,12 @@ class Gateway:
             log.warning("ignored a message on %s: %s", topic[:200], exc)
             return
         try:
-            envelope = unpack_envelope(payload)
+            envelope = unseal.opened(self.unsealer, unpack_envelope(payload), kiosk)
+        except SealError as exc:
+            self.counts["tampered"] += 1
+            log.error("REJECTED a sealed event from kiosk %s: %s", kiosk[:64], exc)
+            self._quarantine(client, now, topic, province, kiosk, f"tampered: {exc}", payload)
+            return
         except BadMessage as exc:
             self._quarantine(client, now, topic, province, kiosk, str(exc), payload)
             return
@@ -186,6 +216,16 @@ class Gateway:
             log.warning("not acknowledged %s %s from %s: %s", envelope.kind, envelope.id, kiosk, outcome.problem)
             return
         client.publish(kiosk_topic(province, kiosk, "ack"), pack_ack(outcome.ack, outcome.official), qos=1)
+
+    def _enrol(self, client: mqtt.Client, topic: str, payload: bytes) -> None:
+        try:
+            province, kiosk = enrolment.parse_topic(topic)
+        except BadMessage as exc:
+            log.warning("ignored %s", exc)
+            return
+        answer = enrolment.enrol(self.authority, kiosk, payload)
+        self.counts["enrolments"] += int(bool(answer.get("ok")))
+        client.publish(enrolment.answer_topic(province, kiosk), enrolment.pack(answer), qos=1)
 
     def _quarantine(self, client: mqtt.Client, now: datetime, topic: str, province: str, kiosk: str, reason: str,
                     payload: bytes) -> None:
@@ -258,6 +298,8 @@ class Gateway:
             return {"dossiers": citizens.dossiers_of(db, body["citizen"])}
         if kind == "payment":
             return self.store.payment(body["code"])
+        if kind == "renew":
+            return enrolment.renew(self.authority, kiosk, body)
         if kind == "login":
             started = self.logins.begin(kiosk, now)
             return {"session": started.session, "qr": started.qr, "expires_in_s": started.expires_in_s}

@@ -26,8 +26,8 @@ from province import citizens, history, lookup, payments, ratings, supplements
 from province.history import HistoryError, Step
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, province TEXT, kiosk TEXT, kind TEXT, seq INTEGER,
-    ts TEXT, synced INTEGER, stored_at TEXT, body BLOB);
+CREATE TABLE IF NOT EXISTS events (id TEXT, province TEXT, kiosk TEXT, kind TEXT, seq INTEGER,
+    ts TEXT, synced INTEGER, stored_at TEXT, body BLOB, PRIMARY KEY (kiosk, id));
 CREATE TABLE IF NOT EXISTS parts (dossier_id TEXT, sha256 TEXT, bytes INTEGER, data BLOB,
     PRIMARY KEY (dossier_id, sha256));
 CREATE TABLE IF NOT EXISTS dossiers (id TEXT PRIMARY KEY, kiosk TEXT, receipt_code TEXT, code TEXT UNIQUE,
@@ -79,8 +79,13 @@ class Store:
 
     def _handle(self, province: str, kiosk: str, envelope: Envelope, now: datetime) -> Outcome:
         db, body = self.db, envelope.body
-        if db.execute("SELECT 1 FROM events WHERE id = ?", (envelope.id,)).fetchone():
-            return Outcome([envelope.id], self._official(envelope.id))  # seen before: acknowledge again
+        # An event is the same one only from the same kiosk (whose identity the broker checked): another kiosk
+        # sending the same id neither overwrites it nor gets it acknowledged.
+        if db.execute("SELECT 1 FROM events WHERE kiosk = ? AND id = ?", (kiosk, envelope.id)).fetchone():
+            return Outcome([envelope.id], self._official(envelope.id, kiosk))  # seen before: acknowledge again
+        if envelope.kind in ("dossier", "supplement") and \
+                db.execute("SELECT 1 FROM events WHERE id = ?", (envelope.id,)).fetchone():
+            return Outcome([], {}, f"another kiosk's {envelope.kind} has the id {envelope.id}")
         if envelope.kind == "part":
             data = body.get("data")
             if not isinstance(data, bytes) or hashlib.sha256(data).hexdigest() != body.get("sha256"):
@@ -139,8 +144,9 @@ class Store:
     def log_second_rating(event_id: str) -> None:
         log.info("rating %s: this dossier was rated already; kept, not counted", event_id)
 
-    def _official(self, event_id: str) -> dict[str, dict[str, Any]]:
-        row = self.db.execute("SELECT code, due_date FROM dossiers WHERE id = ?", (event_id,)).fetchone()
+    def _official(self, event_id: str, kiosk: str) -> dict[str, dict[str, Any]]:
+        row = self.db.execute("SELECT code, due_date FROM dossiers WHERE id = ? AND kiosk = ?",
+                              (event_id, kiosk)).fetchone()
         return {event_id: {"code": row[0], "due_date": row[1]}} if row else {}
 
     def quarantine(self, at: datetime, topic: str, kiosk: str, event_id: str | None, reason: str,

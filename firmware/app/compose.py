@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import pygame.freetype
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from firmware.app.devices import Devices, build_devices
 from firmware.app.display import Display
 from firmware.app.loop import Loop
 from firmware.common.catalog import Catalog, CatalogError, default_catalog, load_catalog
 from firmware.common.due_date import CalendarError, WorkCalendar, load_calendar
+from firmware.common.seal import public_key_from_text
 from firmware.devices.printing import PrintWorker
 from firmware.devices.scanning import ScanWorker
 from firmware.link.mqtt import MqttLink, link_settings
@@ -57,6 +60,8 @@ from screens.inactivity import InactivityGuard
 from screens.stack import ScreenStack
 from screens.ui.canvas import Canvas
 from screens.ui.theme import make_theme
+
+log = logging.getLogger("motcua.compose")
 
 
 @dataclass
@@ -199,10 +204,22 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
 
 def _open_outbox(path: str, config: Config) -> Outbox:
     try:
-        return Outbox(path, config.outbox.max_mb * 2**20, config.outbox.min_free_mb * 2**20)
+        return Outbox(path, config.outbox.max_mb * 2**20, config.outbox.min_free_mb * 2**20,
+                      seal_to=_province_key(config))
     except (sqlite3.Error, OSError) as exc:
         raise ConfigError(f"[outbox] path = {path!r}: cannot open the outbox there ({exc}); it must name a file in "
                           "a writable directory (on a kiosk /var/lib/motcua/outbox.db)") from None
+
+
+def _province_key(config: Config) -> X25519PublicKey | None:
+    if not config.security.province_key:
+        log.warning("no [security] province_key: dossiers are stored unsealed (a developer's desk only; a "
+                    "provisioned kiosk has the province's key from its site file)")
+        return None
+    try:
+        return public_key_from_text(config.security.province_key)
+    except ValueError as exc:
+        raise ConfigError(f"[security] province_key: {exc}; give the key `motcua ca init` printed") from None
 
 
 def _catalog(config: Config) -> Catalog:

@@ -20,6 +20,7 @@ from typing import Any
 
 from firmware.cli.common import UsageError, config_from, headless
 from firmware.cli.payments import add_vietqr
+from firmware.cli.security import add_security
 from firmware.cli.tools import cmd_doctor, cmd_gateway, cmd_ops, cmd_out_of_service, cmd_provision
 from firmware.runtime.config import Config, ConfigError
 
@@ -329,6 +330,7 @@ def parser() -> argparse.ArgumentParser:
     gateway.set_defaults(func=cmd_gateway)
 
     add_vietqr(sub)
+    add_security(sub)
 
     ops = sub.add_parser("ops", help="the fleet: online, offline or crashed, backlog, printer, counts today")
     ops.add_argument("--once", action="store_true", help="print once and exit (default: live)")

@@ -47,7 +47,11 @@ def cmd_gateway(args: argparse.Namespace) -> int:
             print(json.dumps(row, ensure_ascii=False) if args.json else _gateway_line(args.action, row))
         return 0 if rows else 1
     setup_logging()
-    Gateway(config).run()
+    try:
+        gateway = Gateway(config)
+    except GatewayConfigError as exc:
+        raise UsageError(str(exc)) from None
+    gateway.run()
     return 0
 
 

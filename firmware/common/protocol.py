@@ -17,6 +17,7 @@ from firmware.common import schema
 ROOT = "motcua/v1"
 MAX_MESSAGE_BYTES = 1_500_000  # well under mosquitto's 2 MB default packet limit
 EVENT_KINDS = ("dossier", "part", "supplement", "rating", "payment", "usage")
+SEALED_KINDS = ("dossier", "part", "supplement")  # what carries a citizen's data: sealed to the province
 CITIZEN_SALT = b"motcua.citizen/1:"
 
 
@@ -108,6 +109,9 @@ BODIES: dict[str, schema.Spec] = {
     "payment": schema.mapping({}, rest=schema.plain()),
     "usage": schema.mapping({}, rest=schema.plain()),
 }
+# A dossier, part or supplement sealed to the province (firmware/common/seal.py): opened by the gateway, then
+# checked against its kind's schema above.
+SEALED = schema.mapping({"sealed": schema.blob(MAX_MESSAGE_BYTES)}, required=("sealed",))
 ENVELOPE = schema.mapping({"id": EVENT_ID, "seq": schema.integer(0, schema.INT64[1]), "ts": schema.text(40),
                            "kind": schema.text(16), "synced": schema.boolean, "body": schema.plain()},
                           required=("id", "seq", "ts", "kind", "body"))
@@ -117,7 +121,8 @@ REQUESTS: dict[str, schema.Spec] = {
     "dossiers": schema.mapping({"citizen": CITIZEN}, required=("citizen",)),
     "payment": schema.mapping({"code": schema.text(64)}, required=("code",)),
     "login": schema.mapping({}),
-    "login_status": schema.mapping({"session": SESSION}, required=("session",))}
+    "login_status": schema.mapping({"session": SESSION}, required=("session",)),
+    "renew": schema.mapping({"csr": schema.blob(16_384)}, required=("csr",))}
 LOGIN_STATES = ("pending", "confirmed", "refused", "expired", "unknown")
 AMOUNT = schema.integer(0, 100_000_000_000)
 # What a kiosk reads of each answer: checked on arrival, so a malformed reply is "no answer", never a crash.
@@ -128,6 +133,9 @@ LISTED = schema.mapping({"code": schema.text(64), "receipt_code": schema.optiona
                          "received_at": schema.iso_datetime, "procedure": schema.text(300),
                          "status": schema.text(24), "label": schema.text(60), "rated_on": schema.optional(
                              schema.iso_date)}, required=("code", "received_at", "status"))
+# The gateway's answer to an enrolment or a renewal: the kiosk's new certificate and the CA's, both PEM.
+CERTIFICATE = schema.mapping({"ok": schema.boolean, "cert": schema.blob(16_384), "ca": schema.blob(16_384),
+                              "not_after": schema.text(40), "reason": schema.text(300)}, required=("ok",))
 RESPONSES: dict[str, schema.Spec] = {
     "lookup": schema.mapping({
         "found": schema.boolean, "code": schema.text(64), "receipt_code": schema.optional(schema.text(64)),
@@ -144,7 +152,8 @@ RESPONSES: dict[str, schema.Spec] = {
     "login": schema.mapping({"session": SESSION, "qr": schema.text(200), "expires_in_s": schema.integer(1, 3600)},
                             required=("session", "qr", "expires_in_s")),
     "login_status": schema.mapping({"session": SESSION, "state": schema.choice(*LOGIN_STATES),
-                                    "cccd": schema.text(400)}, required=("state",))}
+                                    "cccd": schema.text(400)}, required=("state",)),
+    "renew": CERTIFICATE}
 
 
 def check_response(kind: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -178,10 +187,26 @@ def unpack_envelope(payload: bytes) -> Envelope:
         kind = data["kind"]
         if kind not in BODIES:
             raise schema.Invalid(f"event.kind: {kind!r} is not one of {', '.join(EVENT_KINDS)}")
-        BODIES[kind](data["body"], "body")
+        body = data["body"]
+        (SEALED if kind in SEALED_KINDS and is_sealed(body) else BODIES[kind])(body, "body")
     except schema.Invalid as exc:
         raise BadMessage(str(exc)) from None
-    return Envelope(data["id"], data["seq"], data["ts"], kind, data["body"], data.get("synced", True))
+    return Envelope(data["id"], data["seq"], data["ts"], kind, body, data.get("synced", True))
+
+
+def is_sealed(body: Any) -> bool:
+    return isinstance(body, dict) and "sealed" in body
+
+
+def check_body(kind: str, body: Any) -> dict[str, Any]:
+    """An opened sealed body, checked against its kind's schema (raises BadMessage)."""
+    if kind not in BODIES or not isinstance(body, dict):
+        raise BadMessage(f"a sealed {kind!r} that does not hold a map")
+    try:
+        BODIES[kind](body, "sealed body")
+    except schema.Invalid as exc:
+        raise BadMessage(str(exc)) from None
+    return body
 
 
 def unpack_request(kind: str, payload: bytes) -> dict[str, Any]:

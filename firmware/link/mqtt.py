@@ -11,23 +11,30 @@ from __future__ import annotations
 
 import logging
 import random
+import secrets
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import msgpack
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from firmware.common.protocol import kiosk_topic
+from firmware.common.protocol import BadMessage, kiosk_topic, unpack
+from firmware.common.tls import TlsError, client_context, load_certificate
+from firmware.link import identity
 from firmware.runtime.config import Config, ConfigError
 from firmware.runtime.events import KioskEvent, LinkState, MqttMessage, PublishFailed
 
 log = logging.getLogger("motcua.link")
 AUTH_REFUSED = (0x86, 0x87, 0x8C)  # bad user name or password, not authorized, bad authentication method
 SESSION_EXPIRY_S = 7 * 24 * 3600
+RENEWAL = b"renew:"  # correlation data of the link's own certificate renewal
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,9 @@ class LinkSettings:
     ca_file: str = ""
     cert_file: str = ""
     key_file: str = ""
+    token_file: str = ""
+    enrol_port: int = 0
+    renew_days: int = 30
 
 
 def link_settings(config: Config) -> LinkSettings:
@@ -51,7 +61,8 @@ def link_settings(config: Config) -> LinkSettings:
     return LinkSettings(settings.host, settings.port, config.kiosk.province_code, config.kiosk.id,
                         backoff_min_s=settings.backoff_min_s, backoff_max_s=settings.backoff_max_s,
                         username=settings.username, password=settings.password, ca_file=settings.ca_file,
-                        cert_file=settings.cert_file, key_file=settings.key_file)
+                        cert_file=settings.cert_file, key_file=settings.key_file, token_file=settings.token_file,
+                        enrol_port=settings.enrol_port, renew_days=settings.renew_days)
 
 
 def backoff_delay(attempt: int, low: float, high: float, rng: random.Random) -> float:
@@ -61,20 +72,28 @@ def backoff_delay(attempt: int, low: float, high: float, rng: random.Random) -> 
     return max(low / 10, rng.uniform(0, ceiling))
 
 
-def make_client(settings: LinkSettings, client_id: str, reconnect_on_failure: bool = True) -> mqtt.Client:
+def tls_context(settings: LinkSettings) -> ssl.SSLContext | None:
+    """The province's CA, and the kiosk's certificate once it has one (enrolment writes it later)."""
+    if not settings.ca_file:
+        return None
+    try:
+        have_cert = bool(settings.cert_file) and Path(settings.cert_file).exists()
+        return client_context(settings.ca_file, settings.cert_file if have_cert else "", settings.key_file)
+    except TlsError as exc:
+        raise ConfigError(f"[mqtt] ca_file / cert_file / key_file: {exc}; give the province's CA certificate (PEM) "
+                          "and this kiosk's certificate and key, or leave ca_file empty for no TLS") from None
+
+
+def make_client(settings: LinkSettings, client_id: str, reconnect_on_failure: bool = True,
+                tls: ssl.SSLContext | None = None) -> mqtt.Client:
     """A paho MQTT v5 client with the kiosk's credentials and TLS settings."""
     client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5,
                          reconnect_on_failure=reconnect_on_failure)
     if settings.username:
         client.username_pw_set(settings.username, settings.password or None)
-    if settings.ca_file:
-        try:
-            client.tls_set(ca_certs=settings.ca_file, certfile=settings.cert_file or None,
-                           keyfile=settings.key_file or None)
-        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
-            raise ConfigError(f"[mqtt] ca_file / cert_file / key_file: cannot load {settings.ca_file!r} "
-                              f"({exc}); give the province's CA certificate (PEM), or leave ca_file empty for "
-                              "no TLS") from None
+    tls = tls or tls_context(settings)
+    if tls is not None:
+        client.tls_set_context(tls)
     return client
 
 
@@ -128,7 +147,9 @@ class MqttLink:
         self._leaves = subscriptions
         self._other_topics = other_topics
         # The reconnect schedule is ours (`_run`): paho's own waits are whole seconds and without jitter.
-        self.client = make_client(settings, settings.kiosk, reconnect_on_failure=False)
+        self.tls = tls_context(settings)
+        self._cert_loaded = bool(settings.cert_file) and Path(settings.cert_file).exists()
+        self.client = make_client(settings, settings.kiosk, reconnect_on_failure=False, tls=self.tls)
         self.client.will_set(self.topic("availability"), "offline", qos=1, retain=True)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
@@ -152,6 +173,10 @@ class MqttLink:
                 self._wake.wait(1.0)
                 self._wake.clear()
                 continue
+            if not self._identity_ready():
+                self._wake.wait(self._next_delay())
+                self._wake.clear()
+                continue
             try:
                 self.client.connect(self.settings.host, self.settings.port, self.settings.keepalive,
                                     clean_start=False, properties=properties)
@@ -164,6 +189,57 @@ class MqttLink:
                 break
             self._wake.wait(self._next_delay())
             self._wake.clear()
+
+    def _identity_ready(self) -> bool:
+        """With TLS: a certificate to offer, enrolling with the one-time token first when there is none yet."""
+        settings = self.settings
+        if self.tls is None or not settings.cert_file or self._cert_loaded:
+            return True
+        try:
+            cert = Path(settings.cert_file)
+            if not cert.exists():
+                if not (settings.token_file and settings.enrol_port and Path(settings.token_file).exists()):
+                    raise identity.EnrolError(f"no certificate ({cert}) and no enrolment token ([mqtt] token_file)")
+                key = identity.ensure_key(Path(settings.key_file))
+                token = Path(settings.token_file).read_text(encoding="utf-8").strip()
+                identity.enrol(settings.host, settings.enrol_port, settings.province, settings.kiosk,
+                               settings.ca_file, token, key, cert)
+                Path(settings.token_file).unlink(missing_ok=True)  # spent: nothing to steal any more
+                log.info("enrolled with the province: the token is spent and deleted")
+            load_certificate(self.tls, settings.cert_file, settings.key_file)
+        except (identity.EnrolError, TlsError, OSError, ValueError) as exc:
+            if self.refused != f"enrolment: {exc}":
+                log.error("cannot connect without a certificate: %s", exc)
+            self.refused = f"enrolment: {exc}"
+            return False
+        self._cert_loaded = True
+        self.refused = None
+        return True
+
+    def _ask_renewal(self, client: mqtt.Client) -> None:
+        """A certificate close to its expiry: ask the gateway for a new one for the same key."""
+        settings = self.settings
+        if self.tls is None or not settings.cert_file or not identity.renewal_due(Path(settings.cert_file),
+                                                                                 settings.renew_days):
+            return
+        try:
+            csr = identity.csr_for(identity.ensure_key(Path(settings.key_file)), settings.kiosk)
+        except (OSError, ValueError) as exc:
+            log.error("cannot renew the certificate: %s", exc)
+            return
+        properties = Properties(PacketTypes.PUBLISH)
+        properties.ResponseTopic = self.topic("res")
+        properties.CorrelationData = RENEWAL + secrets.token_bytes(8)
+        client.publish(self.topic("req/renew"), msgpack.packb({"csr": csr}, use_bin_type=True), qos=1,
+                       properties=properties)
+        log.info("certificate expires within %d days: asked the province for a new one", settings.renew_days)
+
+    def _renewed(self, payload: bytes) -> None:
+        try:
+            identity.store_certificate(Path(self.settings.cert_file), unpack(payload), self.settings.kiosk)
+            load_certificate(self.tls, self.settings.cert_file, self.settings.key_file) if self.tls else None
+        except (identity.EnrolError, BadMessage, TlsError, OSError) as exc:
+            log.error("certificate renewal failed: %s", exc)
 
     def _next_delay(self) -> float:
         low, high = self.settings.backoff_min_s, self.settings.backoff_max_s
@@ -241,6 +317,7 @@ class MqttLink:
         for topic in self._other_topics:
             client.subscribe(topic, qos=1)
         client.publish(self.topic("availability"), "online", qos=1, retain=True)
+        self._ask_renewal(client)
         self.state = "up"
         log.info("connected to %s:%s", self.settings.host, self.settings.port)
         self._post(LinkState("up", f"connected to {self.settings.host}:{self.settings.port}"))
@@ -254,6 +331,9 @@ class MqttLink:
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         correlation = getattr(message.properties, "CorrelationData", None) if message.properties else None
+        if correlation and bytes(correlation).startswith(RENEWAL) and message.topic == self.topic("res"):
+            self._renewed(bytes(message.payload))  # the link's own business: the loop never sees it
+            return
         self._post(MqttMessage(message.topic, bytes(message.payload), self.leaf_of(message.topic), correlation))
 
     def _on_publish(self, client: mqtt.Client, userdata: Any, mid: int, reason: Any, properties: Any) -> None:

@@ -160,9 +160,13 @@ class MqttSection:
     port: int = bounded(1883, 1, 65535)
     username: str = ""
     password: str = ""
-    ca_file: str = ""
-    cert_file: str = ""
-    key_file: str = ""
+    ca_file: str = ""  # the province's CA (PEM): TLS on
+    cert_file: str = ""  # this kiosk's certificate (PEM), written by enrolment
+    key_file: str = ""  # this kiosk's private key (PEM), made on the kiosk at first boot; it never leaves it
+    # Enrolment: the one-time token from the site file, and the broker's bootstrap listener (0: no enrolment).
+    token_file: str = ""
+    enrol_port: int = bounded(0, 0, 65535)
+    renew_days: int = bounded(30, 1, 365)  # a certificate this close to its expiry is renewed
     backoff_min_s: float = bounded(1.0, 1.0, 60.0)
     backoff_max_s: float = bounded(120.0, 1.0, 3600.0)
     window: int = bounded(16, 1, 256)
@@ -170,6 +174,14 @@ class MqttSection:
     # How long the slip waits for the province's official code (shown on `done` and printed) before it prints
     # the kiosk's own receipt code.
     official_code_wait_s: float = bounded(4.0, 0.0, 30.0)
+
+
+@dataclass(frozen=True)
+class SecuritySection:
+    # The province's public key (X25519, 32 bytes in base64, from the site file): dossiers, pages and supplements
+    # are sealed to it before they touch the disk. Empty only on a developer's desk: the kiosk warns at start.
+    province_key: str = matching("", r"^([A-Za-z0-9+/]{43}=)?$", "the province's X25519 public key: 44 characters of "
+                                 "base64 (`motcua ca init` prints it), or empty")
 
 
 @dataclass(frozen=True)
@@ -202,6 +214,7 @@ class Config:
     vneid: VneidSection = field(default_factory=VneidSection)
     outbox: OutboxSection = field(default_factory=OutboxSection)
     mqtt: MqttSection = field(default_factory=MqttSection)
+    security: SecuritySection = field(default_factory=SecuritySection)
     voice: VoiceSection = field(default_factory=VoiceSection)
     source: str = "<defaults>"
 

@@ -20,6 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import msgpack
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+
+from firmware.common.protocol import SEALED_KINDS
+from firmware.common.seal import context_of, seal
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -102,8 +106,9 @@ class SlipStub:
 
 class Outbox:
     def __init__(self, path: str | Path, max_bytes: int = 512 * 2**20, min_free_bytes: int = 200 * 2**20,
-                 free_bytes: Callable[[Path], int] | None = None) -> None:
+                 free_bytes: Callable[[Path], int] | None = None, seal_to: X25519PublicKey | None = None) -> None:
         self.path = Path(path)
+        self.seal_to = seal_to  # the province's key: a citizen's data is sealed before it is written
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.max_bytes = max_bytes
         self.min_free_bytes = min_free_bytes
@@ -156,8 +161,7 @@ class Outbox:
                rated: tuple[str, ...] = ()) -> list[int]:
         """Store events (and a dossier's slip stub, or the codes of a dossier just rated) in one transaction;
         returns their sequence numbers."""
-        rows = [(e.id, e.kind, e.created_at, int(e.clock_synced), msgpack.packb(e.body, use_bin_type=True))
-                for e in events]
+        rows = [(e.id, e.kind, e.created_at, int(e.clock_synced), self._body_bytes(e)) for e in events]
         if any(kind in DOSSIER_KINDS for _, kind, *_ in rows):
             refusal = self.refusal(sum(len(r[4]) for r in rows))
             if refusal:
@@ -176,6 +180,13 @@ class Outbox:
             for code in rated:
                 db.execute("INSERT OR IGNORE INTO rated VALUES (?, ?)", (code, rows[0][2] if rows else ""))
         return seqs
+
+    def _body_bytes(self, event: OutboxEvent) -> bytes:
+        packed = msgpack.packb(event.body, use_bin_type=True)
+        if self.seal_to is None or event.kind not in SEALED_KINDS:
+            return packed
+        sealed = seal(self.seal_to, packed, context_of(event.kind, event.id))
+        return msgpack.packb({"sealed": sealed}, use_bin_type=True)
 
     def rated_on(self, codes: Iterable[str]) -> str | None:
         """When this kiosk took a rating of the dossier known by any of these codes (ISO time), if it did."""
