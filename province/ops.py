@@ -7,6 +7,7 @@ Will while its status still said "running").
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -77,9 +78,11 @@ class Fleet:
             return [view.row() for _, view in sorted(self.kiosks.items())]
 
 
-def watch(host: str, port: int, once: bool, show: Any) -> Fleet:
+def watch(host: str, port: int, once: bool, show: Any, tls: ssl.SSLContext | None = None) -> Fleet:
     fleet = Fleet()
     client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    if tls is not None:
+        client.tls_set_context(tls)
     connected = threading.Event()
 
     def on_connect(c: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:

@@ -3,7 +3,8 @@
 Every event is stored once by its id; resending is safe. A dossier is stored, and acknowledged, only when every
 page it lists is present with a matching SHA-256; so is a supplement (papers brought later). A rating is kept once
 per dossier. Official codes `<unit>-YYMMDD-XXXX` come from a counter in the
-same transaction as the dossier, so gateway processes sharing the store never give a code twice or skip one.
+same transaction as the dossier, so gateway processes sharing the store never give a code twice; XXXX is the
+counter through a keyed permutation (firmware/common/codes.py), so codes are not guessable from one another.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import msgpack
 
 from firmware.common.catalog import Catalog
+from firmware.common.codes import SPAN, scrambled
 from firmware.common.due_date import WorkCalendar
 from firmware.common.protocol import Envelope
 from province import citizens, history, lookup, payments, ratings, supplements
@@ -33,6 +35,7 @@ CREATE TABLE IF NOT EXISTS parts (dossier_id TEXT, sha256 TEXT, bytes INTEGER, d
 CREATE TABLE IF NOT EXISTS dossiers (id TEXT PRIMARY KEY, kiosk TEXT, receipt_code TEXT, code TEXT UNIQUE,
     procedure TEXT, received_at TEXT, due_date TEXT, pages TEXT, stored_at TEXT);
 CREATE TABLE IF NOT EXISTS counters (unit TEXT, day TEXT, last INTEGER, PRIMARY KEY (unit, day));
+CREATE TABLE IF NOT EXISTS code_key (id INTEGER PRIMARY KEY CHECK (id = 1), key BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS quarantine (n INTEGER PRIMARY KEY, at TEXT, topic TEXT, kiosk TEXT, event_id TEXT,
     reason TEXT, payload BLOB);
 """
@@ -63,6 +66,8 @@ class Store:
         self.db.executescript(SCHEMA)
         for schema in (history.SCHEMA, citizens.SCHEMA, ratings.SCHEMA, payments.SCHEMA):
             self.db.executescript(schema)
+        self.db.execute("INSERT OR IGNORE INTO code_key VALUES (1, randomblob(32))")
+        self._code_key = bytes(self.db.execute("SELECT key FROM code_key").fetchone()[0])
 
     def close(self) -> None:
         self.db.close()
@@ -123,7 +128,9 @@ class Store:
                         (self.unit_code, day.isoformat()))
         number = self.db.execute("SELECT last FROM counters WHERE unit = ? AND day = ?",
                                  (self.unit_code, day.isoformat())).fetchone()[0]
-        code = f"{self.unit_code}-{day:%y%m%d}-{number:04d}"
+        if number > SPAN:
+            raise sqlite3.OperationalError(f"dossier numbers for {day} at {self.unit_code} are used up")
+        code = f"{self.unit_code}-{day:%y%m%d}-{scrambled(number, self._code_key, day.isoformat()):04d}"
         if envelope.synced:
             due = record.get("due_date")
         else:  # the kiosk promised nothing: the province dates it from when it arrived

@@ -105,3 +105,6 @@ def gateway(tmp_path: Path, broker: Broker) -> Iterator[Path]:
     yield config
     process.terminate()
     process.wait(timeout=10)
+
+
+from .secure_stack import secure, secure_gateway  # noqa: E402, F401  (the province's TLS broker and gateway)

@@ -18,9 +18,8 @@ from firmware.services.outbox import OutboxEvent, SlipStub
 from province.broker import Broker
 
 from .conftest import REPO, steps, wait_until
-from .test_link import dossier_events_without_pages, kiosk, pump
+from .test_link import dossier_events_without_pages, dossiers, kiosk, pump
 
-OFFICIAL = "000.00.20.H26-261124-0001"
 
 
 def until_screen(sim: Simulator, name: str) -> None:
@@ -39,28 +38,31 @@ def test_a_dossier_looked_up_by_short_code_and_by_slip_qr_shows_its_steps(
     wait_until(lambda: sim.app.kiosk.health["network"] == "up", step=pump(sim))
     sim.app.outbox.commit(dossier_events_without_pages(1))
     wait_until(lambda: sim.app.outbox.backlog() == 0, step=pump(sim))
-    result = subprocess.run([sys.executable, "-m", "firmware", "gateway", "set-status", OFFICIAL, "need_more",
+    (filed,) = dossiers(gateway)
+    official, short = filed["code"], filed["code"].split("-", 1)[1].replace("-", "")
+    result = subprocess.run([sys.executable, "-m", "firmware", "gateway", "set-status", official, "need_more",
                              "--documents", "Giấy chứng sinh bản chính", "--note", "Bản chụp bị mờ",
                              "--config", str(gateway)], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 0, result.stderr
-    look_up(sim, "2611240001")
+    look_up(sim, short)
     until_screen(sim, "status")
-    sim.run(steps(("expect_text", OFFICIAL), ("expect_text", "Cần bổ sung giấy tờ"),
+    sim.run(steps(("expect_text", official), ("expect_text", "Cần bổ sung giấy tờ"),
                   ("expect_text", "Giấy chứng sinh bản chính"), ("expect_text", "Đã tiếp nhận")))
     sim.run(steps(("tap", "Quay lại"), ("expect_screen", "lookup"), ("tap", "Quay lại"),
                   ("expect_text", "Nhập mã hồ sơ")))
-    sim.run(steps(("present_qr", OFFICIAL)))  # the slip's QR to the camera
+    sim.run(steps(("present_qr", official)))  # the slip's QR to the camera
     until_screen(sim, "status")
     sim.run(steps(("expect_text", "Bản chụp bị mờ")))
 
-    look_up(sim, "2611249999")
-    wait_until(lambda: any("Không tìm thấy hồ sơ «261124-9999»" in t for t in sim.app.loop.canvas.drawn),
+    other = f"261124{int(short[-4:]) % 9999 + 1:04d}"  # a code nobody was given
+    look_up(sim, other)
+    wait_until(lambda: any(f"Không tìm thấy hồ sơ «261124-{other[-4:]}»" in t for t in sim.app.loop.canvas.drawn),
                step=pump(sim))
     assert sim.app.stack.top_name == "lookup"
 
     broker.stop()
     wait_until(lambda: sim.app.kiosk.health["network"] == "down", step=pump(sim))
-    look_up(sim, "2611240001")
+    look_up(sim, short)
     sim.run(steps(("expect_text", "Không kết nối được với hệ thống"), ("expect_screen", "lookup")))
 
 

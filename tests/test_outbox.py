@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -70,11 +71,24 @@ def test_receipt_codes_never_repeat(tmp_path: Path) -> None:
     box = Outbox(path)
     day = date(2026, 11, 24)
     codes = [box.reserve_receipt_code("kiosk-01", day) for _ in range(3)]
-    assert codes == ["kiosk-01-261124-0001", "kiosk-01-261124-0002", "kiosk-01-261124-0003"]
+    assert all(re.fullmatch(r"kiosk-01-261124-\d{4}", code) for code in codes) and len(set(codes)) == 3
     box.reserve_receipt_code("kiosk-01", date(2026, 11, 25))
     box.close()
     again = Outbox(path)  # restarted, and the clock jumped back a day
-    assert again.reserve_receipt_code("kiosk-01", day) == "kiosk-01-261124-0004"
+    assert again.reserve_receipt_code("kiosk-01", day) not in codes
+
+
+def test_receipt_codes_are_not_guessable_from_one_another(tmp_path: Path) -> None:
+    """The day's counter through a keyed permutation: every code differs, none follows from the one before,
+    and another kiosk (another key) has another order."""
+    day = date(2026, 11, 24)
+    first, second = Outbox(tmp_path / "a.db"), Outbox(tmp_path / "b.db")
+    numbers = [int(first.reserve_receipt_code("kiosk-01", day)[-4:]) for _ in range(300)]
+    others = [int(second.reserve_receipt_code("kiosk-01", day)[-4:]) for _ in range(300)]
+    assert len(set(numbers)) == 300 and all(1 <= n <= 9999 for n in numbers)
+    steps = [b - a for a, b in zip(numbers, numbers[1:], strict=False)]
+    assert sum(1 for step in steps if abs(step) <= 10) < 10, "codes must not run in sequence"
+    assert sum(a == b for a, b in zip(numbers, others, strict=True)) < 5, "each kiosk has its own key"
 
 
 def test_size_cap_refuses_dossiers_and_says_why(tmp_path: Path) -> None:

@@ -44,17 +44,20 @@ def _with_province(config: Config) -> tuple[Config, Any]:
     """`make run`: a local broker and gateway beside the kiosk when mosquitto is installed; offline otherwise."""
     from province import runstack
 
-    stack = runstack.start()
+    stack = runstack.start(kiosk_id=config.kiosk.id)
     if stack is None:
         print("motcua: mosquitto is not installed: the kiosk runs offline, keeping dossiers in its outbox "
               "(the screen says the network is down)")
-        port = 9  # nothing listens there: the link stays down, and the banner says so
-    else:
-        port = stack.broker.port
-        print(f"motcua: broker on 127.0.0.1:{port} and a gateway are running; `motcua gateway dossiers` and "
-              f"`motcua ops` read {stack.config}")
-    mqtt = dataclasses.replace(config.mqtt, enabled=True, host="127.0.0.1", port=port, backoff_max_s=5.0)
-    return dataclasses.replace(config, mqtt=mqtt), stack
+        mqtt = dataclasses.replace(config.mqtt, enabled=True, host="127.0.0.1", port=9, backoff_max_s=5.0)
+        return dataclasses.replace(config, mqtt=mqtt), stack  # port 9: nothing there, the banner says offline
+    print(f"motcua: broker on 127.0.0.1:{stack.broker.port} (TLS, the run stack's own CA) and a gateway are "
+          f"running; `motcua gateway dossiers` and `motcua ops` read {stack.config}")
+    identity = stack.kiosk
+    mqtt = dataclasses.replace(config.mqtt, enabled=True, host="127.0.0.1", port=stack.broker.port,
+                               backoff_max_s=5.0, ca_file=identity.ca_file, cert_file=identity.cert_file,
+                               key_file=identity.key_file)
+    security = dataclasses.replace(config.security, province_key=identity.province_key)
+    return dataclasses.replace(config, mqtt=mqtt, security=security), stack
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -130,7 +130,16 @@ def cmd_ops(args: argparse.Namespace) -> int:
         print("\x1b[2J\x1b[H" + table(rows), flush=True)
 
     try:
-        fleet = watch(config.host, config.port, args.once, show)
+        tls = None
+        if config.ca_file:  # ops' own identity, or the gateway's where the run file gives no other
+            from firmware.common.tls import TlsError, client_context
+
+            try:
+                tls = client_context(config.ca_file, config.ops_cert_file or config.cert_file,
+                                     config.ops_key_file or config.key_file)
+            except TlsError as exc:
+                raise UsageError(f"[broker] ca_file / [ops] cert_file, key_file: {exc}") from None
+        fleet = watch(config.host, config.port, args.once, show, tls)
     except (ConnectionError, OSError) as exc:
         print(f"motcua ops: {exc}", file=sys.stderr)
         return 1

@@ -22,6 +22,7 @@ from typing import Any
 import msgpack
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
+from firmware.common.codes import scrambled
 from firmware.common.protocol import SEALED_KINDS
 from firmware.common.seal import context_of, seal
 
@@ -52,6 +53,10 @@ CREATE TABLE IF NOT EXISTS rated (
 CREATE TABLE IF NOT EXISTS receipt_counters (
     day TEXT PRIMARY KEY,
     last INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS code_key (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    key BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS write_probe (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -119,6 +124,8 @@ class Outbox:
         self._db.execute("PRAGMA secure_delete=ON")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(SCHEMA)
+        self._db.execute("INSERT OR IGNORE INTO code_key VALUES (1, randomblob(32))")
+        self._code_key = bytes(self._db.execute("SELECT key FROM code_key").fetchone()[0])
 
     def close(self) -> None:
         self._db.close()
@@ -147,7 +154,8 @@ class Outbox:
 
     # -- writing --------------------------------------------------------------------------------------
     def reserve_receipt_code(self, kiosk_id: str, day: date) -> str:
-        """`<kiosk>-YYMMDD-NNNN`: the day's next number, committed before use, so it is never handed out twice."""
+        """`<kiosk>-YYMMDD-NNNN`: the day's next number, committed before use, so it is never handed out twice,
+        and scrambled (firmware/common/codes.py), so one slip's code does not give away another's."""
         key = day.isoformat()
         with self._transaction() as db:
             db.execute("INSERT INTO receipt_counters(day, last) VALUES (?, 1) "
@@ -155,7 +163,7 @@ class Outbox:
             number = db.execute("SELECT last FROM receipt_counters WHERE day = ?", (key,)).fetchone()[0]
         if number > 9999:
             raise OutboxError(f"receipt numbers for {key} are used up")
-        return f"{kiosk_id}-{day:%y%m%d}-{number:04d}"
+        return f"{kiosk_id}-{day:%y%m%d}-{scrambled(number, self._code_key, key):04d}"
 
     def commit(self, events: Iterable[OutboxEvent], stub: SlipStub | None = None,
                rated: tuple[str, ...] = ()) -> list[int]:
