@@ -43,6 +43,8 @@ SITE_KEYS = {
                            r"network:[A-Za-z0-9.:-]+)$",
                            "usb:VID:PID, serial:/dev/ttyUSB0[:baud] or network:HOST[:PORT]"),
     "display_rotate": (False, r"^(0|90|180|270)$", "panel rotation"),
+    "province_key": (True, r"^[A-Za-z0-9+/]{43}=$", "the province's seal key: 44 characters of base64, as "
+                     "`motcua ca init` prints it (dossiers are sealed to it)"),
     "enrolment_token": (False, None, "one-time token, deleted from the boot partition once used"),
     "read_only_root": (False, r"^(yes|no)$", "yes: read-only root (overlay) and a data partition (default no)"),
     "root_extra_mb": (False, r"^\d{3,5}$", "MB added to the root file system with read_only_root (default 1024)"),
@@ -167,6 +169,7 @@ def kiosk_config(site: dict[str, str]) -> str:
         "printer": {"backend": "escpos" if printer else "none", "connection": printer},
         "outbox": {"path": "/var/lib/motcua/outbox.db"},
         "mqtt": {"enabled": True, "host": site["broker_host"], "port": int(site.get("broker_port") or 8883)},
+        "security": {"province_key": site["province_key"]},
     }
     return "# written by motcua provision for this site; see docs/config.md\n" + tomli_w.dumps(config)
 

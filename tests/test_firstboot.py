@@ -66,7 +66,8 @@ def prefix(tmp_path: Path, read_only_root: bool) -> tuple[Path, Path]:
     (boot / "wheelhouse").mkdir(parents=True)
     (boot / "motcua.toml").write_text(kiosk_config({
         "kiosk_id": "bn-yenphong-01", "province_code": "bn", "province_name": "Tỉnh Bắc Ninh",
-        "commune_name": "Xã Yên Phong", "broker_host": "mqtt.example.invalid"}), encoding="utf-8")
+        "commune_name": "Xã Yên Phong", "broker_host": "mqtt.example.invalid",
+        "province_key": "127zgymzN4hAN3hPS6TyrnjiYzIb9NYfrJlVgqA8LHQ="}), encoding="utf-8")
     (boot / "apt.txt").write_text("sane-utils\noverlayroot\n")
     (boot.parent / "cmdline.txt").write_text("console=tty1 root=PARTUUID=1234-02 rootwait vt.global_cursor_default=0\n")
     if read_only_root:

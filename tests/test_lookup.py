@@ -21,7 +21,6 @@ from .conftest import REPO, steps, wait_until
 from .test_link import dossier_events_without_pages, dossiers, kiosk, pump
 
 
-
 def until_screen(sim: Simulator, name: str) -> None:
     wait_until(lambda: sim.app.stack.top_name == name, step=pump(sim))
     sim.settle(2)

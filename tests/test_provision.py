@@ -11,7 +11,8 @@ import pytest
 from .conftest import REPO
 
 SITE = ('kiosk_id = "bn-yenphong-01"\nprovince_code = "bn"\nprovince_name = "Tỉnh Bắc Ninh"\n'
-        'commune_name = "Xã Yên Phong"\nbroker_host = "mqtt.example.invalid"\n')
+        'commune_name = "Xã Yên Phong"\nbroker_host = "mqtt.example.invalid"\n'
+        'province_key = "127zgymzN4hAN3hPS6TyrnjiYzIb9NYfrJlVgqA8LHQ="\n')
 
 
 def make_image(path: Path, files: dict[str, str], size_mb: int = 48) -> Path:
@@ -135,7 +136,8 @@ def test_first_boot_into_a_prefix_twice(tmp_path: Path) -> None:
 
     (boot / "motcua.toml").write_text(kiosk_config({
         "kiosk_id": "bn-yenphong-01", "province_code": "bn", "province_name": "Tỉnh Bắc Ninh",
-        "commune_name": "Xã Yên Phong", "broker_host": "mqtt.example.invalid"}), encoding="utf-8")
+        "commune_name": "Xã Yên Phong", "broker_host": "mqtt.example.invalid",
+        "province_key": "127zgymzN4hAN3hPS6TyrnjiYzIb9NYfrJlVgqA8LHQ="}), encoding="utf-8")
     (boot / "enrolment-token").write_text("one-time-123")
     (boot / "apt.txt").write_text("# what the scanner needs\nsane-utils  # scanimage\n")
     (root / "etc").mkdir(parents=True)
@@ -182,9 +184,9 @@ def test_first_boot_on_an_image_that_was_not_provisioned(tmp_path: Path) -> None
 def test_batch_one_image_per_site(tmp_path: Path, wheelhouse: Path) -> None:
     base = make_image(tmp_path / "base.img", TRIXIE)
     sites = tmp_path / "sites.csv"
-    sites.write_text("kiosk_id,province_code,province_name,commune_name,broker_host\n"
-                     "bn-yenphong-01,bn,Tỉnh Bắc Ninh,Xã Yên Phong,mqtt.bn.invalid\n"
-                     "bn-tuson-01,bn,Tỉnh Bắc Ninh,Phường Từ Sơn,mqtt.bn.invalid\n", encoding="utf-8")
+    sites.write_text("kiosk_id,province_code,province_name,commune_name,broker_host,province_key\n"
+                     "bn-yenphong-01,bn,Tỉnh Bắc Ninh,Xã Yên Phong,mqtt.bn.invalid,127zgymzN4hAN3hPS6TyrnjiYzIb9NYfrJlVgqA8LHQ=\n"
+                     "bn-tuson-01,bn,Tỉnh Bắc Ninh,Phường Từ Sơn,mqtt.bn.invalid,127zgymzN4hAN3hPS6TyrnjiYzIb9NYfrJlVgqA8LHQ=\n", encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "firmware", "provision", "batch", str(sites), "--base", str(base),
                              "--out", str(tmp_path / "out"), "--wheelhouse", str(wheelhouse)], capture_output=True,
                             text=True, cwd=REPO, timeout=120)

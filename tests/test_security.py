@@ -4,17 +4,22 @@ certificates made here by `motcua ca`'s own code: each must be refused (docs/sec
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import msgpack
 
+from firmware.app.compose import App
+from firmware.app.sim import Simulator
 from firmware.common.protocol import Envelope, event_topic, kiosk_topic, pack_ack
 from firmware.link import identity
+from firmware.services.outbox import OutboxEvent
 from province.pki import Authority
 from province.store import Store
 
 from .conftest import wait_until
 from .secure_stack import SecureStack
+from .test_link import pump
 
 ROOT = "motcua/v1/hn"
 
@@ -148,3 +153,37 @@ def test_renewal_close_to_expiry(tmp_path: Path) -> None:
     ca.issue("kiosk-a", "kiosk", start=start, days=365)
     cert = ca.directory / "issued" / "kiosk-a.crt"
     assert identity.renewal_due(cert, 30) and not identity.renewal_due(cert, 5)
+
+
+def test_a_new_kiosk_enrols_by_itself_then_sends_over_tls(make_app: Callable[..., App], secure: SecureStack,
+                                                         secure_gateway: Path, tmp_path: Path) -> None:
+    token = secure.ca.new_token("kiosk-new")
+    secure.rewrite_and_restart()
+    log = tmp_path / "gateway.log"
+    wait_until(lambda: log.read_text().count("gateway connected") >= 2, 40)
+    token_file, keys = tmp_path / "enrolment-token", tmp_path / "keys"
+    token_file.write_text(token + "\n")
+    app = make_app(f'[kiosk]\nid = "kiosk-new"\n[mqtt]\nenabled = true\nport = {secure.layout.port}\n'
+                   f'ca_file = "{secure.ca.directory / "ca.crt"}"\ncert_file = "{keys / "kiosk.crt"}"\n'
+                   f'key_file = "{keys / "kiosk.key"}"\ntoken_file = "{token_file}"\n'
+                   f'enrol_port = {secure.layout.bootstrap_port}\nbackoff_max_s = 2\nack_timeout_s = 3\n'
+                   f'[security]\nprovince_key = "{secure.ca.seal_public()}"\n')
+    sim = Simulator(app)
+    wait_until(lambda: app.kiosk.health["network"] == "up", 60, step=pump(sim))
+    assert not token_file.exists(), "the spent token is deleted"
+    assert (keys / "kiosk.key").stat().st_mode & 0o077 == 0
+    app.outbox.commit([OutboxEvent("usage", {"outcome": "nothing"}, "2026-12-06T09:00:00+07:00", id="first")])
+    wait_until(lambda: app.outbox.backlog() == 0, 30, step=pump(sim))
+    assert stored(tmp_path / "province.db", "kiosk-new") == {"first"}
+
+
+def test_without_a_certificate_or_token_the_kiosk_says_why(make_app: Callable[..., App], secure: SecureStack,
+                                                          tmp_path: Path) -> None:
+    app = make_app(f'[kiosk]\nid = "kiosk-lost"\n[mqtt]\nenabled = true\nport = {secure.layout.port}\n'
+                   f'ca_file = "{secure.ca.directory / "ca.crt"}"\ncert_file = "{tmp_path / "none.crt"}"\n'
+                   f'key_file = "{tmp_path / "none.key"}"\nbackoff_max_s = 1\n')
+    sim = Simulator(app)
+    assert app.link is not None
+    wait_until(lambda: bool(app.link and app.link.refused), 20, step=pump(sim))
+    assert "no enrolment token" in str(app.link.refused)
+    assert app.kiosk.health["network"] != "up"

@@ -229,6 +229,32 @@ def broker(config: Config) -> Finding:
     return Finding("broker", "ok" if ok else "fail", f"{settings.host}:{settings.port}: {reason}")
 
 
+def security(config: Config) -> Finding:
+    """Sealing and the kiosk's certificate (docs/security.md)."""
+    from firmware.link.identity import expires_at
+
+    problems = []
+    if not config.security.province_key:
+        problems.append("dossiers are stored unsealed: set [security] province_key (the site file's province_key)")
+    settings = config.mqtt
+    status: dict[str, Any] = {"sealed": bool(config.security.province_key), "tls": bool(settings.ca_file)}
+    if settings.enabled and not settings.ca_file:
+        problems.append("MQTT in plain text: set [mqtt] ca_file, cert_file, key_file (the province's CA)")
+    elif settings.enabled and settings.cert_file:
+        ends = expires_at(Path(settings.cert_file))
+        if ends is None:
+            waiting = settings.token_file and Path(settings.token_file).exists()
+            problems.append(f"no certificate at {settings.cert_file} yet: " + (
+                "it enrols with its token when the broker answers" if waiting else
+                "and no enrolment token ([mqtt] token_file): ask the province for one"))
+        else:
+            status["certificate_until"] = ends.isoformat()
+    if problems:
+        return Finding("security", "warn", "; ".join(problems), status)
+    until = f", certificate until {status['certificate_until'][:10]}" if "certificate_until" in status else ""
+    return Finding("security", "ok", f"dossiers sealed to the province{until}", status)
+
+
 def packages(config: Config) -> Finding:
     from firmware.runtime.packages import pending_packages, what_waits
 
@@ -270,7 +296,7 @@ def storage_from(mounts: str, outbox: Path) -> Finding:
 
 
 PROBES: tuple[Probe, ...] = (font, display, camera, decoder, qr_serial, printer, scanner, gpio, backlight, outbox,
-                             clock, broker, packages)
+                             clock, broker, security, packages)
 
 
 def examine(config: Config) -> list[Finding]:

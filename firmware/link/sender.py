@@ -31,6 +31,7 @@ class OutboxSender:
     sent: int = 0
     acked: int = 0
     dropped_messages: int = 0
+    foreign_acks: int = 0
     official: dict[str, dict[str, Any]] = field(default_factory=dict)
     round_trip_ms: float | None = None  # event sent -> gateway's ack, smoothed
     clock_now: Callable[[], float] | None = None
@@ -69,8 +70,15 @@ class OutboxSender:
             self.dropped_messages += 1
             log.warning("dropped a malformed ack: %s", exc)
             return
+        # Only the gateway may write here (the broker's ACL); still, an ack counts only for events this kiosk
+        # holds: an official code for anything else is not taken.
+        held = {event_id for event_id in ids if self.outbox.holds(event_id)}
+        if len(held) < len(set(ids)):
+            self.foreign_acks += len(set(ids)) - len(held)
+            log.info("an ack named %d event(s) this kiosk does not hold (acknowledged before?)",
+                     len(set(ids)) - len(held))
         for dossier_id, info in official.items():
-            if isinstance(info, dict) and isinstance(info.get("code"), str):
+            if dossier_id in held and isinstance(info, dict) and isinstance(info.get("code"), str):
                 self.official[dossier_id] = info
                 self.outbox.set_official_code(dossier_id, info["code"])
                 log.info("dossier %s: the province's code arrived", dossier_id)
@@ -90,4 +98,5 @@ class OutboxSender:
     def status(self, now: float) -> dict[str, Any]:
         return {"in_flight": len(self.in_flight), "sent": self.sent, "acked": self.acked,
                 "dropped_messages": self.dropped_messages,
+                "foreign_acks": self.foreign_acks,
                 "round_trip_ms": round(self.round_trip_ms, 1) if self.round_trip_ms is not None else None}
