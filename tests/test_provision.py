@@ -184,9 +184,10 @@ def test_first_boot_on_an_image_that_was_not_provisioned(tmp_path: Path) -> None
 def test_batch_one_image_per_site(tmp_path: Path, wheelhouse: Path) -> None:
     base = make_image(tmp_path / "base.img", TRIXIE)
     sites = tmp_path / "sites.csv"
+    key = "127zgymzN4hAN3hPS6TyrnjiYzIb9NYfrJlVgqA8LHQ="
     sites.write_text("kiosk_id,province_code,province_name,commune_name,broker_host,province_key\n"
-                     "bn-yenphong-01,bn,Tỉnh Bắc Ninh,Xã Yên Phong,mqtt.bn.invalid,127zgymzN4hAN3hPS6TyrnjiYzIb9NYfrJlVgqA8LHQ=\n"
-                     "bn-tuson-01,bn,Tỉnh Bắc Ninh,Phường Từ Sơn,mqtt.bn.invalid,127zgymzN4hAN3hPS6TyrnjiYzIb9NYfrJlVgqA8LHQ=\n", encoding="utf-8")
+                     f"bn-yenphong-01,bn,Tỉnh Bắc Ninh,Xã Yên Phong,mqtt.bn.invalid,{key}\n"
+                     f"bn-tuson-01,bn,Tỉnh Bắc Ninh,Phường Từ Sơn,mqtt.bn.invalid,{key}\n", encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "firmware", "provision", "batch", str(sites), "--base", str(base),
                              "--out", str(tmp_path / "out"), "--wheelhouse", str(wheelhouse)], capture_output=True,
                             text=True, cwd=REPO, timeout=120)
