@@ -33,6 +33,7 @@ class BrokerLayout:
     bind: str = ""  # empty: every interface
     hosts: tuple[str, ...] = ("localhost", "127.0.0.1")  # names the broker's certificate carries
     run_as_root: bool = False  # tests and `make run` as root: mosquitto would drop to a user who cannot read
+    user: str = ""  # `user` in mosquitto.conf (empty: mosquitto's default, "mosquitto"), who must read these files
 
 
 def kiosk_acl(province: str) -> str:
@@ -80,7 +81,8 @@ def write(authority: Authority, out: Path, layout: BrokerLayout = BrokerLayout()
     conf = out / "mosquitto.conf"
     conf.write_text(
         "# written by `motcua broker-config`: re-run it rather than edit this file\n"
-        f"{'user root' if layout.run_as_root else ''}\nper_listener_settings true\n"
+        f"{'user root' if layout.run_as_root else f'user {layout.user}' if layout.user else ''}\n"
+        "per_listener_settings true\n"
         f"persistence true\npersistence_location {out}/data/\nautosave_interval 30\n"
         f"max_packet_size {MAX_PACKET_BYTES}\nmax_queued_messages {MAX_QUEUED_MESSAGES}\n"
         f"max_queued_bytes {MAX_QUEUED_BYTES}\nmax_inflight_messages 20\nlog_type error\nlog_type warning\n"

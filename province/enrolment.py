@@ -56,6 +56,7 @@ def enrol(authority: Authority | None, kiosk: str, payload: bytes) -> dict[str, 
     try:
         body = unpack(payload)
         REQUEST(body, "enrol")
+        Authority.checked_csr(body["csr"], kiosk)  # a bad request does not spend the token
         with _LOCK:
             fresh = Authority.open(authority.directory)  # another `motcua ca` may have written meanwhile
             fresh.spend_token(kiosk, body["token"])

@@ -191,18 +191,27 @@ class Authority:
             (self.directory / "issued" / f"{name}.crt").write_bytes(cert.public_bytes(_PEM))
         return cert
 
-    def sign_csr(self, csr_pem: bytes, name: str) -> x509.Certificate:
-        """A kiosk's certificate for the key it made itself (its CSR), checked: signature, name, key type."""
+    @staticmethod
+    def checked_csr(csr_pem: bytes, name: str) -> Any:
+        """The public key of a kiosk's request, once its signature, its name and its key type are checked."""
         try:
             csr = x509.load_pem_x509_csr(csr_pem)
-        except ValueError:
-            raise CaError("not a PEM certificate signing request") from None
-        if not csr.is_signature_valid:
+            key = csr.public_key()
+            signed = csr.is_signature_valid
+        except Exception:  # cryptography raises several types for malformed or unsupported requests
+            raise CaError("not a usable PEM certificate signing request") from None
+        if not signed:
             raise CaError("the request's signature does not match its key")
         names = csr.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
         if not names or names[0].value != name:
-            raise CaError(f"the request names {names[0].value if names else 'nobody'!r}, not {name!r}")
-        return self.issue(name, "kiosk", csr.public_key())
+            raise CaError(f"the request names {str(names[0].value)[:64] if names else 'nobody'!r}, not {name!r}")
+        if not isinstance(key, (ec.EllipticCurvePublicKey, ed25519.Ed25519PublicKey)):
+            raise CaError("the key must be EC (P-256) or Ed25519")
+        return key
+
+    def sign_csr(self, csr_pem: bytes, name: str) -> x509.Certificate:
+        """A kiosk's certificate for the key it made itself (its CSR): its key never leaves the kiosk."""
+        return self.issue(name, "kiosk", self.checked_csr(csr_pem, name))
 
     def revoke(self, name: str) -> int:
         """Revoke every live certificate of `name`; the CRL is re-signed. Returns how many."""

@@ -4,6 +4,9 @@ certificates made here by `motcua ca`'s own code: each must be refused (docs/sec
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,10 +17,11 @@ from firmware.app.sim import Simulator
 from firmware.common.protocol import Envelope, event_topic, kiosk_topic, pack_ack
 from firmware.link import identity
 from firmware.services.outbox import OutboxEvent
+from province.broker import Broker, free_port
 from province.pki import Authority
 from province.store import Store
 
-from .conftest import wait_until
+from .conftest import REPO, wait_until
 from .secure_stack import SecureStack
 from .test_link import pump
 
@@ -187,3 +191,55 @@ def test_without_a_certificate_or_token_the_kiosk_says_why(make_app: Callable[..
     wait_until(lambda: bool(app.link and app.link.refused), 20, step=pump(sim))
     assert "no enrolment token" in str(app.link.refused)
     assert app.kiosk.health["network"] != "up"
+
+
+def motcua(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "firmware", *args], capture_output=True, text=True, cwd=REPO,
+                          timeout=60)
+
+
+def test_the_ca_and_broker_config_commands(tmp_path: Path) -> None:
+    ca, out = str(tmp_path / "ca"), tmp_path / "broker"
+    made = motcua("ca", "init", ca, "--province", "bn")
+    assert made.returncode == 0 and (tmp_path / "ca" / "seal.pub").read_text().strip() in made.stdout
+    assert motcua("ca", "init", ca).returncode == 2, "a CA is never overwritten"
+    assert motcua("ca", "issue", "gateway", "--role", "gateway", "--ca", ca).returncode == 0
+    assert motcua("ca", "issue", "ops", "--role", "ops", "--ca", ca).returncode == 0
+    reserved = motcua("ca", "issue", "gateway-2", "--ca", ca)
+    assert reserved.returncode == 2 and "reserved" in reserved.stderr
+    assert motcua("ca", "issue", "Bad Name", "--ca", ca).returncode == 2
+    assert motcua("ca", "revoke", "kiosk-nobody", "--ca", ca).returncode == 1
+    token = motcua("ca", "token", "bn-yenphong-01", "--ca", ca)
+    assert token.returncode == 0 and len(token.stdout.strip()) >= 30
+    assert motcua("ca", "list", "--ca", str(tmp_path / "none")).returncode == 2
+    assert motcua("broker-config", "--ca", ca, "--out", str(out), "--bind", "127.0.0.1\nallow_anonymous true"
+                  ).returncode == 2, "nothing from the command line reaches the config unchecked"
+    port, bootstrap = free_port(), free_port()
+    user = ["--user", "root"] if os.geteuid() == 0 else []
+    wrote = motcua("broker-config", "--ca", ca, "--out", str(out), "--port", str(port), "--bootstrap-port",
+                   str(bootstrap), "--bind", "127.0.0.1", *user)
+    assert wrote.returncode == 0, wrote.stderr
+    conf = (out / "mosquitto.conf").read_text()
+    for line in ("require_certificate true", "use_identity_as_username true", "use_username_as_clientid true",
+                 f"crlfile {out.resolve()}/crl.pem", "persistence true", "per_listener_settings true",
+                 "allow_anonymous false", f"listener {bootstrap} 127.0.0.1"):
+        assert line in conf
+    acl = (out / "acl").read_text()
+    assert "pattern write motcua/v1/bn/%u/evt/#" in acl and "pattern read motcua/v1/bn/%u/ack" in acl
+    assert "\nuser gateway\ntopic readwrite motcua/v1/bn/#" in acl and "\nuser ops\n" in acl
+    assert (out / "bootstrap.passwd").read_text().startswith("bn-yenphong-01:$7$101$")
+    broker = Broker(out, port=port, config_file=out / "mosquitto.conf").start()  # mosquitto takes it as written
+    broker.stop()
+
+
+def test_a_kiosk_renews_its_certificate_before_it_expires(make_app: Callable[..., App], secure: SecureStack,
+                                                          secure_gateway: Path) -> None:
+    soon = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=10)
+    secure.ca.issue("kiosk-a", "kiosk", start=soon - dt.timedelta(days=365), days=365)  # replaces issued/kiosk-a
+    cert = Path(secure.files("kiosk-a")[0])
+    before = identity.expires_at(cert)
+    app = make_app(secure.kiosk_config("kiosk-a"))
+    sim = Simulator(app)
+    wait_until(lambda: (identity.expires_at(cert) or soon) > soon + dt.timedelta(days=300), 30, step=pump(sim))
+    assert before is not None and before < soon + dt.timedelta(minutes=1)
+    assert app.kiosk.health["network"] == "up"

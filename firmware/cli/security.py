@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -83,8 +84,14 @@ def cmd_broker_config(args: argparse.Namespace) -> int:
         raise UsageError("--port and --bootstrap-port must differ")
     try:
         authority = Authority.open(Path(args.ca))
+        for flag, value in [("--bind", args.bind)] * bool(args.bind) + [("--host", h) for h in args.host or ()]:
+            if not re.fullmatch(r"[A-Za-z0-9.:-]{1,253}", value):
+                raise UsageError(f"{flag} {value!r}: a host name or an address")
+        if args.user and not re.fullmatch(r"[a-z_][a-z0-9_-]{0,31}", args.user):
+            raise UsageError(f"--user {args.user!r}: a system user name, e.g. mosquitto")
         conf = write(authority, Path(args.out), BrokerLayout(args.port, args.bootstrap_port, args.bind,
-                                                             tuple(args.host or ("localhost", "127.0.0.1"))))
+                                                             tuple(args.host or ("localhost", "127.0.0.1")),
+                                                             user=args.user))
     except CaError as exc:
         print(f"motcua broker-config: {exc}", file=sys.stderr)
         return exc.code
@@ -123,5 +130,6 @@ def add_security(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     broker.add_argument("--bootstrap-port", type=int, default=8884, help="enrolment only (default 8884)")
     broker.add_argument("--bind", default="", help="the address to listen on (default: every interface)")
     broker.add_argument("--host", action="append", help="a name or address the broker answers on (repeatable)")
+    broker.add_argument("--user", default="", help="the user mosquitto runs as (it must read the files written)")
     broker.set_defaults(func=cmd_broker_config)
 
