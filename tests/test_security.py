@@ -234,7 +234,7 @@ def test_the_ca_and_broker_config_commands(tmp_path: Path) -> None:
 
 def test_a_kiosk_renews_its_certificate_before_it_expires(make_app: Callable[..., App], secure: SecureStack,
                                                           secure_gateway: Path) -> None:
-    soon = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=10)
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=10)
     secure.ca.issue("kiosk-a", "kiosk", start=soon - dt.timedelta(days=365), days=365)  # replaces issued/kiosk-a
     cert = Path(secure.files("kiosk-a")[0])
     before = identity.expires_at(cert)
