@@ -13,6 +13,7 @@ Re-run after `motcua ca issue` of a new gateway, ops or dashboard identity, afte
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,23 @@ def service_acl(province: str, role: str, name: str) -> str:
     return f"\nuser {name}\n" + "".join(f"topic {right}\n" for right in rights)
 
 
+def _owner(layout: BrokerLayout, out: Path, secrets: tuple[Path, ...]) -> str:
+    """The `user` line. Started as root, mosquitto drops to its user (default `mosquitto`), who must read the key
+    and the password file (0600) and write the persistence directory: written as root, they are given to it."""
+    if layout.run_as_root:
+        return "user root"
+    name = layout.user or "mosquitto"
+    if os.geteuid() != 0:
+        return f"user {layout.user}" if layout.user else ""  # not root: mosquitto runs as whoever starts it
+    try:
+        account = pwd.getpwnam(name)
+    except KeyError:
+        return f"# no user {name!r} here: mosquitto keeps running as root\nuser root"
+    for path in secrets:
+        os.chown(path, account.pw_uid, account.pw_gid)
+    return f"user {name}"
+
+
 def write(authority: Authority, out: Path, layout: BrokerLayout = BrokerLayout()) -> Path:
     """Write mosquitto.conf and everything it names into `out`; returns the path of mosquitto.conf."""
     out = out.resolve()
@@ -76,13 +94,13 @@ def write(authority: Authority, out: Path, layout: BrokerLayout = BrokerLayout()
     passwords = out / "bootstrap.passwd"
     passwords.write_text(authority.bootstrap_passwords(), encoding="utf-8")
     os.chmod(passwords, 0o600)
+    user_line = _owner(layout, out, (out / "server.key", passwords, out / "data"))
     bind = f" {layout.bind}" if layout.bind else ""
     tls = f"cafile {out}/ca.crt\ncertfile {out}/server.crt\nkeyfile {out}/server.key\ntls_version tlsv1.2\n"
     conf = out / "mosquitto.conf"
     conf.write_text(
         "# written by `motcua broker-config`: re-run it rather than edit this file\n"
-        f"{'user root' if layout.run_as_root else f'user {layout.user}' if layout.user else ''}\n"
-        "per_listener_settings true\n"
+        f"{user_line}\nper_listener_settings true\n"
         f"persistence true\npersistence_location {out}/data/\nautosave_interval 30\n"
         f"max_packet_size {MAX_PACKET_BYTES}\nmax_queued_messages {MAX_QUEUED_MESSAGES}\n"
         f"max_queued_bytes {MAX_QUEUED_BYTES}\nmax_inflight_messages 20\nlog_type error\nlog_type warning\n"

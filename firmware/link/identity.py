@@ -80,7 +80,8 @@ def store_certificate(cert_file: Path, answer: dict[str, Any], kiosk: str) -> No
         cert = x509.load_pem_x509_certificate(answer["cert"])
     except (KeyError, ValueError):
         raise EnrolError("the answer holds no certificate") from None
-    if cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value != kiosk:
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    if not names or names[0].value != kiosk:
         raise EnrolError("the certificate names another kiosk")
     cert_file.parent.mkdir(parents=True, exist_ok=True)
     temporary = cert_file.with_name(cert_file.name + ".new")

@@ -25,7 +25,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from firmware.common.protocol import BadMessage, kiosk_topic, unpack
+from firmware.common.protocol import kiosk_topic, unpack
 from firmware.common.tls import TlsError, client_context, load_certificate
 from firmware.link import identity
 from firmware.runtime.config import Config, ConfigError
@@ -207,7 +207,7 @@ class MqttLink:
                 Path(settings.token_file).unlink(missing_ok=True)  # spent: nothing to steal any more
                 log.info("enrolled with the province: the token is spent and deleted")
             load_certificate(self.tls, settings.cert_file, settings.key_file)
-        except (identity.EnrolError, TlsError, OSError, ValueError) as exc:
+        except Exception as exc:  # the link thread survives anything a bad key, token or answer raises
             if self.refused != f"enrolment: {exc}":
                 log.error("cannot connect without a certificate: %s", exc)
             self.refused = f"enrolment: {exc}"
@@ -224,7 +224,7 @@ class MqttLink:
             return
         try:
             csr = identity.csr_for(identity.ensure_key(Path(settings.key_file)), settings.kiosk)
-        except (OSError, ValueError) as exc:
+        except Exception as exc:  # paho's thread (on_connect): a bad key file is a log line, not a dead link
             log.error("cannot renew the certificate: %s", exc)
             return
         properties = Properties(PacketTypes.PUBLISH)
@@ -238,7 +238,7 @@ class MqttLink:
         try:
             identity.store_certificate(Path(self.settings.cert_file), unpack(payload), self.settings.kiosk)
             load_certificate(self.tls, self.settings.cert_file, self.settings.key_file) if self.tls else None
-        except (identity.EnrolError, BadMessage, TlsError, OSError) as exc:
+        except Exception as exc:  # paho's thread: nothing from one bad answer may leave it
             log.error("certificate renewal failed: %s", exc)
 
     def _next_delay(self) -> float:
