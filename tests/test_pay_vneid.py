@@ -57,20 +57,29 @@ def submitted(make_app: Callable[..., App], broker: Broker) -> Simulator:
     return sim
 
 
+def official_code(sim: Simulator) -> tuple[str, str]:
+    """The code the province gave the dossier just submitted (codes are not guessable), and its short digits."""
+    assert sim.app.sender is not None
+    (info,) = sim.app.sender.official.values()
+    code = str(info["code"])
+    return code, code.split("-", 1)[1].replace("-", "")
+
+
 def test_a_fee_paid_while_the_citizen_waits_prints_a_receipt(make_app: Callable[..., App], broker: Broker,
                                                              gateway: Path) -> None:
     sim = submitted(make_app, broker)
+    code, short = official_code(sim)
     sim.app.stack.reset("home")
-    sim.run(steps(("tap", "Nộp phí"), ("tap", "Nhập mã hồ sơ"), ("type", "2611240001"), ("tap", "Tra cứu")))
+    sim.run(steps(("tap", "Nộp phí"), ("tap", "Nhập mã hồ sơ"), ("type", short), ("tap", "Tra cứu")))
     until_screen(sim, "pay")
     wait_until(lambda: sim.app.stack.top.state == "qr", step=live(sim))  # type: ignore[union-attr]
     sim.run(steps(("expect_text", "7.000 đồng"), ("expect_text", "Bảy nghìn đồng")))
-    assert gateway_cli(gateway, "confirm-payment", OFFICIAL, "--ref", "FT1").returncode == 0
+    assert gateway_cli(gateway, "confirm-payment", code, "--ref", "FT1").returncode == 0
     wait_until(lambda: drawn(sim, "Đã thanh toán"), seconds=20, step=live(sim))
-    wait_until(lambda: sim.app.printing.last_slip_code == f"payment:{OFFICIAL}", step=live(sim))
+    wait_until(lambda: sim.app.printing.last_slip_code == f"payment:{code}", step=live(sim))
     sim.run(steps(("expect_text", "FT1")))
     # again: already paid
-    sim.app.stack.reset("pay", code=OFFICIAL)
+    sim.app.stack.reset("pay", code=code)
     sim.app.stack.apply_pending()
     wait_until(lambda: drawn(sim, "đã được thanh toán"), step=live(sim))
 
@@ -78,15 +87,16 @@ def test_a_fee_paid_while_the_citizen_waits_prints_a_receipt(make_app: Callable[
 def test_the_wait_runs_out_then_a_lookup_shows_it_paid(make_app: Callable[..., App], broker: Broker,
                                                        gateway: Path) -> None:
     sim = submitted(make_app, broker)
-    sim.app.stack.reset("pay", code=OFFICIAL)
+    code, short = official_code(sim)
+    sim.app.stack.reset("pay", code=code)
     sim.app.stack.apply_pending()
     wait_until(lambda: sim.app.stack.top.state == "qr", step=live(sim))  # type: ignore[union-attr]
     sim.app.clock.advance(sim.app.config.payment.wait_s + 1)  # type: ignore[attr-defined]
     wait_until(lambda: drawn(sim, "khoản tiền vẫn được ghi nhận"), step=live(sim))
-    assert gateway_cli(gateway, "confirm-payment", OFFICIAL, "--amount", "100").returncode == 0  # a mismatch
-    assert gateway_cli(gateway, "confirm-payment", OFFICIAL).returncode == 0
+    assert gateway_cli(gateway, "confirm-payment", code, "--amount", "100").returncode == 0  # a mismatch
+    assert gateway_cli(gateway, "confirm-payment", code).returncode == 0
     sim.app.stack.reset("home")
-    sim.run(steps(("tap", "Tra cứu hồ sơ"), ("tap", "Nhập mã hồ sơ"), ("type", "2611240001"), ("tap", "Tra cứu")))
+    sim.run(steps(("tap", "Tra cứu hồ sơ"), ("tap", "Nhập mã hồ sơ"), ("type", short), ("tap", "Tra cứu")))
     until_screen(sim, "status")
     answer = sim.app.stack.top.answer  # type: ignore[union-attr]
     assert answer["paid"] is True and answer["fee_vnd"] == 7000
