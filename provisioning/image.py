@@ -46,6 +46,9 @@ SITE_KEYS = {
     "province_key": (True, r"^[A-Za-z0-9+/]{43}=$", "the province's seal key: 44 characters of base64, as "
                      "`motcua ca init` prints it (dossiers are sealed to it)"),
     "enrolment_token": (False, None, "one-time token, deleted from the boot partition once used"),
+    "broker_ca": (False, None, "the province's CA certificate, a PEM file (`motcua ca init`'s ca.crt), its path "
+                  "relative to the site file: the kiosk enrols with enrolment_token and connects over TLS"),
+    "enrol_port": (False, r"^\d{1,5}$", "the broker's enrolment listener (default 8884)"),
     "read_only_root": (False, r"^(yes|no)$", "yes: read-only root (overlay) and a data partition (default no)"),
     "root_extra_mb": (False, r"^\d{3,5}$", "MB added to the root file system with read_only_root (default 1024)"),
     "data_partition_mb": (False, r"^\d{4,6}$", "MB of the data partition with read_only_root (1024 or more)"),
@@ -76,7 +79,25 @@ def load_site(path: Path) -> dict[str, str]:
         raise ProvisionError(f"{path}: cannot read the site file ({exc.strerror or exc})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProvisionError(f"{path}: not valid TOML: {exc}") from None
-    return check_site({k: str(v) for k, v in raw.items()}, str(path))
+    return with_broker_ca(check_site({k: str(v) for k, v in raw.items()}, str(path)), path.parent, str(path))
+
+
+def with_broker_ca(site: dict[str, str], folder: Path, source: str) -> dict[str, str]:
+    """`broker_ca` resolved against the site file's folder and checked to be a PEM certificate."""
+    if not site.get("broker_ca"):
+        return site
+    path = (folder / site["broker_ca"]).resolve()
+    try:
+        text = path.read_bytes().decode("ascii", errors="replace")
+    except OSError as exc:
+        raise ProvisionError(f"{source}: broker_ca = {site['broker_ca']!r}: cannot read {path} ({exc})") from None
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise ProvisionError(f"{source}: broker_ca = {site['broker_ca']!r}: {path} is not a PEM certificate "
+                             "(give the ca.crt that `motcua ca init` made)")
+    if not site.get("enrolment_token"):
+        raise ProvisionError(f"{source}: broker_ca needs enrolment_token (`motcua ca token {site['kiosk_id']}`): "
+                             "without it the kiosk has no way to get its certificate")
+    return {**site, "broker_ca": str(path)}
 
 
 def check_site(site: dict[str, str], source: str) -> dict[str, str]:
@@ -92,8 +113,9 @@ def check_site(site: dict[str, str], source: str) -> dict[str, str]:
                                  "(no newlines or control characters)")
         if value and pattern and not re.fullmatch(pattern, value):
             raise ProvisionError(f"{source}: {key} = {value!r}: expected {what}")
-    if not 1 <= int(site.get("broker_port") or 8883) <= 65535:
-        raise ProvisionError(f"{source}: broker_port = {site['broker_port']!r}: expected 1 to 65535")
+    for key, default in (("broker_port", 8883), ("enrol_port", 8884)):
+        if not 1 <= int(site.get(key) or default) <= 65535:
+            raise ProvisionError(f"{source}: {key} = {site[key]!r}: expected 1 to 65535")
     if layout_sizes(site)[1] < 1024:
         raise ProvisionError(f"{source}: data_partition_mb = {site['data_partition_mb']}: expected 1024 or more "
                              "(the outbox may use 512 MB and keeps 200 MB free)")
@@ -159,6 +181,12 @@ def kiosk_config(site: dict[str, str]) -> str:
     """The kiosk's motcua.toml, written by a TOML writer: a quote, a backslash or a newline in a site value stays
     inside its string."""
     printer = site.get("printer_connection", "")
+    mqtt: dict[str, object] = {"enabled": True, "host": site["broker_host"],
+                               "port": int(site.get("broker_port") or 8883)}
+    if site.get("broker_ca"):  # TLS: the certificate comes from enrolment with the one-time token
+        mqtt.update({"ca_file": "/etc/motcua/ca.crt", "cert_file": "/var/lib/motcua/keys/kiosk.crt",
+                     "key_file": "/var/lib/motcua/keys/kiosk.key", "token_file": "/var/lib/motcua/enrolment-token",
+                     "enrol_port": int(site.get("enrol_port") or 8884)})
     config = {
         "kiosk": {"id": site["kiosk_id"], "province_code": site["province_code"],
                   "province_name": site["province_name"], "commune_name": site["commune_name"],
@@ -168,7 +196,7 @@ def kiosk_config(site: dict[str, str]) -> str:
         "scanner": {"backend": "sane"}, "voice": {"backend": "mixer"},
         "printer": {"backend": "escpos" if printer else "none", "connection": printer},
         "outbox": {"path": "/var/lib/motcua/outbox.db"},
-        "mqtt": {"enabled": True, "host": site["broker_host"], "port": int(site.get("broker_port") or 8883)},
+        "mqtt": mqtt,
         "security": {"province_key": site["province_key"]},
     }
     return "# written by motcua provision for this site; see docs/config.md\n" + tomli_w.dumps(config)
@@ -216,8 +244,8 @@ def provision_batch(csv_path: Path, base: Path, out_dir: Path, wheelhouse: Path 
         raise ProvisionError(f"{csv_path}: cannot read ({exc.strerror or exc})") from None
     if not rows:
         raise ProvisionError(f"{csv_path}: no rows")
-    sites = [check_site({k: (v or "").strip() for k, v in row.items() if k}, f"{csv_path} row {n}")
-             for n, row in enumerate(rows, start=2)]
+    sites = [with_broker_ca(check_site({k: (v or "").strip() for k, v in row.items() if k}, f"{csv_path} row {n}"),
+                            csv_path.parent, f"{csv_path} row {n}") for n, row in enumerate(rows, start=2)]
     for n, site in enumerate(sites, start=2):
         verify_config(site, f"{csv_path} row {n}", check_config)
     ids = [site["kiosk_id"] for site in sites]
@@ -311,6 +339,8 @@ def _write(image: Path, boot: BootPartition, kind: str, site: dict[str, str], wh
             shutil.copytree(units, folder / "systemd")
         if site.get("enrolment_token"):
             (folder / "enrolment-token").write_text(site["enrolment_token"], encoding="utf-8")
+        if site.get("broker_ca"):
+            shutil.copy(site["broker_ca"], folder / "ca.crt")
         hook = first_boot_hook(kind)
         for name, text in hook.items():
             (Path(scratch) / name).write_text(text, encoding="utf-8")

@@ -10,6 +10,7 @@ import pytest
 
 from .conftest import REPO
 
+KEY = "127zgymzN4hAN3hPS6TyrnjiYzIb9NYfrJlVgqA8LHQ="
 SITE = ('kiosk_id = "bn-yenphong-01"\nprovince_code = "bn"\nprovince_name = "Tỉnh Bắc Ninh"\n'
         'commune_name = "Xã Yên Phong"\nbroker_host = "mqtt.example.invalid"\n'
         'province_key = "127zgymzN4hAN3hPS6TyrnjiYzIb9NYfrJlVgqA8LHQ="\n')
@@ -139,6 +140,7 @@ def test_first_boot_into_a_prefix_twice(tmp_path: Path) -> None:
         "commune_name": "Xã Yên Phong", "broker_host": "mqtt.example.invalid",
         "province_key": "127zgymzN4hAN3hPS6TyrnjiYzIb9NYfrJlVgqA8LHQ="}), encoding="utf-8")
     (boot / "enrolment-token").write_text("one-time-123")
+    (boot / "ca.crt").write_text("-----BEGIN CERTIFICATE-----\nthe province's\n-----END CERTIFICATE-----\n")
     (boot / "apt.txt").write_text("# what the scanner needs\nsane-utils  # scanimage\n")
     (root / "etc").mkdir(parents=True)
     (root / "etc" / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\npi:x:1000:1000::/home/pi:/bin/bash\n")
@@ -164,6 +166,7 @@ def test_first_boot_into_a_prefix_twice(tmp_path: Path) -> None:
     assert (root / "etc/systemd/system/motcua.service").read_text() == (REPO / "systemd/motcua.service").read_text()
     assert not (boot / "enrolment-token").exists()
     assert (root / "var/lib/motcua/enrolment-token").read_text() == "one-time-123"
+    assert (root / "etc/motcua/ca.crt").read_text() == (boot / "ca.crt").read_text()
     assert (root / "var/lib/motcua/keys/kiosk.key").stat().st_mode & 0o777 == 0o600
     assert (root / "etc/dphys-swapfile").read_text() == "CONF_SWAPSIZE=0\n"
     assert (root / "etc/rpi/swap.conf.d/90-motcua.conf").read_text() == "[Main]\nMechanism=none\n"
@@ -237,3 +240,37 @@ def test_site_values_that_would_break_the_config_are_refused(tmp_path: Path, whe
     result = provision(str(base), "--site", str(site), "--out", str(out), "--wheelhouse", str(wheelhouse))
     assert result.returncode == 2 and expected in result.stderr, result.stderr
     assert not out.exists() and "Traceback" not in result.stderr
+
+
+def test_a_site_with_the_province_ca_gets_tls_and_enrolment(tmp_path: Path, wheelhouse: Path) -> None:
+    from province.pki import Authority
+
+    ca = Authority.init(tmp_path / "ca", "bn")
+    token = ca.new_token("bn-yenphong-01")
+    base = make_image(tmp_path / "base.img", TRIXIE)
+    site = tmp_path / "site.toml"
+    site.write_text(SITE + f'broker_ca = "ca/ca.crt"\nenrolment_token = "{token}"\n', encoding="utf-8")
+
+    def provision(site_file: Path, out: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "firmware", "provision", "image", str(base), "--site",
+                               str(site_file), "--out", str(tmp_path / out), "--wheelhouse", str(wheelhouse)],
+                              capture_output=True, text=True, cwd=REPO, timeout=120)
+
+    made = provision(site, "kiosk.img")
+    assert made.returncode == 0, made.stderr
+    config = read(tmp_path / "kiosk.img", "motcua/motcua.toml")
+    for line in ('ca_file = "/etc/motcua/ca.crt"', 'cert_file = "/var/lib/motcua/keys/kiosk.crt"',
+                 'token_file = "/var/lib/motcua/enrolment-token"', "enrol_port = 8884",
+                 f'province_key = "{KEY}"'):
+        assert line in config
+    assert read(tmp_path / "kiosk.img", "motcua/ca.crt") == (tmp_path / "ca" / "ca.crt").read_text()
+    assert read(tmp_path / "kiosk.img", "motcua/enrolment-token") == token
+    no_token = tmp_path / "no-token.toml"
+    no_token.write_text(SITE + 'broker_ca = "ca/ca.crt"\n', encoding="utf-8")
+    refused = provision(no_token, "x.img")
+    assert refused.returncode == 2 and "broker_ca needs enrolment_token" in refused.stderr
+    not_pem = tmp_path / "not-pem.toml"
+    not_pem.write_text(SITE + 'broker_ca = "site.toml"\nenrolment_token = "t"\n', encoding="utf-8")
+    refused = provision(not_pem, "y.img")
+    assert refused.returncode == 2 and "is not a PEM certificate" in refused.stderr
+    assert not (tmp_path / "x.img").exists() and not (tmp_path / "y.img").exists()
