@@ -49,6 +49,15 @@ RUN_CONFIG = Path("out/run/motcua.toml")
 RECONNECT_MAX_S = 30
 
 
+class Terminated(BaseException):
+    """Raised by the SIGTERM handler to leave paho's loop from wherever it was (a BaseException: paho's loop
+    swallows every Exception raised inside its select, as it lets KeyboardInterrupt through)."""
+
+
+def _terminate(*_: object) -> None:
+    raise Terminated
+
+
 class GatewayConfigError(Exception):
     pass
 
@@ -308,12 +317,15 @@ class Gateway:
 
     def run(self) -> None:
         """Wait for the broker with backoff (a broker down at start is a wait, not an exit), then serve."""
-        signal.signal(signal.SIGTERM, lambda *_: self.client.disconnect())
+        # The handler only unwinds the loop: calling paho from a signal handler can deadlock on a lock that the
+        # interrupted loop holds (seen as a gateway that ignored SIGTERM on a loaded machine).
+        signal.signal(signal.SIGTERM, _terminate)
         log.info("gateway starting; waiting for the broker at %s:%s", self.config.host, self.config.port)
         self.client.connect_async(self.config.host, self.config.port, keepalive=30)
         try:
             self.client.loop_forever(retry_first_connection=True)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Terminated):
+            log.info("gateway stopping")
             self.client.disconnect()
         finally:
             self.store.close()

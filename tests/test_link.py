@@ -27,8 +27,10 @@ PAGE = str(REPO / "firmware" / "demo" / "giay_chung_sinh.png")
 CARD = "001303004567|123456789|Nguyễn Thị Ngọc Ánh|05032003|Nữ|Thôn 3, xã Yên Phong, Bắc Ninh|10062021"
 
 
-def kiosk(make_app: Callable[..., App], broker: Broker) -> Simulator:
-    app = make_app(f"[mqtt]\nenabled = true\nport = {broker.port}\nbackoff_max_s = 2\nack_timeout_s = 3\n")
+def kiosk(make_app: Callable[..., App], broker: Broker, kiosk_id: str = "kiosk-sim-01") -> Simulator:
+    """A simulated kiosk on the test broker; two at once need two ids (one client id each, or they kick each other)."""
+    app = make_app(f'[kiosk]\nid = "{kiosk_id}"\n'
+                   f"[mqtt]\nenabled = true\nport = {broker.port}\nbackoff_max_s = 2\nack_timeout_s = 3\n")
     sim = Simulator(app)
     sim.settle()
     return sim

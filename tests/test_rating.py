@@ -118,7 +118,7 @@ def test_a_returned_dossier_is_rated_and_counted_by_its_official(make_app: Calla
         {"unit": "000.00.20.H26", "official": "Trần Văn Bình", "procedure": "Đăng ký khai sinh",
          "level": "Không hài lòng", "level_index": 2, "scale": 3, "count": 1}]
 
-    other = kiosk(make_app, broker)  # another kiosk, which took no rating itself: the province knows
+    other = kiosk(make_app, broker, "kiosk-sim-02")  # another kiosk, which took no rating itself: the province knows
     wait_until(lambda: other.app.kiosk.health["network"] == "up", step=pump(other))
     other.run(steps(("presence", True), ("tap", "Đánh giá"), ("present_qr", code)))
     wait_until(lambda: other.app.stack.top_name == "rate", step=pump(other))
