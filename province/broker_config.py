@@ -42,6 +42,7 @@ def kiosk_acl(province: str) -> str:
     return (f"# Every kiosk (the user name is its certificate's name): its own topics only.\n"
             f"pattern write {root}/%u/availability\npattern write {root}/%u/status\n"
             f"pattern write {root}/%u/evt/#\npattern write {root}/%u/req/#\npattern write homeassistant/+/%u/#\n"
+            f"pattern write {root}/%u/reply\npattern write {root}/%u/doctor\n"
             f"pattern read {root}/%u/res\npattern read {root}/%u/ack\npattern read {root}/%u/cmd\n"
             f"topic read {root}/catalog\ntopic read {root}/calendar\ntopic read homeassistant/status\n")
 

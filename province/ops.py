@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import msgpack
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
@@ -107,3 +108,38 @@ def watch(host: str, port: int, once: bool, show: Any, tls: ssl.SSLContext | Non
     finally:
         client.loop_stop()
         client.disconnect()
+
+
+def send(host: str, port: int, tls: ssl.SSLContext | None, province: str, kiosk: str, command_id: str,
+         payload: bytes, wait_s: float) -> dict[str, Any] | None:
+    """Publish a signed command on the kiosk's `cmd` and wait for its answer on `reply` (None: no answer)."""
+    answers: list[dict[str, Any]] = []
+    got, subscribed = threading.Event(), threading.Event()
+    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    if tls is not None:
+        client.tls_set_context(tls)
+    root = f"{ROOT}/{province}/{kiosk}"
+
+    def on_message(c: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        try:
+            answer = msgpack.unpackb(bytes(message.payload), raw=False)
+        except Exception:  # not an answer at all: keep waiting for the real one
+            return
+        if isinstance(answer, dict) and answer.get("id") == command_id:
+            answers.append(answer)
+            got.set()
+
+    client.on_connect = lambda c, u, f, r, p: c.subscribe(f"{root}/reply", qos=1)
+    client.on_subscribe = lambda *args: subscribed.set()
+    client.on_message = on_message
+    client.connect(host, port, keepalive=30)
+    client.loop_start()
+    try:
+        if not subscribed.wait(MAX_WAIT_S):
+            raise ConnectionError(f"no answer from the broker at {host}:{port}")
+        client.publish(f"{root}/cmd", payload, qos=1)
+        got.wait(wait_s)
+    finally:
+        client.loop_stop()
+        client.disconnect()
+    return answers[0] if answers else None

@@ -5,6 +5,7 @@ A directory, kept on the province's side only:
   ca.key, ca.crt         the CA (EC P-256), ca.key mode 0600
   crl.pem                revoked certificates, re-signed on every revoke (mosquitto's `crlfile`)
   seal.key, seal.pub     the X25519 key dossiers are sealed to; seal.pub (base64) goes into every site file
+  operator.key, .pub     the Ed25519 key operator commands are signed with; operator.pub goes into site files
   registry.json          every certificate issued (name, role, serial, expiry, revoked) and every token (hashed)
   issued/NAME.crt|.key   certificates made here with their key (gateway, ops, broker); a kiosk's key never is
 The certificate's common name is the identity: the broker makes it the user name and the client id.
@@ -30,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from firmware.common.commands import public_key_text as operator_text
 from firmware.common.seal import public_key_text
 
 ROLES = ("kiosk", "gateway", "ops", "dashboard", "broker")
@@ -120,6 +122,7 @@ class Authority:
         _write_private(directory / "seal.key", private_pem(seal_key))
         (directory / "seal.pub").write_text(public_key_text(seal_key.public_key()) + "\n", encoding="ascii")
         authority = cls(directory, key, cert, {"province": province, "certs": [], "tokens": {}})
+        authority.operator_key()
         authority.write_crl()
         authority.save()
         return authority
@@ -145,6 +148,21 @@ class Authority:
     def save(self) -> None:
         _write_atomic(self.directory / "registry.json",
                       json.dumps(self.registry, ensure_ascii=False, indent=1).encode())
+
+    def operator_key(self) -> ed25519.Ed25519PrivateKey:
+        """The key operator commands are signed with (made here once); its public half goes into site files."""
+        path = self.directory / "operator.key"
+        if not path.exists():
+            made = ed25519.Ed25519PrivateKey.generate()
+            _write_private(path, private_pem(made))
+            (self.directory / "operator.pub").write_text(operator_text(made.public_key()) + "\n", encoding="ascii")
+        key = serialization.load_pem_private_key(path.read_bytes(), None)
+        if not isinstance(key, ed25519.Ed25519PrivateKey):
+            raise CaError(f"{path}: not an Ed25519 key")
+        return key
+
+    def operator_public(self) -> str:
+        return operator_text(self.operator_key().public_key())
 
     def seal_public(self) -> str:
         return (self.directory / "seal.pub").read_text(encoding="ascii").strip()

@@ -27,6 +27,7 @@ class KioskIdentity:
     cert_file: str
     key_file: str
     province_key: str
+    operator_key: str
 
 
 @dataclass
@@ -75,5 +76,5 @@ def start(run_dir: Path = RUN_DIR, unit_code: str = "000.00.20.H26", kiosk_id: s
         gateway = subprocess.Popen([sys.executable, "-m", "firmware", "gateway", "--config", str(config)],
                                    stdout=log, stderr=log)
     kiosk = KioskIdentity(str(ca.directory / "ca.crt"), str(issued / f"{kiosk_id}.crt"),
-                          str(issued / f"{kiosk_id}.key"), ca.seal_public())
+                          str(issued / f"{kiosk_id}.key"), ca.seal_public(), ca.operator_public())
     return RunStack(broker, gateway, config, kiosk)

@@ -38,6 +38,12 @@ class AttractScreen(Screen):
         cta_h = t.button_height * 3 // 2 if t.portrait else t.button_height
         self._cta = pygame.Rect(area.left, area.bottom - cta_h, area.width, cta_h)
         above = pygame.Rect(area.left, area.top, area.width, self._cta.top - area.top - t.gap)
+        notice: list[Widget] = []
+        if self.kiosk.notice:  # the operator's notice, above the call to action
+            lines = 3  # NOTICE_MAX characters fit in three lines on the smallest panel
+            box = pygame.Rect(above.left, above.bottom - t.body * lines * 3 // 2, above.width, t.body * lines * 3 // 2)
+            notice.append(Label(self.kiosk.notice, box, "body", "text", align="center", valign="middle", bold=True))
+            above.height -= box.height + t.gap
         if t.portrait:
             site_box = pygame.Rect(above.left, above.top + above.height // 12, above.width, above.height // 2)
             time_box = pygame.Rect(above.left, site_box.bottom, above.width, above.bottom - site_box.bottom)
@@ -58,7 +64,7 @@ class AttractScreen(Screen):
             rect = pygame.Rect(site_box.left, top, site_box.width, unit * share)
             widgets.append(Label(text, rect, role, color, align="center", valign="middle", bold=role != "body"))
             top = rect.bottom
-        return widgets
+        return widgets + notice
 
     def draw_content(self, canvas: Canvas) -> None:
         t = self.theme

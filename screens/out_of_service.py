@@ -15,7 +15,8 @@ from firmware.rules.i18n import N_, _
 from screens.base import Screen
 from screens.ui.widgets import Label, Widget
 
-REASONS = {"storage": N_("Dành cho cán bộ: bộ nhớ lưu hồ sơ của kiosk đã đầy hoặc bị lỗi. Kiosk sẽ tự phục vụ lại "
+REASONS = {"operator": N_("Dành cho cán bộ: kiosk được tạm dừng theo lệnh của trung tâm điều hành tỉnh."),
+           "storage": N_("Dành cho cán bộ: bộ nhớ lưu hồ sơ của kiosk đã đầy hoặc bị lỗi. Kiosk sẽ tự phục vụ lại "
                          "khi bộ nhớ ghi được (xem motcua doctor).")}
 
 

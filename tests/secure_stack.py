@@ -106,7 +106,8 @@ class SecureStack:
         path = self.directory / "gateway.toml"
         path.write_text(f'[broker]\nhost = "127.0.0.1"\nport = {self.layout.port}\n'
                         f'ca_file = "{self.ca.directory}/ca.crt"\ncert_file = "{cert}"\nkey_file = "{key}"\n'
-                        f'[gateway]\nstore = "{store}"\nunit_code = "000.00.20.H26"\nca = "{self.ca.directory}"\n',
+                        f'[gateway]\nstore = "{store}"\nunit_code = "000.00.20.H26"\nca = "{self.ca.directory}"\n'
+                        f'[ops]\ncert_file = "{self.files("ops")[0]}"\nkey_file = "{self.files("ops")[1]}"\n',
                         encoding="utf-8")
         return path
 
@@ -115,7 +116,8 @@ class SecureStack:
         cert, key = self.files(name)
         return (f'[kiosk]\nid = "{name}"\n[mqtt]\nenabled = true\nport = {self.layout.port}\n'
                 f'ca_file = "{self.ca.directory}/ca.crt"\ncert_file = "{cert}"\nkey_file = "{key}"\n'
-                f'backoff_max_s = 2\nack_timeout_s = 3\n[security]\nprovince_key = "{self.ca.seal_public()}"\n')
+                f'backoff_max_s = 2\nack_timeout_s = 3\n[security]\nprovince_key = "{self.ca.seal_public()}"\n'
+                f'operator_key = "{self.ca.operator_public()}"\n')
 
 
 def make_stack(directory: Path) -> SecureStack:

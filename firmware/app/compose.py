@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from firmware.app.devices import Devices, build_devices
 from firmware.app.display import Display
 from firmware.app.loop import Loop
+from firmware.app.operator import wire_commands
 from firmware.common.catalog import Catalog, CatalogError, default_catalog, load_catalog
 from firmware.common.due_date import CalendarError, WorkCalendar, load_calendar
 from firmware.common.seal import public_key_from_text
@@ -176,10 +177,13 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
         requests = Requests(link, health, inbox.post)
         kiosk.lookup.send = kiosk.payments.send = kiosk.vneid.send = requests.send
 
+        commands = wire_commands(config, kiosk, outbox, link, router, timers, clock, _catalog, _calendar)
+
         def collect(now: float) -> dict[str, object]:
             return {"health": health, "outbox": outbox.status(now), "date": clock.wall().date().isoformat(),
                     "dossiers_total": submissions.dossiers, "sessions_total": kiosk.session.visits,
-                    "clock_synced": clock.synced(), "round_trip_ms": sender.status(now)["round_trip_ms"]}
+                    "clock_synced": clock.synced(), "round_trip_ms": sender.status(now)["round_trip_ms"],
+                    "commands": commands.status(now)}
 
         telemetry = StatusPublisher(link, health, collect, outbox.path.parent)
         router.on_topic("ack", sender.on_ack)

@@ -56,7 +56,8 @@ def _with_province(config: Config) -> tuple[Config, Any]:
     mqtt = dataclasses.replace(config.mqtt, enabled=True, host="127.0.0.1", port=stack.broker.port,
                                backoff_max_s=5.0, ca_file=identity.ca_file, cert_file=identity.cert_file,
                                key_file=identity.key_file)
-    security = dataclasses.replace(config.security, province_key=identity.province_key)
+    security = dataclasses.replace(config.security, province_key=identity.province_key,
+                                   operator_key=identity.operator_key)
     return dataclasses.replace(config, mqtt=mqtt, security=security), stack
 
 
@@ -339,6 +340,13 @@ def parser() -> argparse.ArgumentParser:
     ops.add_argument("--once", action="store_true", help="print once and exit (default: live)")
     ops.add_argument("--json", action="store_true", help="JSON Lines (with --once)")
     ops.add_argument("--config", help="TOML with [broker] (default: out/run/motcua.toml)")
+    ops.add_argument("params", nargs="*", metavar="send KIOSK COMMAND [ARGS]",
+                     help="sign a command with the province's operator key, send it, wait for the kiosk's answer: "
+                          "notice TEXT, clear_notice, reload_catalog, reload_calendar, report, out_of_service "
+                          "[REASON], in_service")
+    ops.add_argument("--ca", help="send: the CA directory holding operator.key (default: the run file's [gateway] ca)")
+    ops.add_argument("--ttl", type=float, default=600.0, help="send: seconds the command stays valid (default 600)")
+    ops.add_argument("--wait", type=float, default=30.0, help="send: seconds to wait for the answer (default 30)")
     ops.set_defaults(func=cmd_ops)
 
     oos = sub.add_parser("out-of-service", help="show only the out-of-service screen (systemd's last resort)")

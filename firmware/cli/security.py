@@ -24,8 +24,9 @@ def cmd_ca(args: argparse.Namespace) -> int:
     try:
         if args.action == "init":
             authority = Authority.init(Path(args.dir), args.province)
-            print(f"motcua ca: a CA for province {args.province} in {args.dir}; the province's seal key "
-                  f"(for every site file's province_key): {authority.seal_public()}")
+            print(f"motcua ca: a CA for province {args.province} in {args.dir}\n"
+                  f"province_key = \"{authority.seal_public()}\"  # every site file: dossiers are sealed to it\n"
+                  f"operator_key = \"{authority.operator_public()}\"  # every site file: commands signed with it")
             return 0
         authority = Authority.open(Path(args.ca))
         if args.action == "issue":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import ssl
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -111,6 +112,19 @@ def _dossier_step(args: argparse.Namespace, store_path: str, unit_code: str) -> 
         store.close()
 
 
+def _ops_tls(config: Any) -> ssl.SSLContext | None:
+    """ops' own identity, or the gateway's where the run file gives no other."""
+    if not config.ca_file:
+        return None
+    from firmware.common.tls import TlsError, client_context
+
+    try:
+        return client_context(config.ca_file, config.ops_cert_file or config.cert_file,
+                              config.ops_key_file or config.key_file)
+    except TlsError as exc:
+        raise UsageError(f"[broker] ca_file / [ops] cert_file, key_file: {exc}") from None
+
+
 def cmd_ops(args: argparse.Namespace) -> int:
     from province.gateway import GatewayConfigError, load_gateway_config
     from province.ops import watch
@@ -129,16 +143,12 @@ def cmd_ops(args: argparse.Namespace) -> int:
     def show(rows: list[dict[str, object]]) -> None:
         print("\x1b[2J\x1b[H" + table(rows), flush=True)
 
-    try:
-        tls = None
-        if config.ca_file:  # ops' own identity, or the gateway's where the run file gives no other
-            from firmware.common.tls import TlsError, client_context
+    tls = _ops_tls(config)
+    if args.params:
+        from firmware.cli.commands import cmd_ops_send
 
-            try:
-                tls = client_context(config.ca_file, config.ops_cert_file or config.cert_file,
-                                     config.ops_key_file or config.key_file)
-            except TlsError as exc:
-                raise UsageError(f"[broker] ca_file / [ops] cert_file, key_file: {exc}") from None
+        return cmd_ops_send(args, config, tls)
+    try:
         fleet = watch(config.host, config.port, args.once, show, tls)
     except (ConnectionError, OSError) as exc:
         print(f"motcua ops: {exc}", file=sys.stderr)

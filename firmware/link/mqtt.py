@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
+import socket
 import ssl
 import threading
 from collections.abc import Callable
@@ -125,6 +126,26 @@ def probe_broker(settings: LinkSettings, client_id: str, timeout_s: float = 10.0
     if reply[0] != "Success":
         return False, f"refused ({reply[0]})"
     return True, "connected"
+
+
+def probe_tls(settings: LinkSettings, timeout_s: float = 5.0) -> tuple[bool, str]:
+    """A TLS handshake with the kiosk's certificate and no MQTT session (for `doctor` beside a running kiosk)."""
+    try:
+        context = tls_context(settings)
+        if context is None or not Path(settings.cert_file).exists():
+            return False, f"no certificate at {settings.cert_file} yet (the kiosk enrols with its token)"
+        with socket.create_connection((settings.host, settings.port), timeout=timeout_s) as raw:
+            with context.wrap_socket(raw, server_hostname=settings.host) as tls:
+                tls.settimeout(1.0)
+                try:
+                    tls.recv(1)  # TLS 1.3 says a refused certificate after the handshake, in an alert
+                except TimeoutError:
+                    return True, f"TLS ok, certificate accepted ({tls.version()})"
+                return False, "the broker closed the connection after the handshake"
+    except ssl.SSLError as exc:
+        return False, f"TLS refused: {exc.reason or exc}"
+    except (OSError, ConfigError) as exc:
+        return False, f"cannot connect ({exc})"
 
 
 class MqttLink:

@@ -182,6 +182,9 @@ class SecuritySection:
     # are sealed to it before they touch the disk. Empty only on a developer's desk: the kiosk warns at start.
     province_key: str = matching("", r"^([A-Za-z0-9+/]{43}=)?$", "the province's X25519 public key: 44 characters of "
                                  "base64 (`motcua ca init` prints it), or empty")
+    # The province's operator key (Ed25519, base64): commands on `cmd` signed with it are run, others refused.
+    operator_key: str = matching("", r"^([A-Za-z0-9+/]{43}=)?$", "the province's Ed25519 operator key: 44 "
+                                 "characters of base64 (`motcua ca init` prints it), or empty (no commands)")
 
 
 @dataclass(frozen=True)

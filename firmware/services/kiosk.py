@@ -53,6 +53,7 @@ class Kiosk:
     supplements: SupplementService
     payments: PaymentService
     vneid: VneidService
+    notice: str = ""  # the operator's notice on `attract` (a signed `notice` command)
 
     def procedure(self) -> Procedure:
         """The procedure this visit is about (the catalog's first when none is chosen, for sample screens)."""

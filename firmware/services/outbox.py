@@ -58,6 +58,14 @@ CREATE TABLE IF NOT EXISTS code_key (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     key BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS commands_seen (
+    id TEXT PRIMARY KEY,
+    expires REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS operator_state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS write_probe (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     data BLOB NOT NULL
@@ -195,6 +203,24 @@ class Outbox:
             return packed
         sealed = seal(self.seal_to, packed, context_of(event.kind, event.id))
         return msgpack.packb({"sealed": sealed}, use_bin_type=True)
+
+    def remember_command(self, command_id: str, expires: float, now: float) -> bool:
+        """Keep an operator command's id until it expires (epoch seconds); False when it was run already."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM commands_seen WHERE expires < ?", (now,))
+            cursor = db.execute("INSERT OR IGNORE INTO commands_seen VALUES (?, ?)", (command_id, expires))
+        return cursor.rowcount == 1
+
+    def operator_state(self) -> dict[str, str]:
+        """What the operator set and the kiosk keeps across restarts (`notice`, `out_of_service`)."""
+        return {str(k): str(v) for k, v in self._db.execute("SELECT key, value FROM operator_state")}
+
+    def set_operator_state(self, key: str, value: str | None) -> None:
+        with self._transaction() as db:
+            if value is None:
+                db.execute("DELETE FROM operator_state WHERE key = ?", (key,))
+            else:
+                db.execute("INSERT OR REPLACE INTO operator_state VALUES (?, ?)", (key, value))
 
     def rated_on(self, codes: Iterable[str]) -> str | None:
         """When this kiosk took a rating of the dossier known by any of these codes (ISO time), if it did."""

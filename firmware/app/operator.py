@@ -1,0 +1,58 @@
+"""Wiring the operator's signed commands (firmware/services/commands.py) into a kiosk with a link."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from firmware.common.catalog import Catalog
+from firmware.common.due_date import WorkCalendar
+from firmware.link.mqtt import MqttLink
+from firmware.runtime.clock import Clock
+from firmware.runtime.config import Config
+from firmware.runtime.router import Router
+from firmware.runtime.timers import Timers
+from firmware.services.commands import CommandService, operator_key
+from firmware.services.kiosk import Kiosk
+from firmware.services.outbox import Outbox
+from firmware.services.search import ProcedureIndex
+
+HELD = ("broker", "camera", "qr_serial", "printer", "scanner", "gpio", "backlight", "display")
+
+
+def wire_commands(config: Config, kiosk: Kiosk, outbox: Outbox, link: MqttLink, router: Router, timers: Timers,
+                  clock: Clock, load_catalog: Callable[[Config], Catalog],
+                  load_calendar: Callable[[Config], WorkCalendar]) -> CommandService:
+    def reload_catalog() -> str:
+        catalog = load_catalog(config)
+        kiosk.catalog, kiosk.index = catalog, ProcedureIndex(catalog)
+        kiosk.submissions.catalog_version = catalog.version
+        return catalog.version
+
+    def reload_calendar() -> str:
+        calendar = load_calendar(config)
+        kiosk.submissions.calendar = calendar
+        return calendar.source
+
+    def report() -> list[dict[str, Any]]:
+        from firmware.app.doctor import examine
+
+        # The kiosk holds its devices and its client id: probing them would take them from it, so the devices
+        # and the link are reported as the kiosk sees them, and doctor runs every other check.
+        findings = [dataclasses.asdict(finding) for finding in examine(config, skip=HELD)]
+        states = dict(kiosk.health)
+        faults = dict(kiosk.health.faults)
+        live = [{"check": part, "result": "ok" if state in ("ok", "up") else "fail",
+                 "detail": f"{state}{': ' + faults[part] if part in faults else ''}"} for part, state in states.items()]
+        return [*findings, *live, {"check": "broker", "result": "ok" if link.state == "up" else "fail",
+                                   "detail": f"link {link.state}", "status": link.status(0.0)}]
+
+    def publish(leaf: str, payload: bytes | str, qos: int, retain: bool) -> int:
+        return link.publish(leaf, payload, qos, retain)
+
+    commands = CommandService(config, operator_key(config), outbox, kiosk, clock.wall, publish, reload_catalog,
+                              reload_calendar, report)
+    router.on_topic("cmd", commands.on_cmd)
+    timers.add("commands", commands.tick, clock.now())
+    return commands
