@@ -91,7 +91,7 @@ def _lgpio_factory() -> Any:
 
 
 # Pin factories by their config name (`[gpio] factory`; "none": no sensors): 'mock' for desktops and tests,
-# 'lgpio' on the Pi (apt's python3-lgpio, so a missing library fails loudly).
+# 'lgpio' on the Pi (apt's python3-lgpio; a missing library is a device fault at start, in the log and status).
 BACKENDS: dict[str, Any] = {"mock": _mock_factory, "lgpio": _lgpio_factory, "none": None}
 
 

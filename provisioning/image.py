@@ -9,26 +9,23 @@ written to a temporary file and renamed only when complete, so a failure leaves 
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 import shutil
-import struct
-import subprocess
-import sys
 import tempfile
 import tomllib
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 import tomli_w
 
+from provisioning.access import authorized_keys
+from provisioning.base_image import BootPartition, ProvisionError, examine_base, mtools
 from provisioning.layout import LayoutError, add_data_partition, without_resize
+from provisioning.wheelhouse import build_wheelhouse, wheels_in
 
-FAT_TYPES = {0x01, 0x04, 0x06, 0x0B, 0x0C, 0x0E}
-SECTOR = 512
 BOOT_DIR = "/boot/firmware"
 CURSOR_OFF = "vt.global_cursor_default=0"
 SITE_KEYS = {
@@ -45,9 +42,13 @@ SITE_KEYS = {
     "display_rotate": (False, r"^(0|90|180|270)$", "panel rotation"),
     "province_key": (True, r"^[A-Za-z0-9+/]{43}=$", "the province's seal key: 44 characters of base64, as "
                      "`motcua ca init` prints it (dossiers are sealed to it)"),
+    "operator_key": (False, r"^[A-Za-z0-9+/]{43}=$", "the province's operator key (`motcua ca init` prints it): "
+                     "signed operator commands are run, others refused"),
     "enrolment_token": (False, None, "one-time token, deleted from the boot partition once used"),
     "broker_ca": (False, None, "the province's CA certificate, a PEM file (`motcua ca init`'s ca.crt), its path "
                   "relative to the site file: the kiosk enrols with enrolment_token and connects over TLS"),
+    "ssh_keys": (False, None, "a file of SSH public keys (authorized_keys format), its path relative to the site "
+                 "file: the technician logs in with them (no password login)"),
     "enrol_port": (False, r"^\d{1,5}$", "the broker's enrolment listener (default 8884)"),
     "read_only_root": (False, r"^(yes|no)$", "yes: read-only root (overlay) and a data partition (default no)"),
     "root_extra_mb": (False, r"^\d{3,5}$", "MB added to the root file system with read_only_root (default 1024)"),
@@ -59,19 +60,6 @@ MAX_VALUE = 200
 ConfigCheck = Callable[[str, str], object]  # (config text, where) -> raises on a config the kiosk would refuse
 
 
-class ProvisionError(Exception):
-    """Bad input; the message says what and why, and nothing was written."""
-
-
-@dataclass(frozen=True)
-class BootPartition:
-    offset: int  # bytes
-    size: int
-
-    def target(self, image: Path) -> str:
-        return f"{image}@@{self.offset}"
-
-
 def load_site(path: Path) -> dict[str, str]:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -79,7 +67,16 @@ def load_site(path: Path) -> dict[str, str]:
         raise ProvisionError(f"{path}: cannot read the site file ({exc.strerror or exc})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProvisionError(f"{path}: not valid TOML: {exc}") from None
-    return with_broker_ca(check_site({k: str(v) for k, v in raw.items()}, str(path)), path.parent, str(path))
+    return with_files(check_site({k: str(v) for k, v in raw.items()}, str(path)), path.parent, str(path))
+
+
+def with_files(site: dict[str, str], folder: Path, source: str) -> dict[str, str]:
+    """The files a site names (broker_ca, ssh_keys), resolved against its folder and checked."""
+    site = with_broker_ca(site, folder, source)
+    if site.get("ssh_keys"):
+        keys = authorized_keys((folder / site["ssh_keys"]).resolve(), source, site["ssh_keys"])
+        site = {**site, "ssh_keys": keys}
+    return site
 
 
 def with_broker_ca(site: dict[str, str], folder: Path, source: str) -> dict[str, str]:
@@ -100,24 +97,30 @@ def with_broker_ca(site: dict[str, str], folder: Path, source: str) -> dict[str,
     return {**site, "broker_ca": str(path)}
 
 
-def check_site(site: dict[str, str], source: str) -> dict[str, str]:
+def check_site(site: dict[str, str], source: str, tabular: bool = False) -> dict[str, str]:
+    """The site's values checked; `tabular` (a CSV row) names the column of a bad value."""
+    def at(key: str) -> str:
+        return f"{source}, column {key}: {key}" if tabular else f"{source}: {key}"
+
     unknown = sorted(set(site) - set(SITE_KEYS))
     if unknown:
-        raise ProvisionError(f"{source}: unknown key {unknown[0]!r}; expected {', '.join(SITE_KEYS)}")
+        raise ProvisionError(f"{source}: unknown {'column' if tabular else 'key'} {unknown[0]!r}; expected "
+                             f"{', '.join(SITE_KEYS)}")
     for key, (required, pattern, what) in SITE_KEYS.items():
         value = site.get(key, "")
         if required and not value.strip():
-            raise ProvisionError(f"{source}: missing key {key!r} ({what})")
+            raise ProvisionError(f"{source}, column {key}: empty ({what})" if tabular else
+                                 f"{source}: missing key {key!r} ({what})")
         if len(value) > MAX_VALUE or any(unicodedata.category(c) == "Cc" for c in value):
-            raise ProvisionError(f"{source}: {key} = {value!r}: expected one line of at most {MAX_VALUE} characters "
+            raise ProvisionError(f"{at(key)} = {value!r}: expected one line of at most {MAX_VALUE} characters "
                                  "(no newlines or control characters)")
         if value and pattern and not re.fullmatch(pattern, value):
-            raise ProvisionError(f"{source}: {key} = {value!r}: expected {what}")
+            raise ProvisionError(f"{at(key)} = {value!r}: expected {what}")
     for key, default in (("broker_port", 8883), ("enrol_port", 8884)):
         if not 1 <= int(site.get(key) or default) <= 65535:
-            raise ProvisionError(f"{source}: {key} = {site[key]!r}: expected 1 to 65535")
+            raise ProvisionError(f"{at(key)} = {site[key]!r}: expected 1 to 65535")
     if layout_sizes(site)[1] < 1024:
-        raise ProvisionError(f"{source}: data_partition_mb = {site['data_partition_mb']}: expected 1024 or more "
+        raise ProvisionError(f"{at('data_partition_mb')} = {site['data_partition_mb']}: expected 1024 or more "
                              "(the outbox may use 512 MB and keeps 200 MB free)")
     return site
 
@@ -129,52 +132,6 @@ def is_read_only(site: dict[str, str]) -> bool:
 def layout_sizes(site: dict[str, str]) -> tuple[int, int]:
     """MB added to root, and MB of the data partition, for a read-only root (the site's values or 1024 each)."""
     return int(site.get("root_extra_mb") or 1024), int(site.get("data_partition_mb") or 1024)
-
-
-def boot_partition(image: Path) -> BootPartition:
-    try:
-        with image.open("rb") as disk:
-            mbr = disk.read(SECTOR)
-            size = image.stat().st_size
-    except OSError as exc:
-        raise ProvisionError(f"{image}: cannot read the base image ({exc.strerror or exc})") from None
-    if len(mbr) < SECTOR or mbr[510:512] != b"\x55\xaa":
-        raise ProvisionError(f"{image}: not a disk image (no partition table)")
-    for index in range(4):
-        entry = mbr[446 + 16 * index: 446 + 16 * (index + 1)]
-        kind = entry[4]
-        start, sectors = struct.unpack("<II", entry[8:16])
-        if kind in FAT_TYPES and sectors:
-            if (start + sectors) * SECTOR > size:
-                raise ProvisionError(f"{image}: the boot partition runs past the end of the image (truncated?)")
-            return BootPartition(start * SECTOR, sectors * SECTOR)
-    raise ProvisionError(f"{image}: no FAT boot partition in the partition table")
-
-
-def mtools(*args: str) -> str:
-    try:
-        done = subprocess.run(list(args), capture_output=True, text=True, env={**os.environ, "MTOOLS_SKIP_CHECK": "1"},
-                              timeout=120)
-    except FileNotFoundError:
-        raise ProvisionError("mtools is not installed (Debian package mtools)") from None
-    if done.returncode:
-        raise ProvisionError(f"{args[0]} failed: {done.stderr.strip() or done.stdout.strip()}")
-    return done.stdout
-
-
-def boot_files(image: Path, boot: BootPartition) -> set[str]:
-    listing = mtools("mdir", "-b", "-i", boot.target(image), "::/")
-    return {line.strip().removeprefix("::/").lower() for line in listing.splitlines() if line.strip()}
-
-
-def base_kind(files: set[str]) -> str:
-    """'trixie' (cloud-init on the boot partition), 'bookworm' (firstrun.sh via cmdline.txt)."""
-    if {"user-data", "meta-data"} & files:
-        return "trixie"
-    if "cmdline.txt" in files and "config.txt" in files:
-        return "bookworm"
-    raise ProvisionError("unsupported base image: the boot partition has neither cloud-init files (user-data, "
-                         "meta-data: Trixie) nor cmdline.txt and config.txt (Bookworm)")
 
 
 def kiosk_config(site: dict[str, str]) -> str:
@@ -197,7 +154,7 @@ def kiosk_config(site: dict[str, str]) -> str:
         "printer": {"backend": "escpos" if printer else "none", "connection": printer},
         "outbox": {"path": "/var/lib/motcua/outbox.db"},
         "mqtt": mqtt,
-        "security": {"province_key": site["province_key"]},
+        "security": {"province_key": site["province_key"], "operator_key": site.get("operator_key", "")},
     }
     return "# written by motcua provision for this site; see docs/config.md\n" + tomli_w.dumps(config)
 
@@ -234,24 +191,46 @@ def provision(base: Path, site_path: Path, out: Path, wheelhouse: Path | None,
     return provision_site(base, site, out, wheelhouse)
 
 
+def read_rows(csv_path: Path) -> list[dict[str, str]]:
+    """A CSV as a spreadsheet writes it: UTF-8 with or without a byte-order mark, `,` or `;` between values."""
+    try:
+        text = csv_path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ProvisionError(f"{csv_path}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ProvisionError(f"{csv_path}: not UTF-8 (byte {exc.start}); save it as \"CSV UTF-8\"") from None
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if len(rows) < 2:
+        raise ProvisionError(f"{csv_path}: no rows")
+    columns = [name.strip() for name in rows[0]]
+    sites = []
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) > len(columns):
+            raise ProvisionError(f"{csv_path} row {number}: {len(row)} values for {len(columns)} columns "
+                                 f"(separator {delimiter!r}; a value with it needs quotes)")
+        sites.append({name: cell.strip() for name, cell in zip(columns, row, strict=False) if name})
+    return sites
+
+
 def provision_batch(csv_path: Path, base: Path, out_dir: Path, wheelhouse: Path | None,
                     check_config: ConfigCheck | None = None) -> list[Path]:
     """One `<kiosk id>.img` per row of a CSV whose columns are the site keys; every row is checked first."""
-    try:
-        with csv_path.open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except OSError as exc:
-        raise ProvisionError(f"{csv_path}: cannot read ({exc.strerror or exc})") from None
-    if not rows:
-        raise ProvisionError(f"{csv_path}: no rows")
-    sites = [with_broker_ca(check_site({k: (v or "").strip() for k, v in row.items() if k}, f"{csv_path} row {n}"),
-                            csv_path.parent, f"{csv_path} row {n}") for n, row in enumerate(rows, start=2)]
+    rows = read_rows(csv_path)
+    sites = [with_files(check_site(row, f"{csv_path} row {n}", tabular=True), csv_path.parent,
+                            f"{csv_path} row {n}") for n, row in enumerate(rows, start=2)]
     for n, site in enumerate(sites, start=2):
         verify_config(site, f"{csv_path} row {n}", check_config)
     ids = [site["kiosk_id"] for site in sites]
     repeated = next((i for i in ids if ids.count(i) > 1), None)
     if repeated:
         raise ProvisionError(f"{csv_path}: kiosk_id {repeated!r} appears twice")
+    kind = examine_base(base)[2]
+    if wheelhouse is None:  # one download for the whole batch, after every check
+        wheelhouse = out_dir / f".wheelhouse-{kind}"
+        build_wheelhouse(kind, wheelhouse)
     written = []
     for site in sites:
         out = out_dir / f"{site['kiosk_id']}.img"
@@ -261,19 +240,17 @@ def provision_batch(csv_path: Path, base: Path, out_dir: Path, wheelhouse: Path 
 
 
 def provision_site(base: Path, site: dict[str, str], out: Path, wheelhouse: Path | None) -> str:
-    boot = boot_partition(base)
-    files = boot_files(base, boot)
-    kind = base_kind(files)
-    if wheelhouse is None:
-        wheelhouse = out.parent / f".wheelhouse-{kind}"
-        build_wheelhouse(kind, wheelhouse)
-    wheels = _wheels(wheelhouse)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    boot, files, kind = examine_base(base)
     root_extra_mb, data_mb = layout_sizes(site)
     extra = (root_extra_mb + data_mb) * 2**20 if is_read_only(site) else 0
+    out.parent.mkdir(parents=True, exist_ok=True)
     need, free = base.stat().st_size + extra, shutil.disk_usage(out.parent).free
     if need > free:
         raise ProvisionError(f"no room for {out}: {need // 2**20} MB to write, {free // 2**20} MB free")
+    if wheelhouse is None:  # the download comes last: every check above is cheap and local
+        wheelhouse = out.parent / f".wheelhouse-{kind}"
+        build_wheelhouse(kind, wheelhouse)
+    wheels = wheels_in(wheelhouse)
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     os.close(handle)
     partial = Path(temporary)
@@ -290,32 +267,6 @@ def provision_site(base: Path, site: dict[str, str], out: Path, wheelhouse: Path
         partial.unlink(missing_ok=True)
         raise
     return kind
-
-
-PYTHON_OF = {"bookworm": "3.11", "trixie": "3.13"}
-AARCH64 = ("manylinux_2_17_aarch64", "manylinux2014_aarch64", "manylinux_2_28_aarch64")
-
-
-def build_wheelhouse(kind: str, folder: Path) -> None:
-    """The firmware and its dependencies as aarch64 wheels for the image's Python (needs the package index)."""
-    repo = Path(__file__).resolve().parent.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    requirements = [r for r in (metadata.requires("motcua") or []) if "extra ==" not in r]
-    platforms = [arg for name in AARCH64 for arg in ("--platform", name)]
-    for command in ([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(folder), str(repo)],
-                    [sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:", "--python-version",
-                     PYTHON_OF[kind], *platforms, "-d", str(folder), *requirements]):
-        done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
-        if done.returncode:
-            raise ProvisionError(f"cannot build the wheelhouse ({' '.join(command[2:4])}): "
-                                 f"{done.stderr.strip()[-400:]}; pass --wheelhouse DIR instead")
-
-
-def _wheels(wheelhouse: Path) -> list[Path]:
-    wheels = sorted(wheelhouse.glob("*.whl"))
-    if not wheels:
-        raise ProvisionError(f"{wheelhouse}: no wheels in the wheelhouse")
-    return wheels
 
 
 def _write(image: Path, boot: BootPartition, kind: str, site: dict[str, str], wheels: list[Path],
@@ -341,6 +292,8 @@ def _write(image: Path, boot: BootPartition, kind: str, site: dict[str, str], wh
             (folder / "enrolment-token").write_text(site["enrolment_token"], encoding="utf-8")
         if site.get("broker_ca"):
             shutil.copy(site["broker_ca"], folder / "ca.crt")
+        if site.get("ssh_keys"):
+            (folder / "authorized_keys").write_text(site["ssh_keys"], encoding="utf-8")
         hook = first_boot_hook(kind)
         for name, text in hook.items():
             (Path(scratch) / name).write_text(text, encoding="utf-8")

@@ -154,3 +154,21 @@ def test_backend_none_makes_every_device_absent() -> None:
         wait_until(lambda: any(e.kind == "printer_state" and e.data == {"state": "absent"} for e in posted), seconds=5)
     finally:
         devices.close()
+
+
+def test_a_driver_that_breaks_on_import_is_a_device_fault_not_a_dead_kiosk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bookworm's picamera2 under a pip numpy 2.x raises ValueError on import; lgpio may be missing altogether."""
+    import hw.camera as hw_camera
+
+    def broken(section: object) -> object:
+        raise ValueError("numpy.dtype size changed, may indicate binary incompatibility")
+
+    monkeypatch.setitem(hw_camera.BACKENDS, "pi", broken)
+    config = parse('[camera]\nbackend = "pi"\n[gpio]\nfactory = "lgpio"\n')  # no lgpio on this machine
+    devices = build_devices(config, lambda event: None)
+    try:
+        assert isinstance(devices.camera, Absent) and devices.sensors is None
+        assert any("camera: the pi driver failed to start (ValueError: numpy.dtype" in p for p in devices.problems)
+        assert any(p.startswith("gpio: the lgpio pins failed to start") for p in devices.problems)
+    finally:
+        devices.close()

@@ -167,3 +167,54 @@ def test_first_boot_takes_over_from_a_provisioned_image(tmp_path: Path) -> None:
     cmdline = (firmware / "cmdline.txt").read_text().split()
     assert cmdline[0] == "overlayroot=tmpfs:recurse=0" and cmdline[-1] == "vt.global_cursor_default=0"
     assert not any(w.startswith(("systemd.run", "init=")) for w in cmdline)
+
+
+ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0Y2hr0ZxN6M3l0sQm2m3xkUsWcG9wM2wH8QxS3f2b technician@bn"
+
+
+def test_a_technician_gets_in_with_the_site_keys_and_nothing_else(tmp_path: Path) -> None:
+    from .test_provision import BOOKWORM, SITE, make_image, provision
+
+    base = make_image(tmp_path / "base.img", BOOKWORM)
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    (wheels / "placeholder-0-py3-none-any.whl").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "bn.pub").write_text(f"# the province's technicians\n{ED25519}\n\n", encoding="utf-8")
+
+    def made(keys_line: str, out: str) -> subprocess.CompletedProcess[str]:
+        site = tmp_path / f"{out}.toml"
+        site.write_text(SITE + keys_line, encoding="utf-8")
+        return provision(str(base), "--site", str(site), "--out", str(tmp_path / out), "--wheelhouse", str(wheels))
+
+    for line, expected in (('ssh_keys = "keys/none.pub"\n', "cannot read"),
+                           ('ssh_keys = "keys/priv"\n', "holds a PRIVATE key"),
+                           ('ssh_keys = "keys/bad.pub"\n', "line 1 is not an SSH public key")):
+        (tmp_path / "keys" / "priv").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n")
+        (tmp_path / "keys" / "bad.pub").write_text('command="sh" ' + ED25519 + "\n")
+        refused = made(line, "refused.img")
+        assert refused.returncode == 2 and expected in refused.stderr, refused.stderr
+        assert not (tmp_path / "refused.img").exists()
+    done = made('ssh_keys = "keys/bn.pub"\n', "kiosk.img")
+    assert done.returncode == 0, done.stderr
+
+    root = tmp_path / "root"
+    firmware = root / "boot" / "firmware"
+    firmware.mkdir(parents=True)
+    subprocess.run(["mcopy", "-s", "-n", "-i", f"{tmp_path / 'kiosk.img'}@@{8192 * 512}", "::/", str(firmware)],
+                   check=True, capture_output=True)
+    (root / "etc").mkdir()
+    (root / "etc/passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (root / "etc/group").write_text("root:x:0:\nsystemd-journal:x:101:\n")
+    for _ in range(2):  # twice: the same result
+        first = first_boot(root)
+        assert first.returncode == 0, first.stdout + first.stderr
+    assert "1 public key(s), password login off, ssh enabled" in first.stdout
+    keys = root / "home/technician/.ssh/authorized_keys"
+    assert keys.read_text() == ED25519 + "\n" and keys.stat().st_mode & 0o777 == 0o600
+    assert [ln.split(":")[0] for ln in (root / "etc/passwd").read_text().splitlines()].count("technician") == 1
+    assert "technician:!:" in (root / "etc/shadow").read_text(), "no password: keys only"
+    assert "systemd-journal:x:101:technician" in (root / "etc/group").read_text()
+    sshd = (root / "etc/ssh/sshd_config.d/10-motcua.conf").read_text()
+    assert "PasswordAuthentication no" in sshd and "AllowUsers technician" in sshd
+    assert (root / "etc/systemd/system/multi-user.target.wants/ssh.service").is_symlink()

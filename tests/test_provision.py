@@ -249,7 +249,8 @@ def test_a_site_with_the_province_ca_gets_tls_and_enrolment(tmp_path: Path, whee
     token = ca.new_token("bn-yenphong-01")
     base = make_image(tmp_path / "base.img", TRIXIE)
     site = tmp_path / "site.toml"
-    site.write_text(SITE + f'broker_ca = "ca/ca.crt"\nenrolment_token = "{token}"\n', encoding="utf-8")
+    site.write_text(SITE + f'broker_ca = "ca/ca.crt"\nenrolment_token = "{token}"\n'
+                    f'operator_key = "{ca.operator_public()}"\n', encoding="utf-8")
 
     def provision(site_file: Path, out: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "firmware", "provision", "image", str(base), "--site",
@@ -261,7 +262,7 @@ def test_a_site_with_the_province_ca_gets_tls_and_enrolment(tmp_path: Path, whee
     config = read(tmp_path / "kiosk.img", "motcua/motcua.toml")
     for line in ('ca_file = "/etc/motcua/ca.crt"', 'cert_file = "/var/lib/motcua/keys/kiosk.crt"',
                  'token_file = "/var/lib/motcua/enrolment-token"', "enrol_port = 8884",
-                 f'province_key = "{KEY}"'):
+                 f'province_key = "{KEY}"', f'operator_key = "{ca.operator_public()}"'):
         assert line in config
     assert read(tmp_path / "kiosk.img", "motcua/ca.crt") == (tmp_path / "ca" / "ca.crt").read_text()
     assert read(tmp_path / "kiosk.img", "motcua/enrolment-token") == token
@@ -269,8 +270,74 @@ def test_a_site_with_the_province_ca_gets_tls_and_enrolment(tmp_path: Path, whee
     no_token.write_text(SITE + 'broker_ca = "ca/ca.crt"\n', encoding="utf-8")
     refused = provision(no_token, "x.img")
     assert refused.returncode == 2 and "broker_ca needs enrolment_token" in refused.stderr
+    bad_key = tmp_path / "bad-key.toml"
+    bad_key.write_text(SITE + 'operator_key = "not a key"\n', encoding="utf-8")
+    refused = provision(bad_key, "z.img")
+    assert refused.returncode == 2 and "operator_key" in refused.stderr, refused.stderr
     not_pem = tmp_path / "not-pem.toml"
     not_pem.write_text(SITE + 'broker_ca = "site.toml"\nenrolment_token = "t"\n', encoding="utf-8")
     refused = provision(not_pem, "y.img")
     assert refused.returncode == 2 and "is not a PEM certificate" in refused.stderr
     assert not (tmp_path / "x.img").exists() and not (tmp_path / "y.img").exists()
+
+
+@pytest.mark.parametrize("files,expected", [
+    ({**BOOKWORM, "kernel7l.img": "", "kernel8.img": ""}, "a 32-bit Raspberry Pi OS (kernel7l.img"),
+    ({**TRIXIE, "config.txt": "[pi4]\n#arm_64bit=1\narm_64bit=0\n"}, "does not set arm_64bit=1"),
+    ({**BOOKWORM, "config.txt": "dtparam=audio=on\n"}, "does not set arm_64bit=1"),
+])
+def test_a_32_bit_base_is_refused_before_any_download(tmp_path: Path, files: dict[str, str], expected: str) -> None:
+    base = make_image(tmp_path / "base.img", files)
+    site = tmp_path / "site.toml"
+    site.write_text(SITE, encoding="utf-8")
+    out = tmp_path / "out" / "kiosk.img"
+    result = provision(str(base), "--site", str(site), "--out", str(out))  # no --wheelhouse: it would download
+    assert result.returncode == 2 and expected in result.stderr, result.stderr
+    assert not list((tmp_path / "out").glob(".wheelhouse-*")) and not out.exists(), "checked before the download"
+
+
+def test_a_batch_saved_by_a_spreadsheet(tmp_path: Path, wheelhouse: Path) -> None:
+    base = make_image(tmp_path / "base.img", BOOKWORM)
+    key = "127zgymzN4hAN3hPS6TyrnjiYzIb9NYfrJlVgqA8LHQ="
+    sites = tmp_path / "sites.csv"
+
+    def batch(text: str) -> subprocess.CompletedProcess[str]:
+        sites.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))  # BOM, CRLF: "CSV UTF-8"
+        return subprocess.run([sys.executable, "-m", "firmware", "provision", "batch", str(sites), "--base",
+                               str(base), "--out", str(tmp_path / "out"), "--wheelhouse", str(wheelhouse)],
+                              capture_output=True, text=True, cwd=REPO, timeout=120)
+
+    header = "kiosk_id;province_code;province_name;commune_name;broker_host;broker_port;province_key\n"
+    done = batch(header + f'bn-yenphong-01;bn;Tỉnh Bắc Ninh;"Xã Yên Phong; thôn 3";mqtt.bn.invalid;8883;{key}\n'
+                 f"\nbn-tuson-01;bn;Tỉnh Bắc Ninh;Phường Từ Sơn;mqtt.bn.invalid;;{key}\n")
+    assert done.returncode == 0, done.stderr
+    assert 'commune_name = "Xã Yên Phong; thôn 3"' in read(tmp_path / "out" / "bn-yenphong-01.img",
+                                                           "motcua/motcua.toml")
+    assert (tmp_path / "out" / "bn-tuson-01.img").exists()
+    bad = batch(header + f"bn-a-01;bn;Tỉnh Bắc Ninh;Xã A;mqtt.bn.invalid;8883;{key}\n"
+                f"bn-b-01;bn;Tỉnh Bắc Ninh;Xã B;mqtt.bn.invalid;88830;{key}\n")
+    assert bad.returncode == 2 and "sites.csv row 3, column broker_port" in bad.stderr, bad.stderr
+    commas = batch(header.replace(";", ",") + f"bn-c-01,bn,Tỉnh Bắc Ninh,Xã C,mqtt bn,8883,{key}\n")
+    assert commas.returncode == 2 and "row 2, column broker_host" in commas.stderr, commas.stderr
+    empty = batch(header + f";bn;Tỉnh Bắc Ninh;Xã D;mqtt.bn.invalid;8883;{key}\n")
+    assert empty.returncode == 2 and "row 2, column kiosk_id: empty" in empty.stderr, empty.stderr
+
+
+def index_reachable(tmp_path: Path) -> bool:
+    probe = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+                            "--python-version", "3.11", "--platform", "manylinux2014_aarch64", "-d", str(tmp_path),
+                            "msgpack>=1.0"], capture_output=True, text=True, timeout=300)
+    return probe.returncode == 0
+
+
+@pytest.mark.parametrize("kind,numpy", [("bookworm", "1.24.2"), ("trixie", "2.2.4")])
+def test_the_real_aarch64_wheelhouse_keeps_debians_numpy(tmp_path: Path, kind: str, numpy: str) -> None:
+    """Resolved by pip for the image's Python and aarch64 (a dry run), as provisioning would download it."""
+    from provisioning.wheelhouse import requirements, resolve
+
+    assert f"numpy=={numpy}" in requirements(kind)
+    if not index_reachable(tmp_path):
+        pytest.skip("no package index reachable from this machine: the resolution cannot be tried")
+    resolved = resolve(kind)
+    assert resolved["numpy"] == numpy, "a venv numpy of another ABI shadows Debian's (picamera2, simplejpeg)"
+    assert {"pygame-ce", "cryptography", "paho-mqtt", "zxing-cpp", "pillow", "gpiozero"} <= set(resolved)

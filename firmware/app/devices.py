@@ -93,6 +93,10 @@ def _build(kind: str, backends: dict[str, Callable[[Any], Any]], name: str, sect
         problems.append(str(exc))
         log.warning("%s: absent at start (%s)", kind, exc.reason)
         return Absent(kind)
+    except Exception as exc:  # a driver that breaks on import or open (an ABI mismatch) is a fault, never a dead kiosk
+        problems.append(f"{kind}: the {name} driver failed to start ({type(exc).__name__}: {exc})"[:300])
+        log.error("%s: the %s driver failed to start (%s: %s); absent", kind, name, type(exc).__name__, exc)
+        return Absent(kind)
     log.info("%s: %s backend", kind, name)
     return device
 
@@ -114,9 +118,15 @@ def build_devices(config: Config, post: Post) -> Devices:
     if config.gpio.factory != "none":
         g = config.gpio
         pins = Pins(g.presence_pin, g.help_pin, g.tamper_pin, g.led_pin, g.buzzer_pin)
-        devices.sensors = Sensors(make_factory(g.factory), pins, post_sensor(post))
-        if g.factory == "mock":
-            devices.sensor_driver = SimSensorDriver(devices.sensors)
+        try:
+            devices.sensors = Sensors(make_factory(g.factory), pins, post_sensor(post))
+        except Exception as exc:  # lgpio missing or broken, pins busy: no presence sensor, the touch screen still works
+            problems.append(f"gpio: the {g.factory} pins failed to start ({type(exc).__name__}: {exc})"[:300])
+            log.error("gpio: the %s pins failed to start (%s: %s); no presence sensor or buttons", g.factory,
+                      type(exc).__name__, exc)
+        else:
+            if g.factory == "mock":
+                devices.sensor_driver = SimSensorDriver(devices.sensors)
     if config.qr.serial_url:
         try:
             devices.qr_serial = SerialQrReader(config.qr.serial_url, lambda text: post(QrDecoded(text, "serial")),
