@@ -24,6 +24,7 @@ import tomli_w
 from provisioning.access import authorized_keys
 from provisioning.base_image import BootPartition, ProvisionError, examine_base, mtools
 from provisioning.layout import LayoutError, add_data_partition, without_resize
+from provisioning.network import network_json
 from provisioning.wheelhouse import build_wheelhouse, wheels_in
 
 BOOT_DIR = "/boot/firmware"
@@ -49,6 +50,10 @@ SITE_KEYS = {
                   "relative to the site file: the kiosk enrols with enrolment_token and connects over TLS"),
     "ssh_keys": (False, None, "a file of SSH public keys (authorized_keys format), its path relative to the site "
                  "file: the technician logs in with them (no password login)"),
+    "wifi_ssid": (False, None, "the Wi-Fi network's name (needs wifi_country)"),
+    "wifi_passphrase": (False, None, "the Wi-Fi passphrase (WPA2/WPA3 personal); none: an open network"),
+    "wifi_country": (False, None, "the two-letter country code of the Wi-Fi's regulatory domain, VN in Vietnam"),
+    "cellular_apn": (False, None, "a cellular modem's APN (e.g. m3-world, v-internet): the fallback link"),
     "enrol_port": (False, r"^\d{1,5}$", "the broker's enrolment listener (default 8884)"),
     "read_only_root": (False, r"^(yes|no)$", "yes: read-only root (overlay) and a data partition (default no)"),
     "root_extra_mb": (False, r"^\d{3,5}$", "MB added to the root file system with read_only_root (default 1024)"),
@@ -73,6 +78,7 @@ def load_site(path: Path) -> dict[str, str]:
 def with_files(site: dict[str, str], folder: Path, source: str) -> dict[str, str]:
     """The files a site names (broker_ca, ssh_keys), resolved against its folder and checked."""
     site = with_broker_ca(site, folder, source)
+    network_json(site, source)  # checked now; written by _write
     if site.get("ssh_keys"):
         keys = authorized_keys((folder / site["ssh_keys"]).resolve(), source, site["ssh_keys"])
         site = {**site, "ssh_keys": keys}
@@ -292,6 +298,9 @@ def _write(image: Path, boot: BootPartition, kind: str, site: dict[str, str], wh
             (folder / "enrolment-token").write_text(site["enrolment_token"], encoding="utf-8")
         if site.get("broker_ca"):
             shutil.copy(site["broker_ca"], folder / "ca.crt")
+        network = network_json(site, "site")
+        if network:
+            (folder / "network.json").write_text(network, encoding="utf-8")
         if site.get("ssh_keys"):
             (folder / "authorized_keys").write_text(site["ssh_keys"], encoding="utf-8")
         hook = first_boot_hook(kind)

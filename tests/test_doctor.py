@@ -116,3 +116,23 @@ def test_storage_knows_when_the_outbox_would_live_in_ram() -> None:
     plain = storage_from("/dev/mmcblk0p2 / ext4 rw,noatime 0 0\n", outbox)
     assert plain.result == "ok" and plain.detail.endswith("root read-write")
     assert storage_from("tmpfs /var/lib tmpfs rw 0 0\n/dev/root / ext4 rw 0 0\n", outbox).result == "fail"
+
+
+def test_the_network_check_names_addresses_and_the_wifi_signal(tmp_path: Path) -> None:
+    from firmware.app.doctor import network_finding
+
+    wireless = tmp_path / "wireless"
+    wireless.write_text("Inter-| sta-|   Quality        |   Discarded packets\n"
+                        " face | tus | link level noise |  nwid  crypt   frag  retry   misc | beacon | 22\n"
+                        " wlan0: 0000   31.  -79.  -256        0      0      0      0      7        0\n")
+    lo = {"ifname": "lo", "addr_info": [{"family": "inet", "local": "127.0.0.1", "prefixlen": 8}]}
+    wlan = {"ifname": "wlan0", "addr_info": [{"family": "inet", "local": "10.0.5.23", "prefixlen": 24},
+                                             {"family": "inet6", "local": "fe80::1", "prefixlen": 64, "scope": "link"}]}
+    weak = network_finding([lo, {"ifname": "eth0", "addr_info": []}, wlan], wireless)
+    assert weak.result == "warn" and weak.detail == "eth0 no address, wlan0 10.0.5.23/24, signal -79 dBm (weak)"
+    assert weak.status["addresses"] == {"wlan0": ["10.0.5.23/24"]}
+    none = network_finding([lo, {"ifname": "wlan0", "addr_info": []}], wireless)
+    assert none.result == "fail" and "wifi_ssid, wifi_passphrase and wifi_country" in none.detail
+    wired = network_finding([{"ifname": "eth0", "addr_info": [{"family": "inet", "local": "192.0.2.2",
+                                                                "prefixlen": 24}]}], tmp_path / "absent")
+    assert wired.result == "ok" and wired.detail == "eth0 192.0.2.2/24"

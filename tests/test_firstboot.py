@@ -218,3 +218,56 @@ def test_a_technician_gets_in_with_the_site_keys_and_nothing_else(tmp_path: Path
     sshd = (root / "etc/ssh/sshd_config.d/10-motcua.conf").read_text()
     assert "PasswordAuthentication no" in sshd and "AllowUsers technician" in sshd
     assert (root / "etc/systemd/system/multi-user.target.wants/ssh.service").is_symlink()
+
+
+def test_a_site_with_wifi_and_a_cellular_fallback(tmp_path: Path) -> None:
+    from .test_provision import SITE, TRIXIE, make_image, provision
+
+    base = make_image(tmp_path / "base.img", TRIXIE)
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    (wheels / "placeholder-0-py3-none-any.whl").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+
+    def made(lines: str, out: str) -> subprocess.CompletedProcess[str]:
+        site = tmp_path / f"{out}.toml"
+        site.write_text(SITE + lines, encoding="utf-8")
+        return provision(str(base), "--site", str(site), "--out", str(tmp_path / out), "--wheelhouse", str(wheels))
+
+    for lines, expected in (('wifi_ssid = "UBND-Xa"\nwifi_passphrase = "mk12345678"\n', "needs wifi_country"),
+                            ('wifi_ssid = "UBND-Xa"\nwifi_passphrase = "short"\nwifi_country = "VN"\n',
+                             "8 to 63 printable ASCII"),
+                            ('wifi_ssid = "UBND-Xa"\nwifi_country = "vn"\n', "two capital letters"),
+                            ('wifi_ssid = "' + "x" * 33 + '"\nwifi_country = "VN"\n', "1 to 32 bytes"),
+                            ('cellular_apn = "m3 world"\n', "an APN such as")):
+        refused = made(lines, "refused.img")
+        assert refused.returncode == 2 and expected in refused.stderr, refused.stderr
+        assert not (tmp_path / "refused.img").exists()
+    done = made('wifi_ssid = "UBND Xã Yên Phong"\nwifi_passphrase = "mật khẩu không dấu? no: ascii only"\n',
+                "x.img")
+    assert done.returncode == 2 and "8 to 63 printable ASCII" in done.stderr
+    done = made('wifi_ssid = " UBND Xã Yên Phong"\nwifi_passphrase = "mk\\\\2026 #1"\nwifi_country = "VN"\n'
+                'cellular_apn = "m3-world"\n', "kiosk.img")
+    assert done.returncode == 0, done.stderr
+
+    root = tmp_path / "root"
+    firmware = root / "boot" / "firmware"
+    firmware.mkdir(parents=True)
+    subprocess.run(["mcopy", "-s", "-n", "-i", f"{tmp_path / 'kiosk.img'}@@{8192 * 512}", "::/", str(firmware)],
+                   check=True, capture_output=True)
+    (root / "etc").mkdir()
+    (root / "etc/passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (root / "etc/group").write_text("root:x:0:\n")
+    first = first_boot(root)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "Wi-Fi WPA, cellular, country VN configured" in first.stdout
+    connections = root / "etc/NetworkManager/system-connections"
+    wifi = (connections / "motcua-wifi.nmconnection").read_text(encoding="utf-8")
+    assert "ssid=\\sUBND Xã Yên Phong\n" in wifi and "psk=mk\\\\2026 #1\n" in wifi and "key-mgmt=wpa-psk" in wifi
+    assert (connections / "motcua-wifi.nmconnection").stat().st_mode & 0o777 == 0o600
+    cellular = (connections / "motcua-cellular.nmconnection").read_text()
+    assert "type=gsm" in cellular and "apn=m3-world" in cellular and "autoconnect-priority=-10" in cellular
+    assert (root / "etc/modprobe.d/motcua-wifi-country.conf").read_text() == "options cfg80211 ieee80211_regdom=VN\n"
+    assert not (firmware / "motcua" / "network.json").exists(), "the passphrase leaves the boot partition"
+    again = first_boot(root)
+    assert again.returncode == 0 and "network: already configured" in again.stdout
+    assert (connections / "motcua-wifi.nmconnection").read_text(encoding="utf-8") == wifi

@@ -218,6 +218,49 @@ def clock(config: Config) -> Finding:
     return Finding("clock", "warn", "not synchronised yet (no NTP answer): slips promise no due date until it is")
 
 
+def network(config: Config) -> Finding:
+    """Addresses per interface (`ip -j addr`) and the Wi-Fi signal (/proc/net/wireless)."""
+    return network_finding(_ip_addresses(), Path("/proc/net/wireless"))
+
+
+def _ip_addresses() -> list[dict[str, Any]]:
+    import json
+
+    try:
+        done = subprocess.run(["ip", "-j", "addr"], capture_output=True, text=True, timeout=5)
+        return list(json.loads(done.stdout or "[]"))
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return []
+
+
+def network_finding(interfaces: list[dict[str, Any]], wireless: Path) -> Finding:
+    signal = {}
+    if wireless.exists():  # "wlan0: 0000   52.  -58.  -256 ...": link quality, level in dBm
+        for line in wireless.read_text().splitlines()[2:]:
+            name, _, rest = line.partition(":")
+            fields = rest.split()
+            if len(fields) >= 3:
+                signal[name.strip()] = int(float(fields[2].rstrip(".")))
+    parts, addressed = [], {}
+    for interface in interfaces:
+        name = str(interface.get("ifname", ""))
+        if not name or name == "lo":
+            continue
+        addresses = [f"{a.get('local')}/{a.get('prefixlen')}" for a in interface.get("addr_info", [])
+                     if a.get("family") == "inet" or (a.get("family") == "inet6" and a.get("scope") == "global")]
+        level = f", signal {signal[name]} dBm" + (" (weak)" if signal[name] < -75 else "") if name in signal else ""
+        parts.append(f"{name} {' '.join(addresses) or 'no address'}{level}")
+        if addresses:
+            addressed[name] = addresses
+    if not addressed:
+        return Finding("network", "fail", (", ".join(parts) + ": " if parts else "") + "no address on any "
+                       "interface: check the cable, or the site file's wifi_ssid, wifi_passphrase and wifi_country",
+                       {"signal_dbm": signal})
+    weak = any(level < -75 for name, level in signal.items() if name in addressed)
+    return Finding("network", "warn" if weak else "ok", ", ".join(parts), {"addresses": addressed,
+                                                                          "signal_dbm": signal})
+
+
 def broker(config: Config) -> Finding:
     if not config.mqtt.enabled:
         return Finding("broker", "off", "MQTT off (config mqtt.enabled)")
@@ -302,7 +345,7 @@ def storage_from(mounts: str, outbox: Path) -> Finding:
 
 
 PROBES: tuple[Probe, ...] = (font, display, camera, decoder, qr_serial, printer, scanner, gpio, backlight, outbox,
-                             clock, broker, security, packages)
+                             clock, network, broker, security, packages)
 
 
 def examine(config: Config, skip: tuple[str, ...] = ()) -> list[Finding]:
