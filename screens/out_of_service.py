@@ -15,7 +15,9 @@ from firmware.rules.i18n import N_, _
 from screens.base import Screen
 from screens.ui.widgets import Label, Widget
 
-REASONS = {"operator": N_("Dành cho cán bộ: kiosk được tạm dừng theo lệnh của trung tâm điều hành tỉnh."),
+REASONS = {"setup": N_("Dành cho cán bộ: kiosk chưa cài đặt xong; lần khởi động sau sẽ thử lại "
+                        "(xem /var/log/motcua-firstboot.log)."),
+           "operator": N_("Dành cho cán bộ: kiosk được tạm dừng theo lệnh của trung tâm điều hành tỉnh."),
            "storage": N_("Dành cho cán bộ: bộ nhớ lưu hồ sơ của kiosk đã đầy hoặc bị lỗi. Kiosk sẽ tự phục vụ lại "
                          "khi bộ nhớ ghi được (xem motcua doctor).")}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -271,3 +272,70 @@ def test_a_site_with_wifi_and_a_cellular_fallback(tmp_path: Path) -> None:
     again = first_boot(root)
     assert again.returncode == 0 and "network: already configured" in again.stdout
     assert (connections / "motcua-wifi.nmconnection").read_text(encoding="utf-8") == wifi
+
+
+STEPS = ("user", "technician", "network", "data partition", "files", "identity", "units", "venv", "swap", "packages",
+         "read-only root")
+
+
+def tree(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*") if ".partial" not in p.name}
+
+
+def test_a_failed_step_is_retried_at_the_next_boot_and_the_kiosk_waits_out_of_service(tmp_path: Path) -> None:
+    root, boot = prefix(tmp_path, read_only_root=False)
+    broken = boot / "wheelhouse" / "motcua-0.1.0-py3-none-any.whl"
+    broken.write_bytes(b"not a wheel")  # pip install fails on it, as on a wheelhouse for the wrong Python
+    first = first_boot(root)
+    assert first.returncode == 1
+    assert "venv: FAILED (" in first.stdout and "tried again at the next boot" in first.stdout
+    assert "NOT FINISHED, the kiosk stays out of service" in first.stdout
+    pending = (root / "var/lib/motcua/firstboot-pending").read_text()
+    assert pending.startswith("venv: ") and "pip install" in pending
+    wants = root / "etc/systemd/system/multi-user.target.wants"
+    assert (wants / "motcua-firstboot.service").is_symlink(), "the retry unit is in place for the next boot"
+    assert (root / "etc/dphys-swapfile").exists(), "the steps after the failed one still ran"
+    done = json.loads((root / "var/lib/motcua/firstboot.json").read_text())["done"]
+    assert "venv" not in done and {"user", "files", "units", "swap"} <= set(done)
+
+    broken.unlink()  # the technician puts the right wheelhouse on the boot partition
+    second = first_boot(root)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "user: done at an earlier boot" in second.stdout and "first boot: finished" in second.stdout
+    assert not (root / "var/lib/motcua/firstboot-pending").exists()
+    assert set(json.loads((root / "var/lib/motcua/firstboot.json").read_text())["done"]) == set(STEPS)
+    unit = (REPO / "systemd" / "motcua.service").read_text()
+    assert "ConditionPathExists=!/var/lib/motcua/firstboot-pending" in unit
+
+
+def test_a_power_cut_after_any_step_resumes_to_the_same_kiosk(tmp_path: Path) -> None:
+    import shutil
+
+    clean, _ = prefix(tmp_path / "clean", read_only_root=True)
+    assert first_boot(clean).returncode == 0
+    expected = tree(clean)
+    for step in STEPS:
+        root, _ = prefix(tmp_path / step.replace(" ", "-"), read_only_root=True)
+        cut = subprocess.run([sys.executable, str(FIRSTBOOT), "--root", str(root), "--offline"], capture_output=True,
+                             text=True, timeout=120, env={**os.environ, "MOTCUA_FIRSTBOOT_CUT_AFTER": step})
+        assert cut.returncode == 137, (step, cut.stdout, cut.stderr)
+        resumed = first_boot(root)
+        assert resumed.returncode == 0, (step, resumed.stdout + resumed.stderr)
+        assert f"{step}: done at an earlier boot" in resumed.stdout or step in ("packages", "read-only root")
+        assert tree(root) == expected, (step, tree(root) ^ expected)
+        shutil.rmtree(root.parent)
+
+
+def test_the_out_of_service_screen_says_first_boot_is_not_finished(tmp_path: Path) -> None:
+    """`motcua out-of-service` (the unit first boot starts while a step is left) names the reason for staff."""
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[outbox]\npath = "{tmp_path / "outbox.db"}"\n[display]\ndriver = "offscreen"\n')
+    (tmp_path / "firstboot-pending").write_text("venv: pip install exited 1\n")
+    shown = subprocess.run([sys.executable, "-m", "firmware", "out-of-service", "--config", str(config), "--once"],
+                           capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert "reason setup" in shown.stderr, shown.stderr
+    (tmp_path / "firstboot-pending").unlink()
+    crashed = subprocess.run([sys.executable, "-m", "firmware", "out-of-service", "--config", str(config), "--once"],
+                             capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert crashed.returncode == 0 and "reason crashes" in crashed.stderr, crashed.stderr

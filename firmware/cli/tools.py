@@ -188,7 +188,10 @@ def cmd_out_of_service(args: argparse.Namespace) -> int:
     # The screen reads only the config, the clock and the (empty) health: no services are started.
     kiosk = SimpleNamespace(config=config, clock=SystemClock(), health={})
     screen = OutOfServiceScreen(kiosk, theme)  # type: ignore[arg-type]
-    screen.enter()
+    # First boot not finished (provisioning/firstboot): say so to the staff, with where to look.
+    unfinished = (Path(config.outbox.path).parent / "firstboot-pending").exists()
+    screen.enter(**({"reason": "setup"} if unfinished else {}))
+    print(f"motcua out-of-service: shown (reason {'setup' if unfinished else 'crashes'})", file=sys.stderr)
     canvas = Canvas(display.surface, theme)
     try:
         while True:
