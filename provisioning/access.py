@@ -7,7 +7,10 @@ before anything is written.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
+import secrets
 from pathlib import Path
 
 from provisioning.base_image import ProvisionError
@@ -42,3 +45,18 @@ def authorized_keys(path: Path, source: str, value: str) -> str:
     if len(keys) > MAX_KEYS:
         raise ProvisionError(f"{source}: ssh_keys = {value!r}: {len(keys)} keys, at most {MAX_KEYS}")
     return "\n".join(keys) + "\n"
+
+
+PIN_ITERATIONS = 20_000  # as firmware/common/technician.py checks it (the kiosk's back-off is the protection)
+WEAK_PINS = {"0000", "1111", "1234", "12345", "123456", "1234567", "12345678", "000000", "111111", "654321"}
+
+
+def technician_pin_hash(pin: str, source: str) -> str:
+    """The site's technician PIN as the kiosk config keeps it: salted PBKDF2, never the PIN itself."""
+    if not re.fullmatch(r"\d{4,8}", pin):
+        raise ProvisionError(f"{source}: technician_pin: expected 4 to 8 digits")
+    if pin in WEAK_PINS or len(set(pin)) == 1:
+        raise ProvisionError(f"{source}: technician_pin: too easy to guess; choose another for this kiosk")
+    salt = secrets.token_bytes(16)
+    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, PIN_ITERATIONS)
+    return f"pbkdf2-sha256${PIN_ITERATIONS}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"

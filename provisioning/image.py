@@ -21,7 +21,7 @@ from pathlib import Path
 
 import tomli_w
 
-from provisioning.access import authorized_keys
+from provisioning.access import authorized_keys, technician_pin_hash
 from provisioning.base_image import BootPartition, ProvisionError, examine_base, mtools
 from provisioning.layout import LayoutError, add_data_partition, without_resize
 from provisioning.network import network_json
@@ -50,6 +50,8 @@ SITE_KEYS = {
                   "relative to the site file: the kiosk enrols with enrolment_token and connects over TLS"),
     "ssh_keys": (False, None, "a file of SSH public keys (authorized_keys format), its path relative to the site "
                  "file: the technician logs in with them (no password login)"),
+    "technician_pin": (False, None, "this kiosk's technician PIN, 4 to 8 digits (kept only hashed): technician "
+                       "mode asks for it"),
     "wifi_ssid": (False, None, "the Wi-Fi network's name (needs wifi_country)"),
     "wifi_passphrase": (False, None, "the Wi-Fi passphrase (WPA2/WPA3 personal); none: an open network"),
     "wifi_country": (False, None, "the two-letter country code of the Wi-Fi's regulatory domain, VN in Vietnam"),
@@ -79,6 +81,8 @@ def with_files(site: dict[str, str], folder: Path, source: str) -> dict[str, str
     """The files a site names (broker_ca, ssh_keys), resolved against its folder and checked."""
     site = with_broker_ca(site, folder, source)
     network_json(site, source)  # checked now; written by _write
+    if site.get("technician_pin"):
+        site = {**site, "technician_pin": technician_pin_hash(site["technician_pin"], source)}
     if site.get("ssh_keys"):
         keys = authorized_keys((folder / site["ssh_keys"]).resolve(), source, site["ssh_keys"])
         site = {**site, "ssh_keys": keys}
@@ -160,7 +164,8 @@ def kiosk_config(site: dict[str, str]) -> str:
         "printer": {"backend": "escpos" if printer else "none", "connection": printer},
         "outbox": {"path": "/var/lib/motcua/outbox.db"},
         "mqtt": mqtt,
-        "security": {"province_key": site["province_key"], "operator_key": site.get("operator_key", "")},
+        "security": {"province_key": site["province_key"], "operator_key": site.get("operator_key", ""),
+                     "technician_pin_hash": site.get("technician_pin", "")},
     }
     return "# written by motcua provision for this site; see docs/config.md\n" + tomli_w.dumps(config)
 

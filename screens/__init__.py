@@ -24,10 +24,12 @@ from screens.rate import RateScreen  # noqa: E402
 from screens.review import ReviewScreen  # noqa: E402
 from screens.status import StatusScreen  # noqa: E402
 from screens.submitting import SubmittingScreen  # noqa: E402
+from screens.technician import TechnicianScreen  # noqa: E402
+from screens.technician_pin import TechnicianPinScreen  # noqa: E402
 from screens.vneid import VneidScreen  # noqa: E402
 
 SCREENS: tuple[type[Screen], ...] = (AttractScreen, HomeScreen, HelpScreen, LoginScreen, ProceduresScreen,
                                      ProcedureScreen, FormScreen, DocumentsScreen, ReviewScreen, SubmittingScreen,
                                      DoneScreen, LookupScreen, DossiersScreen, StatusScreen, RateScreen,
-                                     PayScreen, VneidScreen, OutOfServiceScreen)
+                                     PayScreen, VneidScreen, OutOfServiceScreen, TechnicianPinScreen, TechnicianScreen)
 REGISTRY: dict[str, type[Screen]] = {cls.name: cls for cls in SCREENS}

@@ -9,10 +9,12 @@ import pygame
 from firmware.rules.i18n import N_, _
 from firmware.runtime.events import KioskEvent, Presence
 from screens.base import Screen
+from screens.technician_pin import open_by_card
 from screens.ui.canvas import Canvas
 from screens.ui.input import Pointer
 from screens.ui.widgets import Label, Widget
 
+HOLD_FOR_TECHNICIAN_S = 5.0  # a press held this long in the top-left corner: technician mode's PIN
 WEEKDAYS = (N_("Thứ Hai"), N_("Thứ Ba"), N_("Thứ Tư"), N_("Thứ Năm"), N_("Thứ Sáu"), N_("Thứ Bảy"),
             N_("Chủ Nhật"))
 
@@ -77,11 +79,21 @@ class AttractScreen(Screen):
                     valign="middle")
 
     def on_pointer(self, pointer: Pointer) -> bool:
-        if pointer.phase == "up":
-            self.kiosk.nav.replace("home")
+        corner = self.theme.px(160)
+        in_corner = pointer.pos[0] < corner and pointer.pos[1] < corner
+        if pointer.phase == "down":
+            self._held_from = self.kiosk.clock.now() if in_corner else None
+        elif pointer.phase == "up":
+            held = getattr(self, "_held_from", None)
+            if in_corner and held is not None and self.kiosk.clock.now() - held >= HOLD_FOR_TECHNICIAN_S:
+                self.kiosk.nav.replace("technician_pin")  # the hidden gesture: the PIN alone opens it
+            else:
+                self.kiosk.nav.replace("home")
         return True
 
     def on_event(self, event: KioskEvent) -> bool:
+        if open_by_card(self, event):
+            return True
         if isinstance(event, Presence) and event.present:
             self.kiosk.nav.replace("home")
             return True

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pygame
 
 from firmware.rules.i18n import N_, _
+from firmware.runtime.events import KioskEvent
 from screens.base import Screen
+from screens.technician_pin import open_by_card
 from screens.ui.widgets import Button, Label, Widget
 
 # (label, action, one line saying what it is for); the labels are the ones scripts tap (DESIGN.md §10).
@@ -57,6 +59,9 @@ class HomeScreen(Screen):
         finish = pygame.Rect(area.left, area.bottom - finish_h, area.width, finish_h)
         widgets.append(Button(_("Kết thúc"), "finish", finish, "secondary"))
         return widgets
+
+    def on_event(self, event: KioskEvent) -> bool:
+        return open_by_card(self, event) or super().on_event(event)
 
     def on_action(self, action: str) -> None:
         if action == "finish":

@@ -341,3 +341,24 @@ def test_the_real_aarch64_wheelhouse_keeps_debians_numpy(tmp_path: Path, kind: s
     resolved = resolve(kind)
     assert resolved["numpy"] == numpy, "a venv numpy of another ABI shadows Debian's (picamera2, simplejpeg)"
     assert {"pygame-ce", "cryptography", "paho-mqtt", "zxing-cpp", "pillow", "gpiozero"} <= set(resolved)
+
+
+def test_the_technician_pin_is_kept_only_hashed_and_an_easy_one_refused(tmp_path: Path, wheelhouse: Path) -> None:
+    from firmware.common.technician import pin_matches
+    from firmware.runtime.config import parse
+
+    base = make_image(tmp_path / "base.img", BOOKWORM)
+    site = tmp_path / "site.toml"
+    for pin, expected in (("1234", "too easy to guess"), ("7777", "too easy to guess"), ("12ab", "4 to 8 digits"),
+                          ("123456789", "4 to 8 digits")):
+        site.write_text(SITE + f'technician_pin = "{pin}"\n', encoding="utf-8")
+        refused = provision(str(base), "--site", str(site), "--out", str(tmp_path / "x.img"), "--wheelhouse",
+                            str(wheelhouse))
+        assert refused.returncode == 2 and expected in refused.stderr, refused.stderr
+    site.write_text(SITE + 'technician_pin = "482915"\n', encoding="utf-8")
+    done = provision(str(base), "--site", str(site), "--out", str(tmp_path / "kiosk.img"), "--wheelhouse",
+                     str(wheelhouse))
+    assert done.returncode == 0, done.stderr
+    text = read(tmp_path / "kiosk.img", "motcua/motcua.toml")
+    assert "482915" not in text
+    assert pin_matches("482915", parse(text).security.technician_pin_hash)

@@ -15,6 +15,7 @@ from firmware.app.devices import Devices, build_devices
 from firmware.app.display import Display
 from firmware.app.loop import Loop
 from firmware.app.operator import wire_commands
+from firmware.app.technician import wire_technician
 from firmware.common.catalog import Catalog, CatalogError, default_catalog, load_catalog
 from firmware.common.due_date import CalendarError, WorkCalendar, load_calendar
 from firmware.common.seal import public_key_from_text
@@ -96,6 +97,8 @@ class App:
                 "sender": self.sender.status(now) if self.sender else {}}
 
     def close(self) -> None:
+        if self.kiosk.technician:
+            logging.getLogger("motcua").removeHandler(self.kiosk.technician.errors)
         if self.link:
             self.link.stop()
         self.scanning.stop()
@@ -183,7 +186,8 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
             return {"health": health, "outbox": outbox.status(now), "date": clock.wall().date().isoformat(),
                     "dossiers_total": submissions.dossiers, "sessions_total": kiosk.session.visits,
                     "clock_synced": clock.synced(), "round_trip_ms": sender.status(now)["round_trip_ms"],
-                    "commands": commands.status(now)}
+                    "commands": commands.status(now),
+                    "technician": kiosk.technician.status() if kiosk.technician else {}}
 
         telemetry = StatusPublisher(link, health, collect, outbox.path.parent)
         router.on_topic("ack", sender.on_ack)
@@ -193,6 +197,8 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
         timers.add("outbox-sender", sender.tick, clock.now())
         timers.add("requests", requests.tick, clock.now())
         timers.add("status", telemetry.tick, clock.now())
+    kiosk.technician = wire_technician(config, kiosk, outbox, clock, printing, scanning, link, _catalog,
+                                       loop.request_restart)
     router.then(stack.handle)  # 4. the top screen (done shows the slip's result)
 
     stack.reset(first_screen)

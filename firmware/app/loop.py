@@ -36,6 +36,7 @@ class Loop:
         self.watchdog = watchdog
         self.router = router
         self.running = True
+        self.restart_requested = False  # the technician's "restart": `motcua run` exits 75 and systemd restarts it
         self.frames = 0
         self.handled_events: list[KioskEvent] = []
         self._last_input = float("-inf")
@@ -72,6 +73,10 @@ class Loop:
         self.router.dispatch(event)
         self.handled_events.append(event)
         del self.handled_events[:-50]
+
+    def request_restart(self) -> None:
+        self.restart_requested = True
+        self.running = False
 
     @property
     def active(self) -> bool:

@@ -21,14 +21,34 @@ from firmware.services.search import ProcedureIndex
 HELD = ("broker", "camera", "qr_serial", "printer", "scanner", "gpio", "backlight", "display")
 
 
-def wire_commands(config: Config, kiosk: Kiosk, outbox: Outbox, link: MqttLink, router: Router, timers: Timers,
-                  clock: Clock, load_catalog: Callable[[Config], Catalog],
-                  load_calendar: Callable[[Config], WorkCalendar]) -> CommandService:
+def live_report(config: Config, kiosk: Kiosk, link: MqttLink | None) -> list[dict[str, Any]]:
+    """Doctor's findings from a running kiosk. It holds its devices and its client id: probing them would take
+    them from it, so the devices and the link are reported as the kiosk sees them, and doctor runs the rest."""
+    from firmware.app.doctor import examine
+
+    findings = [dataclasses.asdict(finding) for finding in examine(config, skip=HELD)]
+    states, faults = dict(kiosk.health), dict(kiosk.health.faults)
+    live = [{"check": part, "result": "ok" if state in ("ok", "up") else "fail",
+             "detail": f"{state}{': ' + faults[part] if part in faults else ''}"} for part, state in states.items()]
+    if link is None:
+        return [*findings, *live, {"check": "broker", "result": "off", "detail": "MQTT off (config mqtt.enabled)"}]
+    return [*findings, *live, {"check": "broker", "result": "ok" if link.state == "up" else "fail",
+                               "detail": f"link {link.state}", "status": link.status(0.0)}]
+
+
+def reloader(config: Config, kiosk: Kiosk, load_catalog: Callable[[Config], Catalog]) -> Callable[[], str]:
     def reload_catalog() -> str:
         catalog = load_catalog(config)
         kiosk.catalog, kiosk.index = catalog, ProcedureIndex(catalog)
         kiosk.submissions.catalog_version = catalog.version
         return catalog.version
+    return reload_catalog
+
+
+def wire_commands(config: Config, kiosk: Kiosk, outbox: Outbox, link: MqttLink, router: Router, timers: Timers,
+                  clock: Clock, load_catalog: Callable[[Config], Catalog],
+                  load_calendar: Callable[[Config], WorkCalendar]) -> CommandService:
+    reload_catalog = reloader(config, kiosk, load_catalog)
 
     def reload_calendar() -> str:
         calendar = load_calendar(config)
@@ -36,17 +56,7 @@ def wire_commands(config: Config, kiosk: Kiosk, outbox: Outbox, link: MqttLink, 
         return calendar.source
 
     def report() -> list[dict[str, Any]]:
-        from firmware.app.doctor import examine
-
-        # The kiosk holds its devices and its client id: probing them would take them from it, so the devices
-        # and the link are reported as the kiosk sees them, and doctor runs every other check.
-        findings = [dataclasses.asdict(finding) for finding in examine(config, skip=HELD)]
-        states = dict(kiosk.health)
-        faults = dict(kiosk.health.faults)
-        live = [{"check": part, "result": "ok" if state in ("ok", "up") else "fail",
-                 "detail": f"{state}{': ' + faults[part] if part in faults else ''}"} for part, state in states.items()]
-        return [*findings, *live, {"check": "broker", "result": "ok" if link.state == "up" else "fail",
-                                   "detail": f"link {link.state}", "status": link.status(0.0)}]
+        return live_report(config, kiosk, link)
 
     def publish(leaf: str, payload: bytes | str, qos: int, retain: bool) -> int:
         return link.publish(leaf, payload, qos, retain)

@@ -94,7 +94,8 @@ class Simulator:
         self._written: str | None = None
         self._shot_count = 0
         self.handlers: dict[str, Callable[[Any], None]] = {
-            "expect_screen": self.expect_screen, "tap": self.tap, "tap_at": self.tap_at, "wait": self.wait,
+            "expect_screen": self.expect_screen, "tap": self.tap, "tap_at": self.tap_at, "hold_at": self.hold_at,
+            "wait": self.wait,
             "expect_text": self.expect_text, "expect_no_text": self.expect_no_text, "wait_real": self.wait_real,
             "shot": self.shot, "presence": self.presence,
             "present_qr": self.present_qr, "present_image": self.present_image,
@@ -212,6 +213,18 @@ class Simulator:
         if not (isinstance(arg, list) and len(arg) == 2 and all(isinstance(v, int) for v in arg)):
             raise StepFailed(f"tap_at takes [x, y] in pixels, got {arg!r}")
         self._click((arg[0], arg[1]))
+
+    def hold_at(self, arg: Any) -> None:
+        """[x, y, seconds]: a finger held down that long, then lifted (technician mode's hidden gesture)."""
+        if not (isinstance(arg, list) and len(arg) == 3 and all(isinstance(v, int | float) for v in arg)
+                and 0 < arg[2] <= 60):
+            raise StepFailed(f"hold_at takes [x, y, seconds] (seconds up to 60), got {arg!r}")
+        pos = (int(arg[0]), int(arg[1]))
+        self.taps += 1
+        self.frame([pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False)])
+        self.clock.advance(float(arg[2]))
+        self.frame([pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False)])
+        self.settle(2)
 
     def _click(self, pos: tuple[int, int]) -> None:
         self.taps += 1

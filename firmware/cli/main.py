@@ -61,6 +61,9 @@ def _with_province(config: Config) -> tuple[Config, Any]:
     return dataclasses.replace(config, mqtt=mqtt, security=security), stack
 
 
+RESTART_EXIT = 75  # EX_TEMPFAIL: systemd's Restart=on-failure starts the kiosk again
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from firmware.app.display import has_desktop_display
 
@@ -94,7 +97,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             pass
         finally:
             app.close()
-        return 0
+        return RESTART_EXIT if app.loop.restart_requested else 0
     finally:
         if stack:
             stack.stop()

@@ -1,4 +1,4 @@
-"""`motcua ca init|issue|revoke|token|list` and `motcua broker-config` (docs/security.md).
+"""`motcua ca init|issue|revoke|token|list|technician-card` and `motcua broker-config` (docs/security.md).
 
 Exit 0 done, 1 nothing to act on (revoking a name with no live certificate), 2 bad input or a CA that cannot be
 used, with the reason on stderr."""
@@ -39,6 +39,8 @@ def cmd_ca(args: argparse.Namespace) -> int:
         if args.action == "token":
             print(authority.new_token(args.name))
             return 0
+        if args.action == "technician-card":
+            return _technician_card(authority, args)
         for entry in authority.registry["certs"]:
             print(json.dumps(entry, ensure_ascii=False) if args.json else
                   f"{entry['name']:<24} {entry['role']:<9} {entry['not_after'][:10]}  "
@@ -47,6 +49,28 @@ def cmd_ca(args: argparse.Namespace) -> int:
     except CaError as exc:
         print(f"motcua ca: {exc}", file=sys.stderr)
         return exc.code
+
+
+def _technician_card(authority: object, args: argparse.Namespace) -> int:
+    """A technician's card: the QR's text on stdout, and the QR as a PNG to print with --out."""
+    from datetime import datetime
+
+    import segno
+
+    from firmware.common.technician import make_card
+    from province.pki import Authority
+
+    assert isinstance(authority, Authority)
+    name = " ".join(args.name.split())
+    if not 2 <= len(name) <= 60:
+        raise UsageError(f"technician name {args.name!r}: 2 to 60 characters")
+    if not 1 <= args.days <= 366:
+        raise UsageError(f"--days {args.days}: from 1 to 366 (a card lives at most a year)")
+    card = make_card(authority.operator_key(), authority.province, name, datetime.now().astimezone(), args.days)
+    if args.out:
+        segno.make(card, error="m", micro=False).save(args.out, scale=8, border=4)
+    print(card)
+    return 0
 
 
 def _issue(authority: object, args: argparse.Namespace) -> int:
@@ -120,7 +144,11 @@ def add_security(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     token.add_argument("name")
     listing = actions.add_parser("list", help="every certificate issued")
     listing.add_argument("--json", action="store_true")
-    for action in (issue, revoke, token, listing):
+    card = actions.add_parser("technician-card", help="a technician's card (a QR signed with the operator key)")
+    card.add_argument("name", help="the technician's name, shown at the kiosk and in its record")
+    card.add_argument("--days", type=int, default=90, help="validity in days (default 90, at most 366)")
+    card.add_argument("--out", help="write the QR as a PNG here (to print and laminate)")
+    for action in (issue, revoke, token, listing, card):
         action.add_argument("--ca", default=DEFAULT_CA, help=f"the CA directory (default {DEFAULT_CA})")
     ca.set_defaults(func=cmd_ca)
 

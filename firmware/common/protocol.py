@@ -16,7 +16,7 @@ from firmware.common import schema
 
 ROOT = "motcua/v1"
 MAX_MESSAGE_BYTES = 1_500_000  # well under mosquitto's 2 MB default packet limit
-EVENT_KINDS = ("dossier", "part", "supplement", "rating", "payment", "usage")
+EVENT_KINDS = ("dossier", "part", "supplement", "rating", "payment", "usage", "technician")
 SEALED_KINDS = ("dossier", "part", "supplement")  # what carries a citizen's data: sealed to the province
 CITIZEN_SALT = b"motcua.citizen/1:"
 
@@ -108,6 +108,9 @@ BODIES: dict[str, schema.Spec] = {
     }, required=("dossier", "scale", "level", "level_index", "rated_at")),
     "payment": schema.mapping({}, rest=schema.plain()),
     "usage": schema.mapping({}, rest=schema.plain()),
+    "technician": schema.mapping({
+        "action": schema.text(40, r"[a-z_]{2,40}", "an action name"), "technician": schema.text(60),
+        "detail": schema.text(200), "at": schema.iso_datetime}, required=("action", "at")),
 }
 # A dossier, part or supplement sealed to the province (firmware/common/seal.py): opened by the gateway, then
 # checked against its kind's schema above.

@@ -26,6 +26,8 @@ SCREENS: dict[str, str] = {
     "pay": "Xin mời mở ứng dụng ngân hàng và quét mã QR trên màn hình để nộp phí.",
     "vneid": "Xin mời mở ứng dụng VNeID, chạm Quét mã, rồi hướng vào mã QR trên màn hình.",
     "out_of_service": "Kiosk đang tạm ngừng phục vụ. Xin mời bạn đến quầy một cửa.",
+    "technician_pin": "Chế độ kỹ thuật. Xin mời nhập mã PIN của kiosk.",
+    "technician": "Chế độ kỹ thuật.",
 }
 
 ERRORS: dict[str, str] = {

@@ -185,6 +185,11 @@ class SecuritySection:
     # The province's operator key (Ed25519, base64): commands on `cmd` signed with it are run, others refused.
     operator_key: str = matching("", r"^([A-Za-z0-9+/]{43}=)?$", "the province's Ed25519 operator key: 44 "
                                  "characters of base64 (`motcua ca init` prints it), or empty (no commands)")
+    # The technician's PIN for this kiosk, hashed (`motcua provision` writes it from the site's technician_pin):
+    # technician mode asks for it after the card or the hidden gesture. Empty: technician mode stays shut.
+    technician_pin_hash: str = matching(
+        "", r"^(pbkdf2-sha256\$\d{4,7}\$[A-Za-z0-9+/=]{16,64}\$[A-Za-z0-9+/=]{40,64})?$",
+        "pbkdf2-sha256$ITERATIONS$SALT$HASH as provisioning writes it, or empty")
 
 
 @dataclass(frozen=True)

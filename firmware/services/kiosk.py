@@ -19,6 +19,7 @@ from firmware.services.search import ProcedureIndex
 from firmware.services.session import Session
 from firmware.services.submission import SubmissionService
 from firmware.services.supplement import SupplementService
+from firmware.services.technician import TechnicianService
 from firmware.services.vneid import VneidService
 from firmware.services.voice import Voice
 
@@ -54,6 +55,7 @@ class Kiosk:
     payments: PaymentService
     vneid: VneidService
     notice: str = ""  # the operator's notice on `attract` (a signed `notice` command)
+    technician: TechnicianService | None = None  # technician mode's access and record
 
     def procedure(self) -> Procedure:
         """The procedure this visit is about (the catalog's first when none is chosen, for sample screens)."""

@@ -266,6 +266,11 @@ class Outbox:
         found = self._stubs("receipt_code = ?", (receipt_code,))
         return found[0] if found else None
 
+    def last_stub(self) -> SlipStub | None:
+        """The most recent slip's stub (what a reprint needs, and nothing of the citizen)."""
+        found = self._stubs("1 ORDER BY received_at DESC, rowid DESC LIMIT 1")
+        return found[0] if found else None
+
     def unprinted_stubs(self) -> list[SlipStub]:
         return self._stubs("printed = 0 ORDER BY received_at")
 
