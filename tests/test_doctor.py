@@ -6,23 +6,34 @@ import json
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
+import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from firmware.rules import i18n
 from province.broker import Broker
 
 from .conftest import REPO
 
 
-def doctor(config: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "firmware", "doctor", "--config", str(config), *extra],
-                          capture_output=True, text=True, cwd=REPO, timeout=120)
+def doctor(config: Path, *extra: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "firmware", "doctor", "--config", str(config), "--lang", lang,
+                           *extra], capture_output=True, text=True, cwd=REPO, timeout=120)
 
 
-def findings(config: Path) -> dict[str, dict]:  # type: ignore[type-arg]
-    result = doctor(config, "--json")
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The functions called here directly speak the language set; the CLI's default (vi) is tested below."""
+    i18n.set_language("en")
+    yield
+    i18n.set_language("vi")
+
+
+def findings(config: Path, lang: str = "en") -> dict[str, dict]:  # type: ignore[type-arg]
+    result = doctor(config, "--json", lang=lang)
     return {row["check"]: row for row in map(json.loads, result.stdout.splitlines())}
 
 
@@ -36,9 +47,9 @@ def test_a_simulated_kiosk_is_all_well(tmp_path: Path) -> None:
     result = doctor(write(tmp_path, '[qr]\nserial_url = "loop://"\n'))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == "everything the kiosk needs answers"
-    assert "  ok    qr decoder  zxing read a test code in" in result.stdout
-    assert "  ok    qr reader   loop:// opens" in result.stdout
-    assert "  off   broker      MQTT off" in result.stdout
+    assert "  ok        qr decoder    zxing read a test code in" in result.stdout
+    assert "  ok        qr reader     loop:// opens" in result.stdout
+    assert "  off       broker        MQTT off" in result.stdout
 
 
 def test_a_kiosk_whose_parts_are_missing_names_each_with_its_reason(tmp_path: Path) -> None:
@@ -51,7 +62,8 @@ def test_a_kiosk_whose_parts_are_missing_names_each_with_its_reason(tmp_path: Pa
     found = findings(config)
     assert found["camera"]["result"] == "fail" and "picamera2" in found["camera"]["detail"]
     assert found["scanner"] == {"check": "scanner", "result": "fail", "status": {},
-                                "detail": "scanimage is not installed (Debian package sane-utils)"}
+                                "detail": "scanimage is not installed: install the Debian package sane-utils "
+                                          "(sudo apt install sane-utils)"}
     assert found["gpio"]["result"] == "fail" and "lgpio" in found["gpio"]["detail"]
     assert found["printer"]["result"] == "fail" and "not connected" in found["printer"]["detail"]
     assert found["qr reader"]["result"] == "fail" and "motcua-no-such-reader" in found["qr reader"]["detail"]
@@ -136,3 +148,34 @@ def test_the_network_check_names_addresses_and_the_wifi_signal(tmp_path: Path) -
     wired = network_finding([{"ifname": "eth0", "addr_info": [{"family": "inet", "local": "192.0.2.2",
                                                                 "prefixlen": 24}]}], tmp_path / "absent")
     assert wired.result == "ok" and wired.detail == "eth0 192.0.2.2/24"
+
+
+def test_doctor_speaks_vietnamese_and_names_the_fix_never_a_raw_error(tmp_path: Path) -> None:
+    config = write(tmp_path, '[camera]\nbackend = "pi"\n[scanner]\nbackend = "sane"\n[gpio]\nfactory = "lgpio"\n'
+                             '[printer]\nbackend = "escpos"\nconnection = "usb:0416:5011"\n')
+    table = doctor(config, lang="vi")
+    camera_line = next(line for line in table.stdout.splitlines() if " camera " in line)
+    assert table.returncode == 1 and camera_line.split()[0] == "LỖI" and "4 lỗi: " in table.stdout.splitlines()[-1]
+    for lang in ("vi", "en"):
+        found = findings(config, lang)
+        for row in found.values():
+            for raw in ("No module named", "No backend available", "Traceback", "Errno"):
+                assert raw not in row["detail"], (lang, row)
+    vietnamese = findings(config, "vi")
+    assert "cài gói Debian python3-picamera2" in vietnamese["camera"]["detail"]
+    assert "cài gói Debian python3-lgpio" in vietnamese["gpio"]["detail"]
+    assert "cài gói Debian sane-utils" in vietnamese["scanner"]["detail"]
+    assert vietnamese["font"]["detail"] == "Noto Sans có đủ mọi chữ tiếng Việt"
+
+
+@pytest.mark.parametrize("raw,fix", [
+    ("No module named 'lgpio'", "python3-lgpio"), ("No backend available", "libusb-1.0-0"),
+    ("numpy.dtype size changed, may indicate binary incompatibility", "motcua provision"),
+    ("[Errno 13] Permission denied: '/dev/gpiochip0'", "group gpio"),
+    ("[Errno 2] No such file or directory: '/dev/ttyUSB0'", "plugged in"),
+    ("something nobody foresaw", "journalctl -u motcua"),
+])
+def test_every_driver_error_becomes_the_thing_to_fix(raw: str, fix: str) -> None:
+    from firmware.app.doctor_reasons import explain
+
+    assert fix in explain(raw)

@@ -3,10 +3,14 @@ panel cannot be used. A directory stands for /sys/class/drm, as sysfs lays it ou
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from firmware.app.display import connected_card, unreadable_inputs
 from firmware.app.doctor import kms_display
+from firmware.rules import i18n
 
 
 def sysfs(tmp_path: Path, connectors: dict[str, str]) -> Path:
@@ -16,6 +20,14 @@ def sysfs(tmp_path: Path, connectors: dict[str, str]) -> Path:
         (drm / name).mkdir()
         (drm / name / "status").write_text(status + "\n")
     return drm
+
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    i18n.set_language("en")
+    yield
+    i18n.set_language("vi")
 
 
 def test_the_card_with_the_connected_display_is_chosen(tmp_path: Path) -> None:

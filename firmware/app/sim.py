@@ -95,12 +95,10 @@ class Simulator:
         self._shot_count = 0
         self.handlers: dict[str, Callable[[Any], None]] = {
             "expect_screen": self.expect_screen, "tap": self.tap, "tap_at": self.tap_at, "hold_at": self.hold_at,
-            "wait": self.wait,
-            "expect_text": self.expect_text, "expect_no_text": self.expect_no_text, "wait_real": self.wait_real,
-            "shot": self.shot, "presence": self.presence,
-            "present_qr": self.present_qr, "present_image": self.present_image,
-            "insert_document": self.insert_document, "press": self.press, "printer": self.printer,
-            "scanner": self.scanner, "camera": self.camera, "type": self.type,
+            "wait": self.wait, "expect_text": self.expect_text, "expect_no_text": self.expect_no_text,
+            "wait_real": self.wait_real, "shot": self.shot, "presence": self.presence, "present_qr": self.present_qr,
+            "present_image": self.present_image, "insert_document": self.insert_document, "press": self.press,
+            "printer": self.printer, "scanner": self.scanner, "camera": self.camera, "type": self.type,
             "network": lambda state: sim_link.network(self, state),
             "province": lambda args: sim_link.province(self, args),
         }
@@ -219,19 +217,14 @@ class Simulator:
         if not (isinstance(arg, list) and len(arg) == 3 and all(isinstance(v, int | float) for v in arg)
                 and 0 < arg[2] <= 60):
             raise StepFailed(f"hold_at takes [x, y, seconds] (seconds up to 60), got {arg!r}")
-        pos = (int(arg[0]), int(arg[1]))
+        self._click((int(arg[0]), int(arg[1])), float(arg[2]))
+
+    def _click(self, pos: tuple[int, int], held_s: float = 0.0) -> None:
         self.taps += 1
         self.frame([pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False)])
-        self.clock.advance(float(arg[2]))
+        if held_s:
+            self.clock.advance(held_s)
         self.frame([pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False)])
-        self.settle(2)
-
-    def _click(self, pos: tuple[int, int]) -> None:
-        self.taps += 1
-        down = pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False)
-        up = pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False)
-        self.frame([down])
-        self.frame([up])
         self.settle(2)
 
     def wait(self, seconds: Any) -> None:

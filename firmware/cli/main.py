@@ -360,6 +360,7 @@ def parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="self-test: every part of the kiosk, ok, warn, FAIL or off, and why")
     doctor.add_argument("--config", help="TOML configuration file (on a kiosk: /etc/motcua/motcua.toml)")
     doctor.add_argument("--json", action="store_true", help="one JSON object per part (JSON Lines)")
+    doctor.add_argument("--lang", choices=("vi", "en"), default="vi", help="the language of the reasons (default vi)")
     doctor.set_defaults(func=cmd_doctor)
 
     provision = sub.add_parser("provision", help="turn a Raspberry Pi OS Lite image into a site's kiosk image")

@@ -228,20 +228,25 @@ def cmd_provision(args: argparse.Namespace) -> int:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     from firmware.app.doctor import examine
+    from firmware.app.doctor_reasons import check_name, result_label
+    from firmware.rules import i18n
+    from firmware.rules.i18n import _
 
     headless()
     config = config_from(args.config)
+    i18n.set_language(args.lang)
     findings = examine(config)
     if args.json:
         for finding in findings:
             print(json.dumps({"check": finding.check, "result": finding.result, "detail": finding.detail,
                               "status": finding.status}, ensure_ascii=False, default=str))
     else:
-        print(f"motcua doctor: kiosk {config.kiosk.id}, config {args.config or '(built-in defaults)'}")
+        print(_("motcua doctor: kiosk {kiosk}, cấu hình {config}").format(
+            kiosk=config.kiosk.id, config=args.config or _("(mặc định có sẵn)")))
         for finding in findings:
-            label = "FAIL" if finding.result == "fail" else finding.result
-            print(f"  {label:<5} {finding.check:<11} {finding.detail}")
+            print(f"  {result_label(finding.result):<9} {check_name(finding.check):<13} {finding.detail}")
     failed = [f.check for f in findings if f.result == "fail"]
     if not args.json:
-        print(f"{len(failed)} failed: {', '.join(failed)}" if failed else "everything the kiosk needs answers")
+        print(_("{count} lỗi: {checks}").format(count=len(failed), checks=", ".join(check_name(c) for c in failed))
+              if failed else _("mọi thứ kiosk cần đều trả lời"))
     return 1 if failed else 0
