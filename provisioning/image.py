@@ -25,6 +25,7 @@ from provisioning.access import authorized_keys, technician_pin_hash
 from provisioning.base_image import BootPartition, ProvisionError, examine_base, mtools
 from provisioning.layout import LayoutError, add_data_partition, without_resize
 from provisioning.network import network_json
+from provisioning.outputs import imager_os_list, pack, sparse_copy
 from provisioning.wheelhouse import build_wheelhouse, wheels_in
 
 BOOT_DIR = "/boot/firmware"
@@ -195,11 +196,15 @@ def first_boot_hook(kind: str) -> dict[str, str]:
 
 
 def provision(base: Path, site_path: Path, out: Path, wheelhouse: Path | None,
-              check_config: ConfigCheck | None = None) -> str:
-    """Write OUT from BASE for the site; returns the base kind. Raises ProvisionError, leaving nothing behind."""
+              check_config: ConfigCheck | None = None, xz: bool = False) -> str:
+    """Write OUT from BASE for the site (then OUT.xz and its .sha256 with `xz`); returns the base kind. Raises
+    ProvisionError, leaving nothing behind."""
     site = load_site(site_path)
     verify_config(site, str(site_path), check_config)
-    return provision_site(base, site, out, wheelhouse)
+    kind = provision_site(base, site, out, wheelhouse)
+    if xz:
+        pack(out, xz=True)
+    return kind
 
 
 def read_rows(csv_path: Path) -> list[dict[str, str]]:
@@ -227,8 +232,10 @@ def read_rows(csv_path: Path) -> list[dict[str, str]]:
 
 
 def provision_batch(csv_path: Path, base: Path, out_dir: Path, wheelhouse: Path | None,
-                    check_config: ConfigCheck | None = None) -> list[Path]:
-    """One `<kiosk id>.img` per row of a CSV whose columns are the site keys; every row is checked first."""
+                    check_config: ConfigCheck | None = None, xz: bool = False, url_base: str = "") -> list[Path]:
+    """One `<kiosk id>.img` (or `.img.xz`) per row of a CSV whose columns are the site keys, and `os_list.json`
+    for Raspberry Pi Imager; every row is checked first. With xz each image is compressed and removed before the
+    next is written, so the batch needs the room of one image, not one per site."""
     rows = read_rows(csv_path)
     sites = [with_files(check_site(row, f"{csv_path} row {n}", tabular=True), csv_path.parent,
                             f"{csv_path} row {n}") for n, row in enumerate(rows, start=2)]
@@ -242,11 +249,14 @@ def provision_batch(csv_path: Path, base: Path, out_dir: Path, wheelhouse: Path 
     if wheelhouse is None:  # one download for the whole batch, after every check
         wheelhouse = out_dir / f".wheelhouse-{kind}"
         build_wheelhouse(kind, wheelhouse)
-    written = []
+    written, entries = [], []
     for site in sites:
         out = out_dir / f"{site['kiosk_id']}.img"
         provision_site(base, site, out, wheelhouse)
-        written.append(out)
+        packed = pack(out, xz)
+        written.append(packed.path)
+        entries.append((site["kiosk_id"], f"{site['commune_name']}, {site['province_name']} ({kind})", packed))
+    imager_os_list(entries, out_dir, url_base)
     return written
 
 
@@ -266,7 +276,7 @@ def provision_site(base: Path, site: dict[str, str], out: Path, wheelhouse: Path
     os.close(handle)
     partial = Path(temporary)
     try:
-        shutil.copyfile(base, partial)
+        sparse_copy(base, partial)
         if is_read_only(site):
             add_data_partition(partial, root_extra_mb, data_mb)
         _write(partial, boot, kind, site, wheels, "cmdline.txt" in files)

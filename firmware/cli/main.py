@@ -370,12 +370,15 @@ def parser() -> argparse.ArgumentParser:
     image.add_argument("--site", required=True, help="site TOML (docs/provisioning.md)")
     image.add_argument("--out", required=True, help="the kiosk image to write")
     image.add_argument("--wheelhouse", help="aarch64 wheels for the image's Python")
+    image.add_argument("--xz", action="store_true", help="write OUT.xz and OUT.xz.sha256 instead of OUT")
     image.set_defaults(func=cmd_provision)
     batch = actions.add_parser("batch", help="one image per row of a CSV of sites")
     batch.add_argument("sites", help="CSV whose columns are the site keys")
     batch.add_argument("--base", required=True, help="Raspberry Pi OS Lite (64-bit) image")
     batch.add_argument("--out", required=True, help="directory for <kiosk id>.img")
     batch.add_argument("--wheelhouse", help="aarch64 wheels for the image's Python")
+    batch.add_argument("--xz", action="store_true", help="each image as .img.xz with its .sha256")
+    batch.add_argument("--url-base", default="", help="prefix of each image's url in os_list.json (where it is served)")
     batch.set_defaults(func=cmd_provision)
     return top
 

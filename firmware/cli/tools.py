@@ -216,13 +216,15 @@ def cmd_provision(args: argparse.Namespace) -> int:
     wheelhouse = Path(args.wheelhouse) if args.wheelhouse else None
     try:
         if args.action == "batch":
-            written = provision_batch(Path(args.sites), Path(args.base), Path(args.out), wheelhouse, parse)
-            print(f"motcua provision: {len(written)} images in {args.out}/")
+            written = provision_batch(Path(args.sites), Path(args.base), Path(args.out), wheelhouse, parse,
+                                      args.xz, args.url_base)
+            print(f"motcua provision: {len(written)} images and os_list.json (Raspberry Pi Imager) in {args.out}/")
             return 0
-        kind = provision(Path(args.base), Path(args.site), Path(args.out), wheelhouse, parse)
+        kind = provision(Path(args.base), Path(args.site), Path(args.out), wheelhouse, parse, args.xz)
     except ProvisionError as exc:
         raise UsageError(str(exc)) from None
-    print(f"motcua provision: {args.out} ready ({kind} base image)")
+    made = f"{args.out}.xz (and .sha256)" if args.xz else args.out
+    print(f"motcua provision: {made} ready ({kind} base image)")
     return 0
 
 
