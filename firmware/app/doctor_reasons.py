@@ -75,3 +75,18 @@ def check_name(check: str) -> str:
 
 def result_label(result: str) -> str:
     return _(RESULT_LABELS.get(result, result))
+
+
+def broker_words(reason: str) -> str:
+    """The link's probe result as the thing to check."""
+    if reason == "connected":
+        return _("đã kết nối")
+    if reason.startswith("TLS ok"):
+        return _("TLS tốt, chứng chỉ được nhận")
+    if reason.startswith("cannot connect"):
+        return _("không kết nối được {detail}: xem mạng, broker_host và broker_port").format(
+            detail=reason.removeprefix("cannot connect").strip())
+    if reason.startswith("TLS refused"):
+        return _("máy chủ từ chối TLS ({detail}): chứng chỉ hết hạn, bị thu hồi, hoặc sai CA?").format(
+            detail=reason.removeprefix("TLS refused:").strip())
+    return _("{reason}: xem journalctl -u motcua").format(reason=reason)
