@@ -195,7 +195,8 @@ def test_batch_one_image_per_site(tmp_path: Path, wheelhouse: Path) -> None:
                              "--out", str(tmp_path / "out"), "--wheelhouse", str(wheelhouse)], capture_output=True,
                             text=True, cwd=REPO, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["bn-tuson-01.img", "bn-yenphong-01.img"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["bn-tuson-01.img", "bn-yenphong-01.img",
+                                                                 "os_list.json"]
     assert 'commune_name = "Phường Từ Sơn"' in read(tmp_path / "out" / "bn-tuson-01.img", "motcua/motcua.toml")
     assert "firstboot" in read(tmp_path / "out" / "bn-tuson-01.img", "motcua/firstboot")
     sites.write_text("kiosk_id,province_code\nBAD ID,bn\n", encoding="utf-8")
