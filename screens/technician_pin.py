@@ -41,9 +41,12 @@ class TechnicianPinScreen(Screen):
         who = _("Kỹ thuật viên: {name}").format(name=name) if name else _("Nhập mã PIN kỹ thuật của kiosk")
         widgets: list[Widget] = [Label(who, pygame.Rect(area.left, area.top, area.width, t.body * 2), "body",
                                        bold=True, valign="middle")]
-        cancel = pygame.Rect(area.left, area.bottom - t.footer_button_height, area.width, t.footer_button_height)
+        open_mode = self.service is not None and self.service.available
+        # On a landscape panel with a keypad, `Huỷ` stays in the left half: the keypad takes the right half.
+        cancel_w = area.width if t.portrait or not open_mode else area.width // 2 - t.gap
+        cancel = pygame.Rect(area.left, area.bottom - t.footer_button_height, cancel_w, t.footer_button_height)
         widgets.append(Button(_("Huỷ"), "cancel", cancel, "secondary"))
-        if self.service is None or not self.service.available:
+        if not open_mode:
             widgets.append(Label(_("Kiosk này chưa được đặt mã PIN kỹ thuật (technician_pin trong tệp cấu hình "
                                    "của điểm đặt), nên không mở được chế độ kỹ thuật."),
                                  pygame.Rect(area.left, area.top + t.body * 3, area.width, t.body * 6), "body"))
@@ -56,8 +59,6 @@ class TechnicianPinScreen(Screen):
             half = area.width // 2
             left_col = pygame.Rect(area.left, area.top + t.body * 2 + t.gap, half - t.gap,
                                    cancel.top - t.gap - area.top - t.body * 2 - t.gap)
-            cancel.width = half - t.gap
-            widgets[-1] = Button(_("Huỷ"), "cancel", cancel, "secondary")
             pad = pygame.Rect(area.left + half, area.top, area.width - half, area.height)
         self._entry = pygame.Rect(left_col.left, left_col.top, left_col.width, t.title * 2)
         self._message = pygame.Rect(left_col.left, self._entry.bottom, left_col.width, t.small * 3)
@@ -96,13 +97,14 @@ class TechnicianPinScreen(Screen):
             self.kiosk.nav.reset("attract")
             return
         key = action.removeprefix("key:")
-        if key == "Xoá":
-            self.digits = self.digits[:-1]
-        elif key == "Vào":
+        if key == "Vào":
             self._try()
-        elif len(self.digits) < MAX_DIGITS:
-            self.digits += key
-        self.message = "" if key != "Vào" else self.message
+        else:
+            self.message = ""
+            if key == "Xoá":
+                self.digits = self.digits[:-1]
+            elif len(self.digits) < MAX_DIGITS:
+                self.digits += key
         self.relayout()
 
     def _try(self) -> None:

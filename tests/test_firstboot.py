@@ -80,6 +80,27 @@ def prefix(tmp_path: Path, read_only_root: bool) -> tuple[Path, Path]:
     return root, boot
 
 
+def placeholder_wheels(tmp_path: Path) -> Path:
+    """A wheelhouse with one wheel that is not the firmware's: first boot makes the venv and installs nothing."""
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    (wheels / "placeholder-0-py3-none-any.whl").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    return wheels
+
+
+def booted_root(image: Path, tmp_path: Path, groups: str = "root:x:0:\n") -> tuple[Path, Path]:
+    """A root file system as first boot finds it, holding IMAGE's boot partition: (root, its boot/firmware)."""
+    root = tmp_path / "root"
+    firmware = root / "boot" / "firmware"
+    firmware.mkdir(parents=True)
+    subprocess.run(["mcopy", "-s", "-n", "-i", f"{image}@@{8192 * 512}", "::/", str(firmware)], check=True,
+                   capture_output=True)
+    (root / "etc").mkdir()
+    (root / "etc/passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (root / "etc/group").write_text(groups)
+    return root, firmware
+
+
 def first_boot(root: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, str(FIRSTBOOT), "--root", str(root), "--offline"], capture_output=True,
                           text=True, timeout=120)
@@ -134,23 +155,14 @@ def test_first_boot_takes_over_from_a_provisioned_image(tmp_path: Path) -> None:
     from .test_provision import BOOKWORM, SITE, make_image, provision
 
     base = with_root_fs(make_image(tmp_path / "base.img", BOOKWORM), tmp_path)
-    wheels = tmp_path / "wheels"
-    wheels.mkdir()
-    (wheels / "placeholder-0-py3-none-any.whl").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    wheels = placeholder_wheels(tmp_path)
     site = tmp_path / "site.toml"
     site.write_text(SITE + 'read_only_root = "yes"\nroot_extra_mb = "100"\nenrolment_token = "t-123"\n')
     image = tmp_path / "kiosk.img"
     made = provision(str(base), "--site", str(site), "--out", str(image), "--wheelhouse", str(wheels))
     assert made.returncode == 0, made.stderr
 
-    root = tmp_path / "root"
-    firmware = root / "boot" / "firmware"
-    firmware.mkdir(parents=True)
-    subprocess.run(["mcopy", "-s", "-n", "-i", f"{image}@@{8192 * 512}", "::/", str(firmware)], check=True,
-                   capture_output=True)
-    (root / "etc").mkdir()
-    (root / "etc/passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
-    (root / "etc/group").write_text("root:x:0:\n")
+    root, firmware = booted_root(image, tmp_path)
     first = first_boot(root)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "missing from the boot partition" not in first.stdout, first.stdout
@@ -177,9 +189,7 @@ def test_a_technician_gets_in_with_the_site_keys_and_nothing_else(tmp_path: Path
     from .test_provision import BOOKWORM, SITE, make_image, provision
 
     base = make_image(tmp_path / "base.img", BOOKWORM)
-    wheels = tmp_path / "wheels"
-    wheels.mkdir()
-    (wheels / "placeholder-0-py3-none-any.whl").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    wheels = placeholder_wheels(tmp_path)
     (tmp_path / "keys").mkdir()
     (tmp_path / "keys" / "bn.pub").write_text(f"# the province's technicians\n{ED25519}\n\n", encoding="utf-8")
 
@@ -199,14 +209,7 @@ def test_a_technician_gets_in_with_the_site_keys_and_nothing_else(tmp_path: Path
     done = made('ssh_keys = "keys/bn.pub"\n', "kiosk.img")
     assert done.returncode == 0, done.stderr
 
-    root = tmp_path / "root"
-    firmware = root / "boot" / "firmware"
-    firmware.mkdir(parents=True)
-    subprocess.run(["mcopy", "-s", "-n", "-i", f"{tmp_path / 'kiosk.img'}@@{8192 * 512}", "::/", str(firmware)],
-                   check=True, capture_output=True)
-    (root / "etc").mkdir()
-    (root / "etc/passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
-    (root / "etc/group").write_text("root:x:0:\nsystemd-journal:x:101:\n")
+    root, firmware = booted_root(tmp_path / "kiosk.img", tmp_path, groups="root:x:0:\nsystemd-journal:x:101:\n")
     first = first_boot(root)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "1 public key(s), password login off, ssh enabled" in first.stdout
@@ -226,9 +229,7 @@ def test_a_site_with_wifi_and_a_cellular_fallback(tmp_path: Path) -> None:
     from .test_provision import SITE, TRIXIE, make_image, provision
 
     base = make_image(tmp_path / "base.img", TRIXIE)
-    wheels = tmp_path / "wheels"
-    wheels.mkdir()
-    (wheels / "placeholder-0-py3-none-any.whl").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    wheels = placeholder_wheels(tmp_path)
 
     def made(lines: str, out: str) -> subprocess.CompletedProcess[str]:
         site = tmp_path / f"{out}.toml"
@@ -251,14 +252,7 @@ def test_a_site_with_wifi_and_a_cellular_fallback(tmp_path: Path) -> None:
                 'cellular_apn = "m3-world"\n', "kiosk.img")
     assert done.returncode == 0, done.stderr
 
-    root = tmp_path / "root"
-    firmware = root / "boot" / "firmware"
-    firmware.mkdir(parents=True)
-    subprocess.run(["mcopy", "-s", "-n", "-i", f"{tmp_path / 'kiosk.img'}@@{8192 * 512}", "::/", str(firmware)],
-                   check=True, capture_output=True)
-    (root / "etc").mkdir()
-    (root / "etc/passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
-    (root / "etc/group").write_text("root:x:0:\n")
+    root, firmware = booted_root(tmp_path / "kiosk.img", tmp_path)
     first = first_boot(root)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "Wi-Fi WPA, cellular, country VN configured" in first.stdout

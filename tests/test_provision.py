@@ -40,6 +40,11 @@ TRIXIE = {"cmdline.txt": "console=tty1 root=PARTUUID=1234-02 rootfstype=ext4 fsc
           "user-data": "#cloud-config\n", "meta-data": "instance-id: rpios-image\n"}
 
 
+TWO_SITES = ("kiosk_id,province_code,province_name,commune_name,broker_host,province_key\n"
+             f"bn-yenphong-01,bn,Tỉnh Bắc Ninh,Xã Yên Phong,mqtt.bn.invalid,{KEY}\n"
+             f"bn-tuson-01,bn,Tỉnh Bắc Ninh,Phường Từ Sơn,mqtt.bn.invalid,{KEY}\n")
+
+
 def provision(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "firmware", "provision", "image", *args], capture_output=True,
                           text=True, cwd=REPO, timeout=120)
@@ -187,10 +192,7 @@ def test_first_boot_on_an_image_that_was_not_provisioned(tmp_path: Path) -> None
 def test_batch_one_image_per_site(tmp_path: Path, wheelhouse: Path) -> None:
     base = make_image(tmp_path / "base.img", TRIXIE)
     sites = tmp_path / "sites.csv"
-    key = "127zgymzN4hAN3hPS6TyrnjiYzIb9NYfrJlVgqA8LHQ="
-    sites.write_text("kiosk_id,province_code,province_name,commune_name,broker_host,province_key\n"
-                     f"bn-yenphong-01,bn,Tỉnh Bắc Ninh,Xã Yên Phong,mqtt.bn.invalid,{key}\n"
-                     f"bn-tuson-01,bn,Tỉnh Bắc Ninh,Phường Từ Sơn,mqtt.bn.invalid,{key}\n", encoding="utf-8")
+    sites.write_text(TWO_SITES, encoding="utf-8")
     result = subprocess.run([sys.executable, "-m", "firmware", "provision", "batch", str(sites), "--base", str(base),
                              "--out", str(tmp_path / "out"), "--wheelhouse", str(wheelhouse)], capture_output=True,
                             text=True, cwd=REPO, timeout=120)

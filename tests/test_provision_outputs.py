@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .conftest import REPO
-from .test_provision import BOOKWORM, SITE, TRIXIE, make_image, provision, read
+from .test_provision import BOOKWORM, SITE, TRIXIE, TWO_SITES, make_image, provision, read
 
 
 def test_an_xz_image_with_its_sha256_and_no_full_size_copy(tmp_path: Path, wheelhouse: Path) -> None:
@@ -36,10 +36,7 @@ def test_a_batch_gives_raspberry_pi_imager_its_os_list(tmp_path: Path, wheelhous
 
     base = make_image(tmp_path / "base.img", TRIXIE)
     sites = tmp_path / "sites.csv"
-    key = "127zgymzN4hAN3hPS6TyrnjiYzIb9NYfrJlVgqA8LHQ="
-    sites.write_text("kiosk_id,province_code,province_name,commune_name,broker_host,province_key\n"
-                     f"bn-yenphong-01,bn,Tỉnh Bắc Ninh,Xã Yên Phong,mqtt.bn.invalid,{key}\n"
-                     f"bn-tuson-01,bn,Tỉnh Bắc Ninh,Phường Từ Sơn,mqtt.bn.invalid,{key}\n", encoding="utf-8")
+    sites.write_text(TWO_SITES, encoding="utf-8")
     out = tmp_path / "out"
     done = subprocess.run([sys.executable, "-m", "firmware", "provision", "batch", str(sites), "--base", str(base),
                            "--out", str(out), "--wheelhouse", str(wheelhouse), "--xz", "--url-base",

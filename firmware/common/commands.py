@@ -8,8 +8,6 @@ until that id's expiry, and a replay is refused.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from firmware.common import schema
+from firmware.common.key_text import key_text, raw_key
 from firmware.common.protocol import BadMessage, unpack
 
 DOMAIN = b"motcua.cmd/1:"
@@ -55,18 +54,11 @@ class Rejected(Exception):
 
 
 def public_key_from_text(text: str) -> Ed25519PublicKey:
-    try:
-        raw = base64.b64decode(text.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("not base64") from None
-    if len(raw) != 32:
-        raise ValueError(f"{len(raw)} bytes; an Ed25519 public key is 32")
-    return Ed25519PublicKey.from_public_bytes(raw)
+    return Ed25519PublicKey.from_public_bytes(raw_key(text, "Ed25519"))
 
 
 def public_key_text(key: Ed25519PublicKey) -> str:
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return base64.b64encode(raw).decode()
+    return key_text(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
 
 
 def sign(key: Ed25519PrivateKey, province: str, kiosk: str, command: str, args: dict[str, Any], now: datetime,

@@ -10,8 +10,6 @@ id as associated data, so a sealed body cannot be moved to another event unnotic
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
 
 from cryptography.exceptions import InvalidTag
@@ -19,6 +17,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from firmware.common.key_text import key_text, raw_key
 
 MAGIC = b"MS1"
 INFO = b"motcua.seal/1"
@@ -31,17 +31,11 @@ class SealError(ValueError):
 
 def public_key_from_text(text: str) -> X25519PublicKey:
     """The province's public key as the site file and the kiosk config carry it: 32 bytes in base64."""
-    try:
-        raw = base64.b64decode(text.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("not base64") from None
-    if len(raw) != 32:
-        raise ValueError(f"{len(raw)} bytes; an X25519 public key is 32")
-    return X25519PublicKey.from_public_bytes(raw)
+    return X25519PublicKey.from_public_bytes(raw_key(text, "X25519"))
 
 
 def public_key_text(key: X25519PublicKey) -> str:
-    return base64.b64encode(key.public_bytes(*_RAW)).decode()
+    return key_text(key.public_bytes(*_RAW))
 
 
 def _key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
