@@ -18,7 +18,9 @@ from firmware.services.kiosk import Kiosk
 from firmware.services.outbox import Outbox
 from firmware.services.search import ProcedureIndex
 
-HELD = ("broker", "camera", "qr_serial", "printer", "scanner", "gpio", "backlight", "display")
+# What a running kiosk holds: its devices, its client id, and its fonts (FreeType is not thread-safe, and the
+# report runs on a worker thread while the loop draws: checking the glyphs there crashed the process).
+HELD = ("broker", "camera", "qr_serial", "printer", "scanner", "gpio", "backlight", "display", "font")
 
 
 def live_report(config: Config, kiosk: Kiosk, link: MqttLink | None) -> list[dict[str, Any]]:
