@@ -66,9 +66,13 @@ class Screen:
         messages = banner_messages(self.kiosk.health) if self.show_banner else []
         notice = self.params.get("notice") if self.notice_in_banner else None
         self._banner = Banner(pygame.Rect(0, 0, 0, 0), [str(notice), *messages] if notice else messages)
+        held = {(b.action, b.label) for w in self.widgets for b in w.buttons() if b.pressed}
         self.widgets = self.build(self.content_rect())
         if self.show_header and self.show_voice:
             self.widgets.append(self._voice_toggle())
+        if held:  # a finger is down while a device or the link changed state: its tap still counts when lifted
+            for button in (b for w in self.widgets for b in w.buttons()):
+                button.pressed = button.enabled and (button.action, button.label) in held
         if self.modal:
             self.modal.layout(self.theme)
         self.dirty = True

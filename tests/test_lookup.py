@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import msgpack
+import pygame
 
 from firmware.app.compose import App
 from firmware.app.sim import Simulator
@@ -101,3 +102,17 @@ def test_a_lookup_with_no_answer_times_out_plainly(make_app: Callable[..., App],
     wait_until(lambda: sim.app.kiosk.health["network"] == "up", step=pump(sim))
     look_up(sim, "2611240001")
     sim.run(steps(("expect_text", "Đang tra cứu"), ("wait", 11), ("expect_text", "Không kết nối được với hệ thống")))
+
+
+def test_a_key_held_while_a_device_changes_state_still_counts(sim: Simulator) -> None:
+    """A device or the link may report a new state between a finger's down and up (the screen lays itself out
+    again for the banner); the key under the finger must still type (CI once lost a digit this way)."""
+    sim.app.stack.reset("home")
+    sim.run(steps(("tap", "Tra cứu hồ sơ"), ("tap", "Nhập mã hồ sơ"), ("type", "26112")))
+    screen = sim.app.stack.top
+    assert screen is not None
+    (pos,) = screen.locate("4")
+    sim.frame([pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False)])
+    sim.app.kiosk.health.set("camera", "absent", "a test unplugged it")
+    sim.frame([pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False)])
+    assert getattr(sim.app.stack.top, "digits", None) == "261124"
