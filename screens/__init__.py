@@ -8,6 +8,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 from screens.attract import AttractScreen  # noqa: E402
 from screens.base import Screen  # noqa: E402
+from screens.card_key import CardKeyScreen  # noqa: E402
 from screens.documents import DocumentsScreen  # noqa: E402
 from screens.done import DoneScreen  # noqa: E402
 from screens.dossiers import DossiersScreen  # noqa: E402
@@ -31,5 +32,6 @@ from screens.vneid import VneidScreen  # noqa: E402
 SCREENS: tuple[type[Screen], ...] = (AttractScreen, HomeScreen, HelpScreen, LoginScreen, ProceduresScreen,
                                      ProcedureScreen, FormScreen, DocumentsScreen, ReviewScreen, SubmittingScreen,
                                      DoneScreen, LookupScreen, DossiersScreen, StatusScreen, RateScreen,
-                                     PayScreen, VneidScreen, OutOfServiceScreen, TechnicianPinScreen, TechnicianScreen)
+                                     PayScreen, VneidScreen, CardKeyScreen, OutOfServiceScreen, TechnicianPinScreen,
+                                     TechnicianScreen)
 REGISTRY: dict[str, type[Screen]] = {cls.name: cls for cls in SCREENS}

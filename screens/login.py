@@ -1,7 +1,10 @@
-"""`login`: show the QR code on the ID card (CCCD) to the camera (or the QR reader, where the kiosk has one).
+"""`login`: show the QR code on the ID card (CCCD) to the camera (or the QR reader, where the kiosk has one), or
+put the card on the card reader, where the kiosk has one, so that its chip is read.
 
 A valid card fills the session's identity and moves on to `next` (with `next_params`); an invalid or unreadable
-one says why in plain Vietnamese, with `Quét lại` to try again.
+one says why in plain Vietnamese, with `Quét lại` to try again. The chip is preferred: a QR shown while the card
+lies on the reader opens the chip with the QR's values (BAC), and a card put down first asks for the numbers
+printed on it (`card_key`). The identity then says where it came from (chip verified, chip, QR only).
 """
 
 from __future__ import annotations
@@ -11,24 +14,34 @@ from typing import Any
 
 import pygame
 
+from firmware.chip.read import QR_ONLY, VERIFICATION_WORDS, message
 from firmware.rules.i18n import N_, _
 from firmware.rules.identity import IDENTITY_KEYS, Cccd, read_cccd
-from firmware.runtime.events import CameraState, KioskEvent, QrDecoded
+from firmware.runtime.events import CameraState, CardPresence, CardRead, CardReaderState, KioskEvent, QrDecoded
+from firmware.services.cards import keys_from_qr
 from screens.base import CLOSE_MODAL, Screen
-from screens.ui.canvas import Canvas, font
+from screens.ui.canvas import Canvas, font, line_height, wrap
 from screens.ui.widgets import Button, Label, Modal, Widget
 
 RESCAN = N_("Quét lại")
 VNEID = N_("Đăng nhập bằng VNeID")
+PUT_CARD = N_("Hoặc: Đặt thẻ lên đầu đọc thẻ, kiosk sẽ đọc chip trên thẻ.")
+TYPE_NUMBERS = N_("Nhập số trên thẻ")
+READING = N_("Đang đọc chip trên thẻ. Xin giữ yên thẻ trên đầu đọc…")
 NEW_PERSON = N_("Bạn đã bắt đầu một lượt mới. Thông tin của người dùng trước đã được xoá.")
 # Errands the new person can carry on with after another card (their own dossiers, asked with their own card).
 CARRIES_ON = ("lookup", "dossiers")
 log = logging.getLogger("motcua.login")
 
 
-def sign_in(kiosk: Any, card: Cccd, params: dict[str, Any]) -> None:
-    """A valid identity (a card, or VNeID's answer in the card's format) fills the session; on to `next`."""
-    identity: dict[str, Any] = {key: getattr(card, key) for key in IDENTITY_KEYS}
+def sign_in(kiosk: Any, card: Cccd | dict[str, Any], params: dict[str, Any]) -> None:
+    """A valid identity (a card's QR, VNeID's answer in the card's format, or the chip's identity, taken as it is
+    so that the visit's wipe clears it) fills the session; on to `next`."""
+    if isinstance(card, Cccd):
+        identity: dict[str, Any] = {key: getattr(card, key) for key in IDENTITY_KEYS}
+        identity["verification"] = QR_ONLY
+    else:
+        identity = card
     other = kiosk.session.sign_in(identity, kiosk.clock.now())
     next_screen = str(params.get("next", "procedures"))
     next_params = dict(params.get("next_params") or {})
@@ -36,6 +49,7 @@ def sign_in(kiosk: Any, card: Cccd, params: dict[str, Any]) -> None:
         log.info("another person signed in: the previous visit was wiped, a new one starts")
         if next_screen not in CARRIES_ON:  # a dossier half made was the other person's: start over
             next_screen, next_params = "procedures", {}
+        next_params.pop("notice", None)  # a new person: that notice says more than where the identity came from
         kiosk.nav.replace(next_screen, **next_params, notice=_(NEW_PERSON), notice_prompt="new_person")
     else:
         kiosk.nav.replace(next_screen, **next_params)
@@ -45,10 +59,31 @@ class LoginScreen(Screen):
     name = "login"
     title = N_("Đăng nhập")
 
+    def enter(self, **params: Any) -> None:
+        self.reading = False
+        super().enter(**params)
+        self.kiosk.cards.want(True)
+        typed = params.get("card_keys")
+        if typed:  # back from `card_key` with the numbers printed on the card
+            self._read_chip(list(typed))
+
+    def resume(self) -> None:
+        super().resume()
+        self.kiosk.cards.want(True)
+
+    def pause(self) -> None:
+        self.kiosk.cards.want(False)
+        super().pause()
+
+    def leave(self) -> None:
+        self.kiosk.cards.want(False)
+        super().leave()
+
     def build(self, area: pygame.Rect) -> list[Widget]:
         t = self.theme
         back_h = t.footer_button_height
         camera_ok = self.kiosk.health.get("camera", "ok") != "absent"
+        reader = self.kiosk.cards.usable
         if camera_ok:
             text = _("Đưa mặt sau thẻ căn cước (CCCD), chỗ có mã QR, vào trước camera phía trên màn hình. "
                      "Giữ yên thẻ một chút.")
@@ -65,6 +100,13 @@ class LoginScreen(Screen):
             self._picture = pygame.Rect(text_rect.right + t.gap, area.top, area.right - text_rect.right - t.gap, above)
         back = pygame.Rect(area.left, area.bottom - back_h, area.width, back_h)
         widgets: list[Widget] = [Label(text, text_rect, "body", bold=True)]
+        if reader:  # the reader's line takes the top of the picture
+            box = self._picture
+            height = len(wrap(_(PUT_CARD), t.body, box.width, True)) * line_height(t.body, True)
+            line = pygame.Rect(box.left, box.top, box.width, height)
+            box.top += height + t.gap
+            box.height -= height + t.gap
+            widgets.append(Label(_(PUT_CARD), line, "body", "primary", bold=True))
         if vneid and t.portrait:
             widgets.append(Button(_(VNEID), "vneid", back.move(0, -back_h - t.gap), "primary"))
         elif vneid:  # a short panel: side by side
@@ -110,18 +152,65 @@ class LoginScreen(Screen):
             self.kiosk.nav.pop()
         elif action == "vneid":
             self.kiosk.nav.push("vneid", **self.params)
+        elif action == "type_numbers":
+            self.close_modal()
+            params = {k: v for k, v in self.params.items() if k != "card_keys"}
+            self.kiosk.nav.replace("card_key", login_params=params)
+        elif action == "cancel_read":
+            self.reading = False
+            self.close_modal()
 
     def on_event(self, event: KioskEvent) -> bool:
-        if isinstance(event, CameraState):
+        if isinstance(event, CameraState | CardReaderState):
             self.relayout()
             return True
-        if not isinstance(event, QrDecoded) or self.modal is not None:
+        if isinstance(event, CardRead):
+            self._chip_read(event)
+            return True
+        if isinstance(event, CardPresence):
+            if event.present and self.modal is None and not self.reading:
+                self._ask_numbers()
+            return True
+        if not isinstance(event, QrDecoded) or (self.modal is not None and self.modal.name != "card_numbers"):
             return super().on_event(event)
+        self.close_modal()
         self._read(event.payload)
         return True
 
+    def _ask_numbers(self) -> None:
+        self.show_modal(Modal(_("Đã nhận thẻ"), _("Để mở chip, kiosk cần mã QR trên thẻ (đưa vào trước camera) "
+                                                  "hoặc các số in trên thẻ."),
+                              [(_(TYPE_NUMBERS), "type_numbers"), (_("Đóng"), CLOSE_MODAL)], name="card_numbers"))
+
+    def _read_chip(self, keys: list[Any]) -> None:
+        if self.kiosk.cards.read(keys):
+            self.reading = True
+            self.show_modal(Modal(_("Đang đọc thẻ"), _(READING), [(_("Huỷ"), "cancel_read")], name="card_reading"))
+
+    def _chip_read(self, event: CardRead) -> None:
+        if not self.reading:
+            return  # cancelled, or a result for a visit that has moved on
+        self.reading = False
+        self.kiosk.cards.reading = False
+        self.close_modal()
+        if event.ok and event.identity is not None:
+            words = VERIFICATION_WORDS.get(str(event.identity.get("verification")), "")
+            sign_in(self.kiosk, event.identity, {**self.params, "next_params": {
+                **dict(self.params.get("next_params") or {}), "notice": _(words)}})
+            return
+        buttons = [(_(TYPE_NUMBERS), "type_numbers")] if event.code == "bac_key" else []
+        self.show_modal(Modal(_("Chưa đọc được thẻ"), message(event.code), [*buttons, (_(RESCAN), CLOSE_MODAL)],
+                              name="card_error"), speak="card_invalid")
+
     def _read(self, payload: str) -> None:
         card = read_cccd(payload, today=self.kiosk.clock.wall().date())
+        cards = self.kiosk.cards
+        if card is not None and card.valid and cards.usable and cards.present and card.date_of_birth:
+            assert card.id_number is not None
+            keys = keys_from_qr(card.id_number, card.date_of_birth, card.issue_date)
+            if keys:  # the chip is preferred: the QR's values open it
+                self._read_chip(keys)
+                return
         if card is None:
             self._refuse(_("Đây không phải mã QR trên thẻ căn cước. Xin mời bạn đưa đúng mặt có mã QR của thẻ."),
                          prompt="card_not_cccd")

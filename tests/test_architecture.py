@@ -14,15 +14,18 @@ PROJECT = ("firmware", "screens", "hw", "province", "provisioning")
 MAX_LINES = 400
 
 # What each floor may import of the project (its own floor always). Order is top to bottom.
-FIRMWARE_BELOW = ("link", "services", "devices", "render", "rules", "common", "runtime")
+FIRMWARE_BELOW = ("link", "services", "devices", "chip", "render", "rules", "common", "runtime")
 ALLOWED: dict[str, tuple[str, ...]] = {
     "firmware.cli": ("firmware", "screens", "hw", "province", "provisioning"),
     "firmware.app": (*(f"firmware.{p}" for p in FIRMWARE_BELOW), "screens", "hw"),
-    "screens": ("firmware.services", "firmware.render", "firmware.rules", "firmware.common", "firmware.runtime"),
+    "screens": ("firmware.services", "firmware.chip", "firmware.render", "firmware.rules", "firmware.common",
+                "firmware.runtime"),
     "firmware.link": ("firmware.services", "firmware.rules", "firmware.common", "firmware.runtime"),
-    "firmware.services": ("firmware.devices", "firmware.render", "firmware.rules", "firmware.common",
+    "firmware.services": ("firmware.devices", "firmware.chip", "firmware.render", "firmware.rules", "firmware.common",
                           "firmware.runtime", "hw.errors"),
-    "firmware.devices": ("firmware.render", "firmware.rules", "firmware.common", "firmware.runtime", "hw"),
+    "firmware.devices": ("firmware.chip", "firmware.render", "firmware.rules", "firmware.common", "firmware.runtime",
+                         "hw"),
+    "firmware.chip": ("firmware.rules", "firmware.common"),  # the ID card's protocol: APDUs, no device
     "firmware.render": ("firmware.rules", "firmware.common", "firmware.runtime"),
     "firmware.rules": ("firmware.common",),
     "firmware.common": (),

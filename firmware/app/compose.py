@@ -31,6 +31,8 @@ from firmware.runtime.config import Config, ConfigError
 from firmware.runtime.events import (
     ButtonPressed,
     CameraState,
+    CardPresence,
+    CardReaderState,
     DeviceFault,
     LinkState,
     Presence,
@@ -44,6 +46,7 @@ from firmware.runtime.router import Router
 from firmware.runtime.timers import Timers
 from firmware.runtime.watchdog import Watchdog
 from firmware.services.backlight import BacklightManager
+from firmware.services.cards import CardService
 from firmware.services.health import Health
 from firmware.services.kiosk import Kiosk
 from firmware.services.lookup import LookupService
@@ -143,7 +146,8 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
                   voice=Voice(devices.speaker, config.voice, clock.wall), lookup=LookupService(outbox, None),
                   ratings=RatingService(outbox, clock, catalog.rating),
                   supplements=SupplementService(config, outbox, clock, printing),
-                  payments=PaymentService(config, clock, printing), vneid=VneidService(config))
+                  payments=PaymentService(config, clock, printing), vneid=VneidService(config),
+                  cards=CardService(devices.card_reader))
     stack.kiosk = kiosk
 
     def arrived(before: str | None, after: str | None) -> None:
@@ -165,8 +169,10 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
 
     # The routing table: every kind's handlers, in the order they run. Screens see every event last.
     router.on(Presence, health.on_presence)
+    router.on(CardReaderState, kiosk.cards.on_state)  # before health: the relayout it causes sees the reader
+    router.on(CardPresence, kiosk.cards.on_presence)
     router.on(ButtonPressed, health.on_button)
-    for state_kind in (LinkState, PrinterState, CameraState, ScannerState):
+    for state_kind in (LinkState, PrinterState, CameraState, ScannerState, CardReaderState):
         router.on(state_kind, health.on_device_state)
     router.on(DeviceFault, health.on_device_fault)
     router.on(PrintResult, health.on_print_result)  # 1. a failed slip: banner and status learn it at once

@@ -52,6 +52,8 @@ class Devices:
     sensors: Sensors | None = None
     sensor_driver: SimSensorDriver | None = None  # only with gpiozero's MockFactory
     qr_serial: SerialQrReader | None = None
+    card_reader: Any = None  # firmware.devices.card_reading.CardReader, or None when the kiosk has none
+    virtual_readers: Any = None  # firmware.chip.virtual_card.VirtualReaders on the simulator
     problems: list[str] = field(default_factory=list)
 
     def start(self) -> None:
@@ -59,12 +61,16 @@ class Devices:
         self.poller.start()
         if self.qr_serial:
             self.qr_serial.start()
+        if self.card_reader:
+            self.card_reader.start()
 
     def close(self) -> None:
         self.decoder_worker.stop()
         self.poller.stop()
         if self.qr_serial:
             self.qr_serial.close()
+        if self.card_reader:
+            self.card_reader.stop()
         if self.sensors:
             self.sensors.close()
         self.camera.close()
@@ -81,6 +87,8 @@ class Devices:
             parts["sensors"] = self.sensors.status(now)
         if self.qr_serial:
             parts["qr_serial"] = self.qr_serial.status(now)
+        if self.card_reader:
+            parts["cardreader"] = self.card_reader.status(now)
         return parts
 
 
@@ -135,7 +143,32 @@ def build_devices(config: Config, post: Post) -> Devices:
             # The QR module is optional: the camera still reads cards. Said at start, in status and by doctor.
             problems.append(f"qr module: cannot open {config.qr.serial_url!r} ({exc})")
             log.warning("qr module: cannot open %r (%s); the camera still reads cards", config.qr.serial_url, exc)
+    _build_card_reader(config, post, devices)
     return devices
+
+
+def _build_card_reader(config: Config, post: Post, devices: Devices) -> None:
+    """The ID card reader; the chip code (cryptography, asn1crypto) is imported only on a kiosk that has one."""
+    backend = config.cardreader.backend
+    if backend == "none":
+        return
+    try:
+        from firmware.devices.card_reading import CardReader
+        from hw.cardreader import pcsc_readers
+
+        if backend == "sim":
+            from firmware.chip.virtual_card import VirtualReaders
+
+            devices.virtual_readers = VirtualReaders()
+            devices.card_reader = CardReader(devices.virtual_readers, post, config.cardreader.csca_dir)
+        else:
+            devices.card_reader = CardReader(pcsc_readers(), post, config.cardreader.csca_dir)
+    except Exception as exc:  # pyscard missing or broken: no chip reading, the QR on the card still works
+        devices.problems.append(f"cardreader: the {backend} driver failed to start ({type(exc).__name__}: {exc})"[:300])
+        log.error("cardreader: the %s driver failed to start (%s: %s); the QR on the card still works", backend,
+                  type(exc).__name__, exc)
+        return
+    log.info("cardreader: %s backend", backend)
 
 
 def post_sensor(post: Post) -> Callable[[str, dict[str, Any]], None]:

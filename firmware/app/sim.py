@@ -16,7 +16,7 @@ import pygame
 import yaml
 from PIL import Image
 
-from firmware.app import sim_link
+from firmware.app import sim_card, sim_link
 from firmware.app.compose import App
 from firmware.rules.i18n import _
 from firmware.runtime.clock import VirtualClock
@@ -99,9 +99,8 @@ class Simulator:
             "wait_real": self.wait_real, "shot": self.shot, "presence": self.presence, "present_qr": self.present_qr,
             "present_image": self.present_image, "insert_document": self.insert_document, "press": self.press,
             "printer": self.printer, "scanner": self.scanner, "camera": self.camera, "type": self.type,
-            "network": lambda state: sim_link.network(self, state),
-            "province": lambda args: sim_link.province(self, args),
         }
+        self.handlers.update({**sim_link.handlers(self), **sim_card.handlers(self)})
         self.script_dir = Path(".")
         if shots:
             shots.mkdir(parents=True, exist_ok=True)

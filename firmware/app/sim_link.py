@@ -60,3 +60,7 @@ def province(sim: Simulator, args: Any) -> None:
     if result.returncode != 0:
         raise sim.failure(f"motcua gateway {' '.join(words)} exited {result.returncode}: "
                     f"{result.stderr.strip()[:300]}")
+
+
+def handlers(sim: Simulator) -> dict[str, Callable[[Any], None]]:
+    return {"network": lambda state: network(sim, state), "province": lambda args: province(sim, args)}

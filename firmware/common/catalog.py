@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 FIELD_TYPES = ("text", "name", "number", "date", "choice", "id_number", "phone")
-PREFILLS = ("full_name", "id_number", "date_of_birth", "sex", "address")
+# The printed QR's keys, then what only the chip holds (firmware/chip/read.py EXTRA_KEYS): a QR-only identity
+# leaves those fields to their default or to the citizen.
+PREFILLS = ("full_name", "id_number", "date_of_birth", "sex", "address", "ethnicity", "religion", "place_of_origin",
+            "nationality", "father_name", "mother_name", "spouse_name")
 
 
 class CatalogError(Exception):

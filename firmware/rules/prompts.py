@@ -24,6 +24,7 @@ SCREENS: dict[str, str] = {
     "dossiers": "Đây là các hồ sơ bạn đã nộp. Chạm vào một hồ sơ để xem.",
     "rate": "Bạn hài lòng thế nào? Xin mời chạm vào một khuôn mặt.",
     "pay": "Xin mời mở ứng dụng ngân hàng và quét mã QR trên màn hình để nộp phí.",
+    "card_key": "Xin mời nhập các số in trên thẻ căn cước: số định danh, ngày sinh và ngày hết hạn.",
     "vneid": "Xin mời mở ứng dụng VNeID, chạm Quét mã, rồi hướng vào mã QR trên màn hình.",
     "out_of_service": "Kiosk đang tạm ngừng phục vụ. Xin mời bạn đến quầy một cửa.",
     "technician_pin": "Chế độ kỹ thuật. Xin mời nhập mã PIN của kiosk.",

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hw import backlight, camera, printer, qr, scanner, sensors, speaker
+from hw import backlight, camera, cardreader, printer, qr, scanner, sensors, speaker
 
 
 class ConfigError(Exception):
@@ -96,6 +96,14 @@ class ScannerSection:
     device: str = ""
     source: str = "ADF"
     resolution: int = bounded(200, 100, 600)
+
+
+@dataclass(frozen=True)
+class CardReaderSection:
+    # pcsc: a PC/SC reader (Debian's pcscd, python3-pyscard); sim: the simulator's virtual reader; none: no reader.
+    backend: str = choice("sim", *cardreader.BACKENDS)
+    # The CSCA certificates that passive authentication trusts (PEM or DER, one per file).
+    csca_dir: str = "/etc/motcua/csca"
 
 
 @dataclass(frozen=True)
@@ -215,6 +223,7 @@ class Config:
     qr: QrSection = field(default_factory=QrSection)
     printer: PrinterSection = field(default_factory=PrinterSection)
     scanner: ScannerSection = field(default_factory=ScannerSection)
+    cardreader: CardReaderSection = field(default_factory=CardReaderSection)
     gpio: GpioSection = field(default_factory=GpioSection)
     backlight: BacklightSection = field(default_factory=BacklightSection)
     submission: SubmissionSection = field(default_factory=SubmissionSection)

@@ -81,6 +81,28 @@ class ScannerState(DeviceState):
 
 
 @dataclass(frozen=True)
+class CardReaderState(DeviceState):
+    kind: ClassVar[str] = "cardreader_state"  # ok | absent
+
+
+@dataclass(frozen=True)
+class CardPresence(KioskEvent):
+    kind: ClassVar[str] = "card_presence"
+    present: bool
+
+
+@dataclass(frozen=True)
+class CardRead(KioskEvent):
+    """A chip read: the identity (the session takes this very dict, so the visit's wipe clears it), or why not
+    (a code of firmware.chip.read.MESSAGES)."""
+
+    kind: ClassVar[str] = "card_read"
+    ok: bool
+    code: str = ""
+    identity: dict[str, Any] | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class DeviceFault(KioskEvent):
     """A driver raised something unexpected; its worker logged it, backs off and tries again."""
 

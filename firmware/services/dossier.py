@@ -44,7 +44,8 @@ def build_record(*, kiosk: KioskSection, identity: dict[str, Any], procedure: Pr
         "procedure": {"code": procedure.code, "name": procedure.name, "catalog_version": catalog_version,
                       "working_days": procedure.working_days, "result": procedure.result,
                       "fee_vnd": procedure.fee_vnd(len(pages))},
-        "identity": {name: plain(identity.get(name)) for name in IDENTITY_KEYS},
+        "identity": {**{name: plain(identity.get(name)) for name in IDENTITY_KEYS},
+                     "verification": identity.get("verification") or "qr"},  # chip+PA | chip | qr
         "answers": {key: plain(value) for key, value in answers.items()},
         "pages": [page.manifest() for page in pages],
         "documents_at_counter": list(documents_at_counter or []),

@@ -12,6 +12,7 @@ from typing import Any
 from firmware.runtime.events import (
     ButtonPressed,
     CameraState,
+    CardReaderState,
     DeviceFault,
     DeviceState,
     LinkState,
@@ -23,7 +24,7 @@ from firmware.runtime.events import (
 
 log = logging.getLogger("motcua.health")
 PARTS: dict[type[DeviceState], str] = {LinkState: "network", PrinterState: "printer", CameraState: "camera",
-                                       ScannerState: "scanner"}
+                                       ScannerState: "scanner", CardReaderState: "cardreader"}
 
 
 class Health(Mapping[str, str]):

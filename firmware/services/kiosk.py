@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from firmware.common.catalog import Catalog, Procedure
@@ -11,6 +11,7 @@ from firmware.devices.scanning import ScanWorker
 from firmware.runtime.clock import Clock
 from firmware.runtime.config import Config
 from firmware.runtime.events import KioskEvent
+from firmware.services.cards import CardService
 from firmware.services.health import Health
 from firmware.services.lookup import LookupService
 from firmware.services.payment import PaymentService
@@ -56,6 +57,7 @@ class Kiosk:
     vneid: VneidService
     notice: str = ""  # the operator's notice on `attract` (a signed `notice` command)
     technician: TechnicianService | None = None  # technician mode's access and record
+    cards: CardService = field(default_factory=lambda: CardService(None))  # the ID card reader, if fitted
 
     def procedure(self) -> Procedure:
         """The procedure this visit is about (the catalog's first when none is chosen, for sample screens)."""

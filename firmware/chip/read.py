@@ -1,0 +1,153 @@
+"""Reading a card: select the eMRTD application, BAC with each candidate key in turn, read EF.COM, DG1, DG2,
+DG13 and EF.SOD through secure messaging, check them (passive authentication where CSCA certificates are
+installed), and hand back the identity the rest of the kiosk uses, with the extra fields of DG13.
+
+Runs on the card reader's worker thread; every failure is a CardError whose code `MESSAGES` explains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cryptography import x509
+
+from firmware.chip import bac, passive_auth
+from firmware.chip.apdu import OK, CardError, Command, Transmit, read_length
+from firmware.chip.datagroups import FILES, decode_face, face_image, parse_dg1, parse_dg13
+from firmware.chip.mrz import BacKey
+from firmware.chip.secure_messaging import SecureChannel
+from firmware.rules.i18n import N_
+from firmware.rules.identity import read_cccd
+
+AID = bytes.fromhex("A0000002471001")
+CHUNK = 0xDF  # the most a 3DES secure-messaging response carries in one short APDU
+VERIFIED, CHIP_ONLY, QR_ONLY = "chip+PA", "chip", "qr"
+EXTRA_KEYS = ("nationality", "ethnicity", "religion", "place_of_origin", "identifying_marks", "expiry_date",
+              "father_name", "mother_name", "spouse_name")
+
+# code -> what the citizen is told (the detail goes to the journal, never personal data); a failed check
+# (`pa_*`) is followed by REFUSED.
+MESSAGES = {
+    "removed": N_("Thẻ đã bị nhấc ra khỏi đầu đọc khi đang đọc. Xin mời bạn đặt lại thẻ và giữ yên."),
+    "not_mrtd": N_("Đây không phải thẻ căn cước có gắn chip. Xin mời bạn đặt đúng thẻ căn cước."),
+    "bac_key": N_("Không mở được chip bằng thông tin trên thẻ. Xin mời bạn nhập các số in trên thẻ."),
+    "sm": N_("Chip trả lời không đúng. Xin mời bạn đặt lại thẻ."),
+    "data": N_("Dữ liệu trong chip không đọc được. Xin mời bạn dùng mã QR trên thẻ hoặc đến quầy một cửa."),
+    "pa_hash": N_("Dữ liệu trong chip không khớp chữ ký của cơ quan cấp thẻ."),
+    "pa_signature": N_("Chữ ký số trong chip không đúng."),
+    "pa_csca": N_("Chip được ký bởi một cơ quan mà kiosk không biết."),
+    "pa_expired": N_("Chứng thư ký của chip đã hết hạn."),
+    "pa_format": N_("Chữ ký số trong chip không đọc được."),
+    "reader": N_("Đầu đọc thẻ đang tạm ngừng. Xin mời bạn dùng mã QR trên thẻ."),
+}
+REFUSED = N_("Thẻ này không dùng được ở kiosk. Xin mời bạn đến quầy một cửa.")
+# What the citizen is told about where the identity came from.
+VERIFICATION_WORDS = {
+    VERIFIED: N_("Thông tin đọc từ chip trên thẻ, đã xác thực chữ ký của cơ quan cấp thẻ."),
+    CHIP_ONLY: N_("Thông tin đọc từ chip trên thẻ, chưa xác thực được chữ ký."),
+    QR_ONLY: N_("Thông tin đọc từ mã QR trên thẻ."),
+}
+
+
+@dataclass
+class ChipRead:
+    identity: dict[str, Any]  # IDENTITY_KEYS, EXTRA_KEYS, "verification" and "face" (JPEG 2000 bytes)
+    checked: list[int]  # data groups whose hashes were verified (empty: not verified)
+
+
+def message(code: str) -> str:
+    """What the citizen reads for a failed read, in the kiosk's language."""
+    from firmware.rules.i18n import _
+
+    text = _(MESSAGES.get(code, MESSAGES["data"]))
+    return f"{text} {_(REFUSED)}" if code.startswith("pa_") else text
+
+
+def guarded(transmit: Transmit) -> Transmit:
+    """A reader error mid-read (the card lifted off, the reader unplugged) is CardError("removed")."""
+    def send(apdu: bytes) -> tuple[bytes, int]:
+        try:
+            return transmit(apdu)
+        except CardError:
+            raise
+        except Exception as exc:  # pyscard's CardConnectionException, NoCardException, OSError
+            raise CardError("removed", f"{type(exc).__name__}: {exc}"[:200]) from None
+    return send
+
+
+def read_file(send: Transmit, channel: SecureChannel, fid: int) -> bytes:
+    data, sw = channel.unprotect(*send(channel.protect(Command(0x00, 0xA4, 0x02, 0x0C, fid.to_bytes(2, "big")))))
+    if sw != OK:
+        raise CardError("data", f"file {fid:04X} cannot be selected ({sw:04X})")
+    head, sw = channel.unprotect(*send(channel.protect(Command(0x00, 0xB0, 0x00, 0x00, le=4))))
+    if sw != OK or len(head) < 2:
+        raise CardError("data", f"file {fid:04X} cannot be read ({sw:04X})")
+    try:
+        length, value_at = read_length(head, 1)
+    except ValueError as exc:
+        raise CardError("data", f"file {fid:04X}: {exc}") from None
+    total = value_at + length
+    if total > 64_000:
+        raise CardError("data", f"file {fid:04X} says it has {total} bytes")
+    content = bytearray(head[:total])
+    while len(content) < total:
+        offset = len(content)
+        want = min(CHUNK, total - offset)
+        chunk, sw = channel.unprotect(*send(channel.protect(
+            Command(0x00, 0xB0, offset >> 8, offset & 0xFF, le=want))))
+        if sw != OK or not chunk:
+            raise CardError("data", f"file {fid:04X} stops at {offset} of {total} ({sw:04X})")
+        content += chunk[:want]
+    return bytes(content)
+
+
+def open_channel(send: Transmit, keys: Sequence[BacKey]) -> SecureChannel:
+    _data, sw = send(Command(0x00, 0xA4, 0x04, 0x0C, AID).encode())
+    if sw != OK:
+        raise CardError("not_mrtd", f"no eMRTD application ({sw:04X})")
+    for key in keys:
+        try:
+            return bac.authenticate(send, key)
+        except CardError as exc:
+            if exc.code != "bac_key":
+                raise
+    raise CardError("bac_key", f"{len(keys)} candidate keys refused")
+
+
+def identity_from(dg1: bytes, dg13: bytes, today: Any) -> dict[str, Any]:
+    """The identity checked by the same rules as the printed QR (firmware/rules/identity.py)."""
+    mrz, values = parse_dg1(dg1), parse_dg13(dg13)
+    texts = [str(values.get(key) or "") for key in ("id_number", "old_id", "full_name")]
+    born, issued = values.get("date_of_birth"), values.get("issue_date")
+    shown = [d.strftime("%d%m%Y") if d else "" for d in (born, issued)]
+    fields = [texts[0], texts[1], texts[2], shown[0], str(values.get("sex") or ""), str(values.get("address") or ""),
+              shown[1]]
+    if any("|" in field for field in fields):
+        raise CardError("data", "a DG13 field holds a separator")
+    card = read_cccd("|".join(fields), today=today)
+    if card is None or not card.valid:
+        raise CardError("data", f"DG13 fails the identity rules: {[e.code for e in card.errors] if card else []}")
+    if mrz.id_number != card.id_number:
+        raise CardError("data", "DG1 and DG13 carry different numbers")
+    identity: dict[str, Any] = {key: getattr(card, key) for key in
+                                ("id_number", "old_id", "full_name", "date_of_birth", "sex", "address", "issue_date")}
+    identity.update({key: values[key] for key in EXTRA_KEYS if values.get(key)})
+    return identity
+
+
+def read_card(transmit: Transmit, keys: Sequence[BacKey], cscas: list[x509.Certificate],
+              now: datetime) -> ChipRead:
+    send = guarded(transmit)
+    channel = open_channel(send, keys)
+    groups = {number: read_file(send, channel, FILES[f"dg{number}"]) for number in (1, 13, 2)}
+    sod = read_file(send, channel, FILES["sod"])
+    face = face_image(groups[2])
+    decode_face(face)  # a face that does not decode is a damaged chip
+    checked = passive_auth.verify(sod, groups, cscas, now) if cscas else []
+    identity = identity_from(groups[1], groups[13], now.date())
+    identity["verification"] = VERIFIED if checked else CHIP_ONLY
+    identity["face"] = face
+    return ChipRead(identity, checked)

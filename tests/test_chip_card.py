@@ -1,0 +1,203 @@
+"""Reading the ID card's chip through the virtual card (real APDUs, BAC, secure messaging, passive
+authentication), the reader's worker, and citizens at the kiosk logging in by chip."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from firmware.app.sim import Simulator, StepFailed
+from firmware.chip.apdu import CardError
+from firmware.chip.datagroups import FILES, parse_dg13
+from firmware.chip.issuer import CardData, Signer, make_card, make_signer
+from firmware.chip.mrz import BacKey, expiry_candidates
+from firmware.chip.read import CHIP_ONLY, VERIFIED, read_card
+from firmware.chip.virtual_card import VirtualCard, VirtualReaders
+from firmware.devices.card_reading import CardReader
+from firmware.runtime.events import CardRead, CardReaderState, KioskEvent
+
+from .conftest import steps, wait_until
+
+SCRIPTS = Path(__file__).parent / "scripts"
+QR = "001303004567|123456789|Nguyễn Thị Ngọc Ánh|05032003|Nữ|Thôn 3, xã Yên Phong, Bắc Ninh|10062021"
+BORN, ISSUED = date(2003, 3, 5), date(2021, 6, 10)
+PERSON = {"id_number": "001303004567", "old_id": "123456789", "full_name": "Nguyễn Thị Ngọc Ánh",
+          "date_of_birth": BORN, "sex": "Nữ", "address": "Thôn 3, xã Yên Phong, Bắc Ninh", "ethnicity": "Tày",
+          "father_name": "Nguyễn Văn Hùng", "mother_name": "Trần Thị Mai", "spouse_name": "Lê Văn Dũng"}
+KEYS = [BacKey.for_card("001303004567", BORN, expiry) for expiry in expiry_candidates(BORN, ISSUED)]
+
+
+@pytest.fixture(scope="module")
+def signer() -> Signer:
+    return make_signer()
+
+
+@pytest.fixture(scope="module")
+def card(signer: Signer) -> CardData:
+    return make_card(PERSON, signer, ISSUED, expiry_candidates(BORN, ISSUED)[0])
+
+
+def transmit_to(virtual: VirtualCard) -> Callable[[bytes], tuple[bytes, int]]:
+    from firmware.chip.virtual_card import VirtualReader
+
+    reader = VirtualReader()
+    reader.card = virtual
+    connection = reader.createConnection()
+    connection.connect()
+
+    def send(apdu: bytes) -> tuple[bytes, int]:
+        data, sw1, sw2 = connection.transmit(list(apdu))
+        return bytes(data), sw1 << 8 | sw2
+    return send
+
+
+def read(data: CardData | None, cscas: list[Any], keys: list[BacKey] = KEYS, **card: Any) -> Any:
+    return read_card(transmit_to(VirtualCard(data, **card)), keys, cscas, datetime.now(UTC))
+
+
+def refused(code: str, data: CardData | None, cscas: list[Any], keys: list[BacKey] = KEYS, **card: Any) -> None:
+    with pytest.raises(CardError) as caught:
+        read(data, cscas, keys, **card)
+    assert caught.value.code == code, caught.value
+
+
+def test_a_genuine_card_is_read_and_verified(card: CardData, signer: Signer) -> None:
+    result = read(card, [signer.csca])
+    identity = result.identity
+    assert identity["verification"] == VERIFIED and result.checked == [1, 2, 13]
+    assert (identity["id_number"], identity["full_name"], identity["date_of_birth"]) == (
+        "001303004567", "Nguyễn Thị Ngọc Ánh", BORN)
+    assert (identity["ethnicity"], identity["spouse_name"], identity["father_name"]) == (
+        "Tày", "Lê Văn Dũng", "Nguyễn Văn Hùng")
+    assert identity["face"][:4] in (b"\x00\x00\x00\x0c", b"\xff\x4f\xff\x51")  # JPEG 2000 (jp2 box or codestream)
+
+
+def test_with_no_csca_installed_the_chip_is_read_but_not_verified(card: CardData) -> None:
+    assert read(card, []).identity["verification"] == CHIP_ONLY
+
+
+def test_a_tampered_dg13_is_refused(card: CardData, signer: Signer) -> None:
+    files = dict(card.files)
+    files[FILES["dg13"]] = files[FILES["dg13"]].replace("Thôn 3".encode(), "Thôn 8".encode())
+    assert parse_dg13(files[FILES["dg13"]])["address"].startswith("Thôn 8")  # well-formed: only the hash tells
+    refused("pa_hash", CardData(files, card.key), [signer.csca])
+
+
+def test_an_sod_signed_under_an_unknown_csca_is_refused(card: CardData) -> None:
+    refused("pa_csca", card, [make_signer("Some other CSCA").csca])
+
+
+def test_an_expired_document_signer_is_refused() -> None:
+    old = make_signer(ds_from=datetime.now(UTC) - timedelta(days=4000), ds_days=365)
+    refused("pa_expired", make_card(PERSON, old, ISSUED, expiry_candidates(BORN, ISSUED)[0]), [old.csca])
+
+
+def test_a_wrong_bac_key_is_refused(card: CardData, signer: Signer) -> None:
+    refused("bac_key", card, [signer.csca], [BacKey.for_card("001303004567", BORN, date(2030, 1, 1))])
+
+
+def test_the_law_s_second_expiry_candidate_is_tried(signer: Signer) -> None:
+    second = expiry_candidates(BORN, ISSUED)[1]
+    assert read(make_card(PERSON, signer, ISSUED, second), [signer.csca]).identity["verification"] == VERIFIED
+
+
+def test_a_card_lifted_after_mutual_authentication_is_refused(card: CardData, signer: Signer) -> None:
+    refused("removed", card, [signer.csca], lift_after=4)  # select, challenge, authenticate, then gone
+
+
+def test_a_card_that_is_not_an_id_card_is_refused(signer: Signer) -> None:
+    refused("not_mrtd", None, [signer.csca])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_dg13_from_random_bytes_is_a_card_error_never_a_crash(data: bytes) -> None:
+    for blob in (data, b"\x6d" + bytes((len(data) & 0x7F,)) + data[:0x7F]):
+        try:
+            parse_dg13(blob)
+        except CardError as exc:
+            assert exc.code == "data"
+
+
+def test_the_reader_worker_reads_and_says_when_it_is_unplugged(card: CardData, signer: Signer,
+                                                                  tmp_path: Path) -> None:
+    (tmp_path / "csca.pem").write_bytes(signer.csca_pem())
+    events: list[KioskEvent] = []
+    readers = VirtualReaders()
+    reader = CardReader(readers, events.append, tmp_path, poll_s=0.02)
+    reader.start()
+    try:
+        reader.want(True)
+        readers.present(VirtualCard(card))
+        reader.read(KEYS)
+        wait_until(lambda: any(isinstance(e, CardRead) for e in events))
+        (done,) = [e for e in events if isinstance(e, CardRead)]
+        assert done.ok and done.identity is not None and done.identity["verification"] == VERIFIED
+        readers.plugged = False
+        wait_until(lambda: any(isinstance(e, CardReaderState) and e.state == "absent" for e in events))
+        reader.read(KEYS)
+        wait_until(lambda: sum(isinstance(e, CardRead) for e in events) == 2)
+        assert [e for e in events if isinstance(e, CardRead)][-1].code == "reader"
+        assert reader.status(0)["state"] == "absent" and reader.alive
+    finally:
+        reader.stop()
+
+
+def test_a_birth_registration_logged_in_by_chip(sim: Simulator) -> None:
+    sim.run_file(SCRIPTS / "birth_by_chip.yaml")
+    record = sim.app.kiosk.submissions.last.record  # type: ignore[union-attr]
+    assert record["identity"]["verification"] == VERIFIED
+    assert record["answers"]["dan_toc"] == "Tày"  # the chip's ethnicity, where the QR leaves the default
+    assert sim.app.kiosk.session.identity is None  # the visit ended: the chip's identity is wiped
+
+
+def test_a_qr_alone_still_logs_in_and_says_so(sim: Simulator) -> None:
+    sim.run(steps(("presence", True), ("tap", "Nộp hồ sơ"), ("present_qr", QR), ("expect_screen", "procedures")))
+    assert sim.app.kiosk.session.identity is not None
+    assert sim.app.kiosk.session.identity["verification"] == "qr"
+
+
+def card_file(tmp_path: Path, **extra: Any) -> Path:
+    text = (SCRIPTS / "card_anh.yaml").read_text(encoding="utf-8")
+    text += "".join(f"{key}: {value}\n" for key, value in extra.items())
+    path = tmp_path / "card.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("extra", "shown"), [
+    ({"tamper": "dg13"}, "không khớp chữ ký"),
+    ({"signed_by": "unknown"}, "cơ quan mà kiosk không biết"),
+    ({"signer_expired": "true"}, "đã hết hạn"),
+    ({"kind": "other"}, "không phải thẻ căn cước có gắn chip"),
+    ({"lift_after": 4}, "nhấc ra khỏi đầu đọc"),
+])
+def test_a_card_refused_at_the_kiosk_says_why_and_logs_no_one_in(sim: Simulator, tmp_path: Path,
+                                                                 extra: dict[str, Any], shown: str) -> None:
+    sim.run(steps(("presence", True), ("tap", "Nộp hồ sơ"), ("present_card", str(card_file(tmp_path, **extra)))))
+    sim.run(steps(("present_qr", QR)))  # its values open the chip (a bank card has no chip to open)
+    sim.wait_for(lambda: sim.app.stack.top is not None and sim.app.stack.top.modal is not None
+                 and sim.app.stack.top.modal.name == "card_error", "no refusal")
+    sim.run(steps(("expect_text", shown), ("expect_screen", "login")))
+    assert sim.app.kiosk.session.identity is None
+
+
+def test_a_card_put_down_first_opens_with_the_numbers_typed_from_it(sim: Simulator) -> None:
+    sim.run(steps(("presence", True), ("tap", "Nộp hồ sơ"), ("present_card", str(SCRIPTS / "card_anh.yaml")),
+                  ("tap", "Nhập số trên thẻ"), ("expect_screen", "card_key"), ("type", "001303004567"),
+                  ("tap", "Tiếp tục"), ("type", "05032003"), ("tap", "Tiếp tục"), ("type", "05032028"),
+                  ("tap", "Tiếp tục")))
+    sim.wait_for(lambda: sim.app.stack.top_name == "procedures", "the chip did not log in")
+    assert sim.app.kiosk.session.identity is not None
+    assert sim.app.kiosk.session.identity["verification"] == VERIFIED
+
+
+def test_a_present_card_step_without_a_file_fails_plainly(sim: Simulator) -> None:
+    with pytest.raises(StepFailed, match="cannot read the card file"):
+        sim.run(steps(("present_card", "no-such-card.yaml")))
