@@ -6,7 +6,6 @@ import builtins
 import json
 import re
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from PIL import Image
 
 from firmware.app import sim_card, sim_link
 from firmware.app.compose import App
+from firmware.common.marks import without_marks
 from firmware.rules.i18n import _
 from firmware.runtime.clock import VirtualClock
 from hw.camera import SimCamera
@@ -37,8 +37,7 @@ MAX_REAL_WAIT_S = 30.0
 
 def slug(value: Any) -> str:
     """ASCII file-name part for a step argument: 'Trợ giúp' -> 'tro-giup'."""
-    text = unicodedata.normalize("NFD", str(value).replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = without_marks(str(value)).lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:40]
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from firmware.chip.apdu import tlv
 from firmware.chip.datagroups import FILES, build_dg13
 from firmware.chip.mrz import BacKey, make_td1
 from firmware.chip.passive_auth import LDS_SECURITY_OBJECT, DataGroupHash, DataGroupHashes, LdsSecurityObject
+from firmware.common.marks import without_marks
 
 
 @dataclass
@@ -56,11 +56,6 @@ def make_signer(name: str = "CSCA Viet Nam (test)", ds_from: datetime | None = N
           .not_valid_before(start).not_valid_after(start + timedelta(days=ds_days))
           .sign(csca_key, hashes.SHA256()))
     return Signer(csca, ds, ds_key)
-
-
-def fold(text: str) -> str:
-    plain = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
-    return "".join(c for c in plain if not unicodedata.combining(c)).upper()
 
 
 def face_dg2(size: tuple[int, int] = (120, 160)) -> bytes:
@@ -117,7 +112,7 @@ class CardData:
 
 def make_card(person: dict[str, Any], signer: Signer, issued: date, expiry: date | None) -> CardData:
     """A card for `person` (identity keys: id_number, full_name, date_of_birth, sex, address, and any DG13 key)."""
-    name = fold(str(person["full_name"])).split()
+    name = without_marks(str(person["full_name"])).upper().split()
     mrz = make_td1(str(person["id_number"]), person["date_of_birth"], str(person["sex"]), expiry, name[0],
                    " ".join(name[1:]))
     dg1 = tlv(0x61, tlv(0x5F1F, mrz.encode("ascii")))

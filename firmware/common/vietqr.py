@@ -8,7 +8,8 @@ TLV fields in ascending ID order: 00 `01`; 01 `11` static (no amount) or `12` dy
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from firmware.common.marks import without_marks
 
 GUID = "A000000727"
 SERVICE = "QRIBFTTA"
@@ -39,8 +40,7 @@ def _tlv(tag: str, value: str) -> str:
 def ascii_purpose(text: str) -> str:
     """What a bank accepts of a text in the purpose field: no diacritics (đ -> d), only A-Z a-z 0-9 space . -,
     at most 25 characters."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    plain = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    plain = without_marks(text)
     kept = "".join(c if PURPOSE_CHARS.match(c) else " " for c in plain)
     return " ".join(kept.split())[:PURPOSE_MAX].rstrip()
 

@@ -9,21 +9,19 @@ match: tr/ch, s/x, d/gi/r/v, l/n, i/y, final n/ng/nh and t/c/ch, doubled letters
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from firmware.common.catalog import Catalog, Procedure
+from firmware.common.marks import without_marks
 
 MIN_SCORE = 80.0
 
 
 def fold(text: str) -> str:
     """'Đăng ký  Khai sinh' -> 'dang ky khai sinh'."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    plain = without_marks(text).lower()
     return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
 
 
