@@ -17,7 +17,7 @@ import pygame
 from firmware.chip.read import QR_ONLY, VERIFICATION_WORDS, message
 from firmware.rules.i18n import N_, _
 from firmware.rules.identity import IDENTITY_KEYS, Cccd, read_cccd
-from firmware.runtime.events import CameraState, CardPresence, CardRead, CardReaderState, KioskEvent, QrDecoded
+from firmware.runtime.events import CardPresence, CardRead, KioskEvent, QrDecoded
 from firmware.services.cards import keys_from_qr
 from screens.base import CLOSE_MODAL, Screen
 from screens.ui.canvas import Canvas, font, line_height, wrap
@@ -161,9 +161,6 @@ class LoginScreen(Screen):
             self.close_modal()
 
     def on_event(self, event: KioskEvent) -> bool:
-        if isinstance(event, CameraState | CardReaderState):
-            self.relayout()
-            return True
         if isinstance(event, CardRead):
             self._chip_read(event)
             return True
@@ -191,7 +188,6 @@ class LoginScreen(Screen):
         if not self.reading:
             return  # cancelled, or a result for a visit that has moved on
         self.reading = False
-        self.kiosk.cards.reading = False
         self.close_modal()
         if event.ok and event.identity is not None:
             words = VERIFICATION_WORDS.get(str(event.identity.get("verification")), "")

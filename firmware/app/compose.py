@@ -147,7 +147,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
                   ratings=RatingService(outbox, clock, catalog.rating),
                   supplements=SupplementService(config, outbox, clock, printing),
                   payments=PaymentService(config, clock, printing), vneid=VneidService(config),
-                  cards=CardService(devices.card_reader))
+                  cards=CardService(devices.card_reader, health))
     stack.kiosk = kiosk
 
     def arrived(before: str | None, after: str | None) -> None:
@@ -169,7 +169,6 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
 
     # The routing table: every kind's handlers, in the order they run. Screens see every event last.
     router.on(Presence, health.on_presence)
-    router.on(CardReaderState, kiosk.cards.on_state)  # before health: the relayout it causes sees the reader
     router.on(CardPresence, kiosk.cards.on_presence)
     router.on(ButtonPressed, health.on_button)
     for state_kind in (LinkState, PrinterState, CameraState, ScannerState, CardReaderState):

@@ -6,14 +6,12 @@ the expiry tried by the law's rules, firmware/chip/mrz.py), or the values typed 
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from firmware.chip.mrz import BacKey, expiry_candidates
-from firmware.runtime.events import CardPresence, CardReaderState
-
-log = logging.getLogger("motcua.cards")
+from firmware.runtime.events import CardPresence
 
 
 def keys_from_qr(id_number: str, born: date, issued: date | None) -> list[BacKey]:
@@ -23,19 +21,14 @@ def keys_from_qr(id_number: str, born: date, issued: date | None) -> list[BacKey
 
 
 class CardService:
-    def __init__(self, reader: Any | None) -> None:
+    def __init__(self, reader: Any | None, health: Mapping[str, str] | None = None) -> None:
         self.reader = reader  # firmware.devices.card_reading.CardReader, or None when the kiosk has none
-        self.state = "ok" if reader is not None else "absent"
-        self.present = False
-        self.reading = False
-
-    @property
-    def fitted(self) -> bool:
-        return self.reader is not None
+        self._health = health or {}  # the reader's state is Health's `cardreader` part (ok until it says)
+        self.present = False  # the reader posts a card lifted when it goes absent too
 
     @property
     def usable(self) -> bool:
-        return self.reader is not None and self.state == "ok"
+        return self.reader is not None and self._health.get("cardreader", "ok") == "ok"
 
     def want(self, wanted: bool) -> None:
         if self.reader is not None:
@@ -44,14 +37,8 @@ class CardService:
     def read(self, keys: list[BacKey]) -> bool:
         if self.reader is None or not keys:
             return False
-        self.reading = True
         self.reader.read(keys)
         return True
 
     def on_presence(self, event: CardPresence) -> None:
         self.present = event.present
-
-    def on_state(self, event: CardReaderState) -> None:
-        self.state = event.state
-        if event.state != "ok":
-            self.present = False
