@@ -29,8 +29,6 @@ from screens.ui.keyboard import SHIFT, SPACE
 
 FRAME_S = 1 / 30
 EXPECT_TIMEOUT_S = 15.0
-# Steps DESIGN.md names whose features are not built yet: they fail with "unsupported step: NAME".
-PLANNED_STEPS = {"network"}
 DEVICE_WAIT_S = 5.0  # real seconds a device thread may take to answer (it answers in milliseconds)
 MAX_REAL_WAIT_S = 30.0
 
@@ -350,10 +348,13 @@ class Simulator:
         else:
             self.settle(2)
 
-    def _image(self, file: Any) -> Image.Image:
+    def path_of(self, file: Any) -> Path:
+        """A file a step names: relative to where we run, else to the script."""
         path = Path(str(file))
-        if not path.is_absolute() and not path.exists():
-            path = self.script_dir / path  # relative to the script when not relative to where we run
+        return self.script_dir / path if not path.is_absolute() and not path.exists() else path
+
+    def _image(self, file: Any) -> Image.Image:
+        path = self.path_of(file)
         try:
             with Image.open(path) as image:
                 image.load()

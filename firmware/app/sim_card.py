@@ -25,8 +25,7 @@ _signers: dict[str, Signer] = {}
 class Simulator(Protocol):  # firmware.app.sim.Simulator
     app: App
     failure: type[Exception]
-    script_dir: Path
-
+    def path_of(self, file: Any) -> Path: ...
     def wait_for(self, condition: Callable[[], bool], what: str) -> None: ...
     def settle(self, frames: int = 3) -> None: ...
 
@@ -39,9 +38,7 @@ def signer(kind: str) -> Signer:
 
 
 def _load(sim: Simulator, file: Any) -> dict[str, Any]:
-    path = Path(str(file))
-    if not path.is_absolute() and not path.exists():
-        path = sim.script_dir / path
+    path = sim.path_of(file)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
