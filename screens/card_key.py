@@ -16,7 +16,7 @@ from firmware.rules.i18n import N_, _
 from screens.base import Screen
 from screens.ui.canvas import Canvas, line_height
 from screens.ui.keyboard import Keyboard
-from screens.ui.widgets import Button, Label, Widget
+from screens.ui.widgets import Button, Label, Widget, draw_entry
 
 STEPS = (("number", N_("Số định danh cá nhân (12 số, in ở mặt trước thẻ):"), 12),
          ("born", N_("Ngày sinh (ngày, tháng, năm: 8 số):"), 8),
@@ -72,12 +72,8 @@ class CardKeyScreen(Screen):
         return widgets
 
     def draw_content(self, canvas: Canvas) -> None:
-        t, box = self.theme, self._box
-        canvas.fill(t.palette.secondary, box, t.radius)
-        canvas.outline(t.palette.outline, box, max(2, t.px(3)), t.radius)
         shown = self.digits if STEPS[self.step][0] == "number" else date_entry.shown(self.digits)
-        canvas.text(shown or _("(chưa nhập)"), box.inflate(-2 * t.px(24), -t.px(8)), t.title,
-                    t.palette.text if self.digits else t.palette.muted, bold=bool(self.digits), valign="middle")
+        draw_entry(canvas, self._box, shown, bool(self.digits))
 
     def on_action(self, action: str) -> None:
         if action.startswith("char:") and action[5:].isdigit():

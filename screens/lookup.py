@@ -19,7 +19,7 @@ from firmware.runtime.events import KioskEvent, QrDecoded, Response
 from screens.base import Screen
 from screens.ui.canvas import Canvas, line_height
 from screens.ui.keyboard import Keyboard
-from screens.ui.widgets import Button, Label, Widget
+from screens.ui.widgets import Button, Label, Widget, draw_entry
 
 SCAN = N_("Quét mã trên phiếu hẹn")
 TYPE = N_("Nhập mã hồ sơ")
@@ -127,11 +127,7 @@ class LookupScreen(Screen):
     def draw_content(self, canvas: Canvas) -> None:
         if not self.typing or self.waiting:
             return
-        t, box = self.theme, self._box
-        canvas.fill(t.palette.background, box, t.radius)
-        canvas.outline(t.palette.primary, box, max(2, t.px(4)), t.radius)
-        canvas.text(shown_code(self.digits) or _("(chưa nhập)"), box.inflate(-2 * t.px(24), -t.px(8)), t.title,
-                    t.palette.text if self.digits else t.palette.muted, bold=bool(self.digits), valign="middle")
+        draw_entry(canvas, self._box, shown_code(self.digits), bool(self.digits))
 
     # -- input ----------------------------------------------------------------------------------------
     def on_action(self, action: str) -> None:

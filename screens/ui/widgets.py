@@ -233,6 +233,15 @@ class ScrollList(Widget):
         yield from self.items
 
 
+def draw_entry(canvas: Canvas, box: pygame.Rect, shown: str, typed: bool) -> None:
+    """The box that shows what is typed on the digit keypad: bold once something is, `(chưa nhập)` for nothing."""
+    t = canvas.theme
+    canvas.fill(t.palette.background, box, t.radius)
+    canvas.outline(t.palette.primary, box, max(2, t.px(4)), t.radius)
+    canvas.text(shown or _("(chưa nhập)"), box.inflate(-2 * t.px(24), -t.px(8)), t.title,
+                t.palette.text if typed else t.palette.muted, bold=typed, valign="middle")
+
+
 def banner_messages(health: Mapping[str, str]) -> list[str]:
     """What the citizen should know about the kiosk's own state, in plain words."""
     messages = []
