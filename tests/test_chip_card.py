@@ -125,6 +125,25 @@ def test_dg13_from_random_bytes_is_a_card_error_never_a_crash(data: bytes) -> No
             assert exc.code == "data"
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300), st.integers(0, 0xFFFF))
+def test_every_chip_answer_from_random_bytes_is_a_card_error_never_a_crash(data: bytes, sw: int) -> None:
+    """DG1, DG2, EF.SOD and a secure-messaging response as a broken or hostile card might send them."""
+    from firmware.chip.datagroups import face_image, parse_dg1
+    from firmware.chip.passive_auth import verify
+    from firmware.chip.secure_messaging import SecureChannel
+
+    channel = SecureChannel(bytes(16), bytes(16), bytes(8))
+    for tag, parse in ((0x61, parse_dg1), (0x75, face_image),
+                       (0x77, lambda b: verify(b, {1: data}, [], datetime.now(UTC))),
+                       (None, lambda b: channel.unprotect(b, sw))):
+        for blob in (data, bytes((tag,)) + bytes((len(data) & 0x7F,)) + data[:0x7F]) if tag else (data,):
+            try:
+                parse(blob)
+            except CardError:
+                pass
+
+
 def test_the_reader_worker_reads_and_says_when_it_is_unplugged(card: CardData, signer: Signer,
                                                                   tmp_path: Path) -> None:
     (tmp_path / "csca.pem").write_bytes(signer.csca_pem())

@@ -18,7 +18,7 @@ from typing import Any
 
 from asn1crypto import core
 
-from firmware.chip.apdu import CardError, children, read_tlv
+from firmware.chip.apdu import CardError, children, read_tlv, tlv
 from firmware.chip.mrz import Td1, parse_td1
 
 FILES = {"com": 0x011E, "dg1": 0x0101, "dg2": 0x0102, "dg13": 0x010D, "sod": 0x011D}
@@ -135,8 +135,6 @@ def parse_dg13(data: bytes) -> dict[str, Any]:
 
 def build_dg13(values: dict[str, Any]) -> bytes:
     """The issuer's side (virtual cards, tests): DG13 from identity keys."""
-    from firmware.chip.apdu import tlv
-
     numbers = {name: number for number, name in DG13_FIELDS.items()}
     items = []
     for name, value in values.items():

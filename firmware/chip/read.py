@@ -19,7 +19,7 @@ from firmware.chip.apdu import OK, CardError, Command, Transmit, read_length
 from firmware.chip.datagroups import FILES, decode_face, face_image, parse_dg1, parse_dg13
 from firmware.chip.mrz import BacKey
 from firmware.chip.secure_messaging import SecureChannel
-from firmware.rules.i18n import N_
+from firmware.rules.i18n import N_, _
 from firmware.rules.identity import read_cccd
 
 AID = bytes.fromhex("A0000002471001")
@@ -60,8 +60,6 @@ class ChipRead:
 
 def message(code: str) -> str:
     """What the citizen reads for a failed read, in the kiosk's language."""
-    from firmware.rules.i18n import _
-
     text = _(MESSAGES.get(code, MESSAGES["data"]))
     return f"{text} {_(REFUSED)}" if code.startswith("pa_") else text
 

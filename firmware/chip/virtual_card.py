@@ -19,6 +19,10 @@ from firmware.chip.secure_messaging import SecureChannel
 NOT_FOUND, NOT_ALLOWED, AUTH_FAILED, SM_WRONG, BAD_COMMAND = 0x6A82, 0x6982, 0x6300, 0x6988, 0x6D00
 
 
+def _sw(word: int) -> bytes:
+    return word.to_bytes(2, "big")
+
+
 class NoCard(Exception):
     """No card on the reader (as pyscard's NoCardException)."""
 
@@ -48,33 +52,33 @@ class VirtualCard:
             self.lifted = True
             raise CardRemoved("the card left the field")
         try:
-            if self._channel is not None and raw[0] & 0x0C == 0x0C:
+            if self._channel is not None and raw[:1] and raw[0] & 0x0C == 0x0C:
                 return self._secure(raw)
             return self._plain(Command.decode(raw))
         except CardError:
             self._channel = None
-            return SM_WRONG.to_bytes(2, "big")
+            return _sw(SM_WRONG)
         except ValueError:
-            return BAD_COMMAND.to_bytes(2, "big")
+            return _sw(BAD_COMMAND)
 
     def _plain(self, command: Command) -> bytes:
         self._channel = None  # a plain command ends secure messaging
         if command.ins == 0xA4 and command.p1 == 0x04:
             self._selected_app = self.data is not None and command.data == AID
-            return (OK if self._selected_app else NOT_FOUND).to_bytes(2, "big")
+            return _sw(OK if self._selected_app else NOT_FOUND)
         if not self._selected_app or self.data is None:
-            return BAD_COMMAND.to_bytes(2, "big")
+            return _sw(BAD_COMMAND)
         if command.ins == 0x84:
             self._challenge = os.urandom(8)
-            return self._challenge + OK.to_bytes(2, "big")
+            return self._challenge + _sw(OK)
         if command.ins == 0x82 and self._challenge:
             answer = bac.card_answer(self.data.key, self._challenge, command.data)
             self._challenge = b""
             if answer is None:
-                return AUTH_FAILED.to_bytes(2, "big")
+                return _sw(AUTH_FAILED)
             reply, self._channel = answer
-            return reply + OK.to_bytes(2, "big")
-        return NOT_ALLOWED.to_bytes(2, "big")
+            return reply + _sw(OK)
+        return _sw(NOT_ALLOWED)
 
     def _secure(self, raw: bytes) -> bytes:
         assert self._channel is not None and self.data is not None
@@ -82,12 +86,12 @@ class VirtualCard:
         command = channel.open_command(raw)
         if command.ins == 0xA4 and command.p1 == 0x02:
             self._file = self.data.files.get(int.from_bytes(command.data, "big"))
-            return channel.seal_response(b"", OK if self._file is not None else NOT_FOUND) + OK.to_bytes(2, "big")
+            return channel.seal_response(b"", OK if self._file is not None else NOT_FOUND) + _sw(OK)
         if command.ins == 0xB0 and self._file is not None:
             offset = command.p1 << 8 | command.p2
             length = command.le or 256
-            return channel.seal_response(self._file[offset:offset + length]) + OK.to_bytes(2, "big")
-        return channel.seal_response(b"", NOT_ALLOWED) + OK.to_bytes(2, "big")
+            return channel.seal_response(self._file[offset:offset + length]) + _sw(OK)
+        return channel.seal_response(b"", NOT_ALLOWED) + _sw(OK)
 
 
 class VirtualConnection:
