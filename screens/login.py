@@ -73,6 +73,7 @@ class LoginScreen(Screen):
 
     def pause(self) -> None:
         self.kiosk.cards.want(False)
+        self.reading = False  # the reading modal closes with the pause: as if cancelled
         super().pause()
 
     def leave(self) -> None:

@@ -220,3 +220,27 @@ def test_a_card_put_down_first_opens_with_the_numbers_typed_from_it(sim: Simulat
 def test_a_present_card_step_without_a_file_fails_plainly(sim: Simulator) -> None:
     with pytest.raises(StepFailed, match="cannot read the card file"):
         sim.run(steps(("present_card", "no-such-card.yaml")))
+
+
+def test_a_bug_while_reading_still_answers_the_citizen_and_the_worker_goes_on(card: CardData, tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from firmware.devices import card_reading
+
+    def broken(*_args: Any) -> Any:
+        raise IndexError("a parser's bug")
+
+    monkeypatch.setattr(card_reading, "read_card", broken)
+    events: list[KioskEvent] = []
+    readers = VirtualReaders()
+    reader = CardReader(readers, events.append, tmp_path, poll_s=0.02)
+    reader.start()
+    try:
+        reader.want(True)
+        readers.present(VirtualCard(card))
+        reader.read(KEYS)
+        wait_until(lambda: any(isinstance(e, CardRead) for e in events))
+        assert [e.code for e in events if isinstance(e, CardRead)] == ["data"]
+        wait_until(lambda: reader.faults == 1)
+        assert reader.alive
+    finally:
+        reader.stop()

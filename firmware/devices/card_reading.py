@@ -109,13 +109,18 @@ class CardReader(Worker):
 
         self.reads += 1
         try:
-            cscas = [*load_csca(self._csca_dir), *self._trusted]
+            cscas = [*load_csca(self._csca_dir), *self._trusted]  # the province may add one without a restart
+            self.csca_count = len(cscas)
             result = read_card(transmit, keys, cscas, datetime.now(UTC))
         except CardError as exc:
             self.failures += 1
             log.warning("card: not read (%s: %s)", exc.code, exc.detail)  # the detail carries no personal data
             self._post(CardRead(False, exc.code))
             return
+        except Exception:  # a parser's bug: the citizen is told, and the worker's guard logs it and goes on
+            self.failures += 1
+            self._post(CardRead(False, "data"))
+            raise
         log.info("card: read, verification %s, data groups checked %s", result.identity["verification"],
                  result.checked or "none")
         self._post(CardRead(True, "", result.identity))
