@@ -14,7 +14,7 @@ from typing import Any
 
 import pygame
 
-from firmware.chip.read import QR_ONLY, VERIFICATION_WORDS, message
+from firmware.chip.messages import QR_ONLY, VERIFICATION_WORDS, message
 from firmware.rules.i18n import N_, _
 from firmware.rules.identity import IDENTITY_KEYS, Cccd, read_cccd
 from firmware.runtime.events import CardPresence, CardRead, KioskEvent, QrDecoded

@@ -16,8 +16,9 @@ from firmware.app.sim import Simulator, StepFailed
 from firmware.chip.apdu import CardError
 from firmware.chip.datagroups import FILES, parse_dg13
 from firmware.chip.issuer import CardData, Signer, make_card, make_signer
+from firmware.chip.messages import CHIP_ONLY, VERIFIED
 from firmware.chip.mrz import BacKey, expiry_candidates
-from firmware.chip.read import CHIP_ONLY, VERIFIED, read_card
+from firmware.chip.read import read_card
 from firmware.chip.virtual_card import VirtualCard, VirtualReaders
 from firmware.devices.card_reading import CardReader
 from firmware.runtime.events import CardRead, CardReaderState, KioskEvent
@@ -224,12 +225,12 @@ def test_a_present_card_step_without_a_file_fails_plainly(sim: Simulator) -> Non
 
 def test_a_bug_while_reading_still_answers_the_citizen_and_the_worker_goes_on(card: CardData, tmp_path: Path,
                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from firmware.devices import card_reading
+    from firmware.chip import read as chip_read
 
     def broken(*_args: Any) -> Any:
         raise IndexError("a parser's bug")
 
-    monkeypatch.setattr(card_reading, "read_card", broken)
+    monkeypatch.setattr(chip_read, "read_card", broken)
     events: list[KioskEvent] = []
     readers = VirtualReaders()
     reader = CardReader(readers, events.append, tmp_path, poll_s=0.02)

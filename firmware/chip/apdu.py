@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 Transmit = Callable[[bytes], tuple[bytes, int]]  # a command APDU -> (response data, status word)
 OK = 0x9000
+AID = bytes.fromhex("A0000002471001")  # the eMRTD application (ICAO 9303 part 10)
 
 
 class CardError(Exception):

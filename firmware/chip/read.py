@@ -2,7 +2,8 @@
 DG13 and EF.SOD through secure messaging, check them (passive authentication where CSCA certificates are
 installed), and hand back the identity the rest of the kiosk uses, with the extra fields of DG13.
 
-Runs on the card reader's worker thread; every failure is a CardError whose code `MESSAGES` explains.
+Runs on the card reader's worker thread; every failure is a CardError whose code firmware/chip/messages.py
+explains.
 """
 
 from __future__ import annotations
@@ -15,53 +16,21 @@ from typing import Any
 from cryptography import x509
 
 from firmware.chip import bac, passive_auth
-from firmware.chip.apdu import OK, CardError, Command, Transmit, read_length
+from firmware.chip.apdu import AID, OK, CardError, Command, Transmit, read_length
 from firmware.chip.datagroups import FILES, decode_face, face_image, parse_dg1, parse_dg13
+from firmware.chip.messages import CHIP_ONLY, VERIFIED
 from firmware.chip.mrz import BacKey
 from firmware.chip.secure_messaging import SecureChannel
-from firmware.rules.i18n import N_, _
 from firmware.rules.identity import read_cccd
 
-AID = bytes.fromhex("A0000002471001")
 CHUNK = 0xDF  # the most a 3DES secure-messaging response carries in one short APDU
-VERIFIED, CHIP_ONLY, QR_ONLY = "chip+PA", "chip", "qr"
 EXTRA_KEYS = ("nationality", "ethnicity", "religion", "place_of_origin", "identifying_marks", "expiry_date",
               "father_name", "mother_name", "spouse_name")
-
-# code -> what the citizen is told (the detail goes to the journal, never personal data); a failed check
-# (`pa_*`) is followed by REFUSED.
-MESSAGES = {
-    "removed": N_("Thẻ đã bị nhấc ra khỏi đầu đọc khi đang đọc. Xin mời bạn đặt lại thẻ và giữ yên."),
-    "not_mrtd": N_("Đây không phải thẻ căn cước có gắn chip. Xin mời bạn đặt đúng thẻ căn cước."),
-    "bac_key": N_("Không mở được chip bằng thông tin trên thẻ. Xin mời bạn nhập các số in trên thẻ."),
-    "sm": N_("Chip trả lời không đúng. Xin mời bạn đặt lại thẻ."),
-    "data": N_("Dữ liệu trong chip không đọc được. Xin mời bạn dùng mã QR trên thẻ hoặc đến quầy một cửa."),
-    "pa_hash": N_("Dữ liệu trong chip không khớp chữ ký của cơ quan cấp thẻ."),
-    "pa_signature": N_("Chữ ký số trong chip không đúng."),
-    "pa_csca": N_("Chip được ký bởi một cơ quan mà kiosk không biết."),
-    "pa_expired": N_("Chứng thư ký của chip đã hết hạn."),
-    "pa_format": N_("Chữ ký số trong chip không đọc được."),
-    "reader": N_("Đầu đọc thẻ đang tạm ngừng. Xin mời bạn dùng mã QR trên thẻ."),
-}
-REFUSED = N_("Thẻ này không dùng được ở kiosk. Xin mời bạn đến quầy một cửa.")
-# What the citizen is told about where the identity came from.
-VERIFICATION_WORDS = {
-    VERIFIED: N_("Thông tin đọc từ chip trên thẻ, đã xác thực chữ ký của cơ quan cấp thẻ."),
-    CHIP_ONLY: N_("Thông tin đọc từ chip trên thẻ, chưa xác thực được chữ ký."),
-    QR_ONLY: N_("Thông tin đọc từ mã QR trên thẻ."),
-}
-
 
 @dataclass
 class ChipRead:
     identity: dict[str, Any]  # IDENTITY_KEYS, EXTRA_KEYS, "verification" and "face" (JPEG 2000 bytes)
     checked: list[int]  # data groups whose hashes were verified (empty: not verified)
-
-
-def message(code: str) -> str:
-    """What the citizen reads for a failed read, in the kiosk's language."""
-    text = _(MESSAGES.get(code, MESSAGES["data"]))
-    return f"{text} {_(REFUSED)}" if code.startswith("pa_") else text
 
 
 def guarded(transmit: Transmit) -> Transmit:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from firmware.chip import bac
-from firmware.chip.apdu import OK, CardError, Command
-from firmware.chip.issuer import CardData
-from firmware.chip.read import AID
+from firmware.chip.apdu import AID, OK, CardError, Command
 from firmware.chip.secure_messaging import SecureChannel
+
+if TYPE_CHECKING:  # the issuer (asn1crypto, x509) is for making cards, not for answering as one
+    from firmware.chip.issuer import CardData
 
 NOT_FOUND, NOT_ALLOWED, AUTH_FAILED, SM_WRONG, BAD_COMMAND = 0x6A82, 0x6982, 0x6300, 0x6988, 0x6D00
 

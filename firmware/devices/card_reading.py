@@ -17,8 +17,6 @@ from typing import Any
 
 from firmware.chip.apdu import CardError
 from firmware.chip.mrz import BacKey
-from firmware.chip.passive_auth import load_csca
-from firmware.chip.read import read_card
 from firmware.runtime.events import CardPresence, CardRead, CardReaderState, KioskEvent
 from firmware.runtime.worker import Worker
 
@@ -41,7 +39,7 @@ class CardReader(Worker):
         self.present = False
         self.reads = 0
         self.failures = 0
-        self.csca_count = len(load_csca(csca_dir))
+        self.csca_count: int | None = None  # counted on the worker when a card is first wanted, then at each read
         self._trusted: list[Any] = []  # CSCA certificates given in code (the simulator's own test CSCA)
 
     # -- from the loop ------------------------------------------------------------------------------------
@@ -56,7 +54,6 @@ class CardReader(Worker):
         with self._lock:
             if csca not in self._trusted:
                 self._trusted.append(csca)
-                self.csca_count += 1
 
     def read(self, keys: Sequence[BacKey]) -> None:
         """Read the card on the reader with these BAC keys, tried in order; the answer is a CardRead event."""
@@ -71,6 +68,8 @@ class CardReader(Worker):
         if not wanted and keys is None:
             self._nap(2.0)
             return
+        if self.csca_count is None:  # the first time a screen wants a card, not at start
+            self._cscas()
         connection = self._connect()
         if connection is not None and keys is not None:
             self._read(connection, keys)
@@ -107,11 +106,11 @@ class CardReader(Worker):
             data, sw1, sw2 = connection.transmit(list(apdu))
             return bytes(data), sw1 << 8 | sw2
 
+        from firmware.chip.read import read_card  # the protocol's imports: on the worker, not before the first frame
+
         self.reads += 1
         try:
-            cscas = [*load_csca(self._csca_dir), *self._trusted]  # the province may add one without a restart
-            self.csca_count = len(cscas)
-            result = read_card(transmit, keys, cscas, datetime.now(UTC))
+            result = read_card(transmit, keys, self._cscas(), datetime.now(UTC))
         except CardError as exc:
             self.failures += 1
             log.warning("card: not read (%s: %s)", exc.code, exc.detail)  # the detail carries no personal data
@@ -124,6 +123,15 @@ class CardReader(Worker):
         log.info("card: read, verification %s, data groups checked %s", result.identity["verification"],
                  result.checked or "none")
         self._post(CardRead(True, "", result.identity))
+
+    def _cscas(self) -> list[Any]:
+        """The CSCA certificates trusted now (the province may add one without a restart)."""
+        from firmware.chip.passive_auth import load_csca
+
+        with self._lock:
+            cscas = [*load_csca(self._csca_dir), *self._trusted]
+        self.csca_count = len(cscas)
+        return cscas
 
     def _set_state(self, state: str, reason: str) -> None:
         if state != self.state:
