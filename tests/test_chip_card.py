@@ -109,7 +109,7 @@ def test_the_law_s_second_expiry_candidate_is_tried(signer: Signer) -> None:
 
 
 def test_a_card_lifted_after_mutual_authentication_is_refused(card: CardData, signer: Signer) -> None:
-    refused("removed", card, [signer.csca], lift_after=4)  # select, challenge, authenticate, then gone
+    refused("removed", card, [signer.csca], lift_after=4)  # EF.CardAccess, select, challenge, authenticate, then gone
 
 
 def test_a_card_that_is_not_an_id_card_is_refused(signer: Signer) -> None:

@@ -1,8 +1,9 @@
 """The simulator's card reader steps: `present_card: FILE` puts a virtual ID card on the reader and `remove_card:
 true` lifts it (docs/sim.md). The card file (YAML) holds the person as the chip's DG13 does, and how the card
 should behave: `signed_by: unknown` (a CSCA the kiosk does not trust), `tamper: dg13` (changed after signing),
-`signer_expired: true`, `kind: other` (not an ID card), `lift_after: N` (lifted after N APDUs). The simulator's
-own test CSCA is the one the kiosk trusts."""
+`signer_expired: true`, `kind: other` (not an ID card), `lift_after: N` (lifted after N APDUs), `access: pace`
+(the default: PACE with AES-128 on brainpoolP256r1, and BAC) or `access: bac` (BAC only). The simulator's own
+test CSCA is the one the kiosk trusts."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from firmware.app.compose import App
 from firmware.chip.datagroups import FILES
 from firmware.chip.issuer import Signer, make_card, make_signer
 from firmware.chip.mrz import expiry_candidates
+from firmware.chip.pace import BRAINPOOL_AES128
 
+ACCESS = {"pace": (BRAINPOOL_AES128,), "bac": ()}
 REQUIRED = ("id_number", "full_name", "date_of_birth", "sex", "address", "issue_date")
 _signers: dict[str, Signer] = {}
 
@@ -48,6 +51,8 @@ def _load(sim: Simulator, file: Any) -> dict[str, Any]:
     missing = [key for key in REQUIRED if not data.get(key)]
     if data.get("kind", "id_card") == "id_card" and missing:
         raise sim.failure(f"present_card: {file} lacks {', '.join(missing)}")
+    if data.get("access", "pace") not in ACCESS:
+        raise sim.failure(f"present_card: access must be one of {', '.join(ACCESS)}, got {data['access']!r}")
     for key in ("date_of_birth", "issue_date", "expiry_date"):
         if key in data and data[key] is not None and not isinstance(data[key], date):
             raise sim.failure(f"present_card: {key} must be a date (YYYY-MM-DD), got {data[key]!r}")
@@ -67,10 +72,10 @@ def present_card(sim: Simulator, file: Any) -> None:
         kind = "expired" if data.get("signer_expired") else str(data.get("signed_by") or "kiosk")
         reader.trust(signer("kiosk").csca)
         person = {k: v for k, v in data.items() if k not in ("kind", "signed_by", "tamper", "signer_expired",
-                                                              "lift_after", "issue_date", "expiry_date")}
+                                                              "lift_after", "issue_date", "expiry_date", "access")}
         born, issued = data["date_of_birth"], data["issue_date"]
         expiry = data["expiry_date"] if "expiry_date" in data else expiry_candidates(born, issued)[0]
-        made = make_card(person, signer(kind), issued, expiry)
+        made = make_card(person, signer(kind), issued, expiry, ACCESS[data.get("access", "pace")])
         if data.get("tamper") == "dg13":
             dg13 = made.files[FILES["dg13"]]  # its last character changed: still well-formed, not what was signed
             made.files[FILES["dg13"]] = dg13[:-1] + bytes((dg13[-1] ^ 0x01,))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from cryptography.x509.oid import NameOID
 from firmware.chip.apdu import tlv
 from firmware.chip.datagroups import FILES, build_dg13
 from firmware.chip.mrz import BacKey, make_td1
+from firmware.chip.pace import PaceInfo, card_access
 from firmware.chip.passive_auth import LDS_SECURITY_OBJECT, DataGroupHash, DataGroupHashes, LdsSecurityObject
 from firmware.common.marks import without_marks
 
@@ -108,10 +110,13 @@ class CardData:
 
     files: dict[int, bytes]
     key: BacKey
+    card_access: bytes = b""  # EF.CardAccess, in the master file: the card offers PACE (b"": BAC only)
 
 
-def make_card(person: dict[str, Any], signer: Signer, issued: date, expiry: date | None) -> CardData:
-    """A card for `person` (identity keys: id_number, full_name, date_of_birth, sex, address, and any DG13 key)."""
+def make_card(person: dict[str, Any], signer: Signer, issued: date, expiry: date | None,
+              pace_offer: Sequence[PaceInfo] = ()) -> CardData:
+    """A card for `person` (identity keys: id_number, full_name, date_of_birth, sex, address, and any DG13 key);
+    with `pace_offer`, its EF.CardAccess offers PACE (and it still answers BAC)."""
     name = without_marks(str(person["full_name"])).upper().split()
     mrz = make_td1(str(person["id_number"]), person["date_of_birth"], str(person["sex"]), expiry, name[0],
                    " ".join(name[1:]))
@@ -122,4 +127,5 @@ def make_card(person: dict[str, Any], signer: Signer, issued: date, expiry: date
     com = tlv(0x60, tlv(0x5F01, b"0107") + tlv(0x5F36, b"040000") + tlv(0x5C, bytes((0x61, 0x75, 0x6D))))
     files = {FILES["com"]: com, FILES["dg1"]: dg1, FILES["dg2"]: groups[2], FILES["dg13"]: dg13,
              FILES["sod"]: sign_sod(groups, signer)}
-    return CardData(files, BacKey.for_card(str(person["id_number"]), person["date_of_birth"], expiry))
+    return CardData(files, BacKey.for_card(str(person["id_number"]), person["date_of_birth"], expiry),
+                    card_access(list(pace_offer)) if pace_offer else b"")

@@ -8,14 +8,15 @@ explains.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from cryptography import x509
 
-from firmware.chip import bac, passive_auth
+from firmware.chip import bac, pace, passive_auth
 from firmware.chip.apdu import AID, OK, CardError, Command, Transmit, read_length
 from firmware.chip.datagroups import FILES, decode_face, face_image, parse_dg1, parse_dg13
 from firmware.chip.messages import CHIP_ONLY, VERIFIED
@@ -23,6 +24,7 @@ from firmware.chip.mrz import BacKey
 from firmware.chip.secure_messaging import SecureChannel
 from firmware.rules.identity import read_cccd
 
+log = logging.getLogger("motcua.cardreader")
 CHUNK = 0xDF  # the most a 3DES secure-messaging response carries in one short APDU
 EXTRA_KEYS = ("nationality", "ethnicity", "religion", "place_of_origin", "identifying_marks", "expiry_date",
               "father_name", "mother_name", "spouse_name")
@@ -31,6 +33,7 @@ EXTRA_KEYS = ("nationality", "ethnicity", "religion", "place_of_origin", "identi
 class ChipRead:
     identity: dict[str, Any]  # IDENTITY_KEYS, EXTRA_KEYS, "verification" and "face" (JPEG 2000 bytes)
     checked: list[int]  # data groups whose hashes were verified (empty: not verified)
+    access: str = "BAC"  # how the chip was opened: "BAC" or "PACE <protocol>"
 
 
 def guarded(transmit: Transmit) -> Transmit:
@@ -45,11 +48,15 @@ def guarded(transmit: Transmit) -> Transmit:
     return send
 
 
-def read_file(send: Transmit, channel: SecureChannel, fid: int) -> bytes:
-    data, sw = channel.unprotect(*send(channel.protect(Command(0x00, 0xA4, 0x02, 0x0C, fid.to_bytes(2, "big")))))
+Exchange = Callable[[Command], tuple[bytes, int]]  # a command -> (plain response data, status word)
+
+
+def read_file(exchange: Exchange, fid: int) -> bytes:
+    """A whole elementary file, selected and read in chunks, in the clear or through secure messaging."""
+    _data, sw = exchange(Command(0x00, 0xA4, 0x02, 0x0C, fid.to_bytes(2, "big")))
     if sw != OK:
         raise CardError("data", f"file {fid:04X} cannot be selected ({sw:04X})")
-    head, sw = channel.unprotect(*send(channel.protect(Command(0x00, 0xB0, 0x00, 0x00, le=4))))
+    head, sw = exchange(Command(0x00, 0xB0, 0x00, 0x00, le=4))
     if sw != OK or len(head) < 2:
         raise CardError("data", f"file {fid:04X} cannot be read ({sw:04X})")
     try:
@@ -63,21 +70,57 @@ def read_file(send: Transmit, channel: SecureChannel, fid: int) -> bytes:
     while len(content) < total:
         offset = len(content)
         want = min(CHUNK, total - offset)
-        chunk, sw = channel.unprotect(*send(channel.protect(
-            Command(0x00, 0xB0, offset >> 8, offset & 0xFF, le=want))))
+        chunk, sw = exchange(Command(0x00, 0xB0, offset >> 8, offset & 0xFF, le=want))
         if sw != OK or not chunk:
             raise CardError("data", f"file {fid:04X} stops at {offset} of {total} ({sw:04X})")
         content += chunk[:want]
     return bytes(content)
 
 
-def open_channel(send: Transmit, keys: Sequence[BacKey]) -> SecureChannel:
+def secure(send: Transmit, channel: SecureChannel) -> Exchange:
+    return lambda command: channel.unprotect(*send(channel.protect(command)))
+
+
+def pace_offer(send: Transmit) -> list[pace.PaceInfo]:
+    """What EF.CardAccess offers; [] for a card without one (BAC only)."""
+    try:
+        return pace.parse_card_access(read_file(lambda command: send(command.encode()), pace.CARD_ACCESS))
+    except CardError as exc:
+        if exc.code != "data":
+            raise
+        return []
+
+
+def open_channel(send: Transmit, keys: Sequence[BacKey]) -> tuple[SecureChannel, str]:
+    """A secure channel into the eMRTD application, and how it was opened: PACE where the card offers a protocol
+    this code speaks, else BAC. Each candidate key is tried in turn."""
+    offer = pace_offer(send)
+    info = pace.choose(offer)
+    if info is not None:
+        for key in keys:
+            try:
+                channel = pace.authenticate(send, key, info, reference=len(offer) > 1)
+            except CardError as exc:
+                if exc.code == "pace":
+                    log.warning("card: PACE %s failed (%s), reading by BAC", info.describe(), exc.detail)
+                    break
+                if exc.code != "bac_key":
+                    raise
+                continue
+            _data, sw = secure(send, channel)(Command(0x00, 0xA4, 0x04, 0x0C, AID))
+            if sw != OK:
+                raise CardError("not_mrtd", f"no eMRTD application ({sw:04X})")
+            return channel, f"PACE {info.describe()}"
+        else:
+            raise CardError("bac_key", f"{len(keys)} candidate keys refused by PACE")
+    elif offer:
+        log.info("card: offers PACE only as %s, reading by BAC", ", ".join(i.describe() for i in offer))
     _data, sw = send(Command(0x00, 0xA4, 0x04, 0x0C, AID).encode())
     if sw != OK:
         raise CardError("not_mrtd", f"no eMRTD application ({sw:04X})")
     for key in keys:
         try:
-            return bac.authenticate(send, key)
+            return bac.authenticate(send, key), "BAC"
         except CardError as exc:
             if exc.code != "bac_key":
                 raise
@@ -108,13 +151,14 @@ def identity_from(dg1: bytes, dg13: bytes, today: Any) -> dict[str, Any]:
 def read_card(transmit: Transmit, keys: Sequence[BacKey], cscas: list[x509.Certificate],
               now: datetime) -> ChipRead:
     send = guarded(transmit)
-    channel = open_channel(send, keys)
-    groups = {number: read_file(send, channel, FILES[f"dg{number}"]) for number in (1, 13, 2)}
-    sod = read_file(send, channel, FILES["sod"])
+    channel, access = open_channel(send, keys)
+    exchange = secure(send, channel)
+    groups = {number: read_file(exchange, FILES[f"dg{number}"]) for number in (1, 13, 2)}
+    sod = read_file(exchange, FILES["sod"])
     face = face_image(groups[2])
     decode_face(face)  # a face that does not decode is a damaged chip
     checked = passive_auth.verify(sod, groups, cscas, now) if cscas else []
     identity = identity_from(groups[1], groups[13], now.date())
     identity["verification"] = VERIFIED if checked else CHIP_ONLY
     identity["face"] = face
-    return ChipRead(identity, checked)
+    return ChipRead(identity, checked, access)

@@ -16,6 +16,7 @@ from firmware.chip.secure_messaging import SecureChannel
 
 if TYPE_CHECKING:  # the issuer (asn1crypto, x509) is for making cards, not for answering as one
     from firmware.chip.issuer import CardData
+    from firmware.chip.pace_card import PaceCard
 
 NOT_FOUND, NOT_ALLOWED, AUTH_FAILED, SM_WRONG, BAD_COMMAND = 0x6A82, 0x6982, 0x6300, 0x6988, 0x6D00
 
@@ -42,9 +43,11 @@ class VirtualCard:
         self._challenge = b""
         self._channel: SecureChannel | None = None
         self._file: bytes | None = None
+        self._pace: PaceCard | None = None
 
     def reset(self) -> None:
         self._selected_app, self._challenge, self._channel, self._file = False, b"", None, None
+        self._pace = None
 
     def answer(self, raw: bytes) -> bytes:
         """The card's whole response: data then status word."""
@@ -67,6 +70,8 @@ class VirtualCard:
         if command.ins == 0xA4 and command.p1 == 0x04:
             self._selected_app = self.data is not None and command.data == AID
             return _sw(OK if self._selected_app else NOT_FOUND)
+        if self.data is not None and self.data.card_access and command.ins in (0xA4, 0xB0, 0x22, 0x86):
+            return self._master_file(command, self.data)
         if not self._selected_app or self.data is None:
             return _sw(BAD_COMMAND)
         if command.ins == 0x84:
@@ -81,10 +86,36 @@ class VirtualCard:
             return reply + _sw(OK)
         return _sw(NOT_ALLOWED)
 
+    def _master_file(self, command: Command, data: CardData) -> bytes:
+        """EF.CardAccess, read in the clear, and PACE (a card that offers it)."""
+        if command.ins == 0xA4:
+            self._file = data.card_access if command.data == b"\x01\x1c" and command.p1 in (0x00, 0x02) else None
+            return _sw(OK if self._file is not None else NOT_FOUND)
+        if command.ins == 0xB0:
+            if self._file is None:
+                return _sw(NOT_ALLOWED)
+            offset = command.p1 << 8 | command.p2
+            return self._file[offset:offset + (command.le or 256)] + _sw(OK)
+        from firmware.chip import pace
+        from firmware.chip.pace_card import PaceCard
+
+        if command.ins == 0x22 and command.p1 == 0xC1 and command.p2 == 0xA4:
+            self._pace = PaceCard(pace.parse_card_access(data.card_access), data.key)
+            return _sw(self._pace.set_at(command.data))
+        if self._pace is None:
+            return _sw(NOT_ALLOWED)
+        answer, sw, self._channel = self._pace.general_authenticate(command)
+        return answer + _sw(sw)
+
     def _secure(self, raw: bytes) -> bytes:
         assert self._channel is not None and self.data is not None
         channel = self._channel
         command = channel.open_command(raw)
+        if command.ins == 0xA4 and command.p1 == 0x04:
+            self._selected_app = command.data == AID
+            return channel.seal_response(b"", OK if self._selected_app else NOT_FOUND) + _sw(OK)
+        if not self._selected_app:
+            return channel.seal_response(b"", NOT_ALLOWED) + _sw(OK)
         if command.ins == 0xA4 and command.p1 == 0x02:
             self._file = self.data.files.get(int.from_bytes(command.data, "big"))
             return channel.seal_response(b"", OK if self._file is not None else NOT_FOUND) + _sw(OK)

@@ -120,8 +120,8 @@ class CardReader(Worker):
             self.failures += 1
             self._post(CardRead(False, "data"))
             raise
-        log.info("card: read, verification %s, data groups checked %s", result.identity["verification"],
-                 result.checked or "none")
+        log.info("card: read by %s, verification %s, data groups checked %s", result.access,
+                 result.identity["verification"], result.checked or "none")
         self._post(CardRead(True, "", result.identity))
 
     def _cscas(self) -> list[Any]:
