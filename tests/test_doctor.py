@@ -174,6 +174,8 @@ def test_doctor_speaks_vietnamese_and_names_the_fix_never_a_raw_error(tmp_path: 
     ("[Errno 13] Permission denied: '/dev/gpiochip0'", "group gpio"),
     ("[Errno 2] No such file or directory: '/dev/ttyUSB0'", "plugged in"),
     ("something nobody foresaw", "journalctl -u motcua"),
+    ("Failed to establish context: Service not available. (0x8010001D)", "systemctl enable --now pcscd"),
+    ("No module named 'smartcard'", "python3-pyscard"),
 ])
 def test_every_driver_error_becomes_the_thing_to_fix(raw: str, fix: str) -> None:
     from firmware.app.doctor_reasons import explain

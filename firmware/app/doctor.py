@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from firmware.app.doctor_card import card_reader
 from firmware.app.doctor_reasons import broker_words, explain
 from firmware.rules.i18n import _
 from firmware.runtime.config import Config
@@ -373,8 +374,8 @@ def storage_from(mounts: str, outbox: Path) -> Finding:
         source=source, kind=kind, point=point, root=root), status)
 
 
-PROBES: tuple[Probe, ...] = (font, display, camera, decoder, qr_serial, printer, scanner, gpio, backlight, outbox,
-                             clock, network, broker, security, packages)
+PROBES: tuple[Probe, ...] = (font, display, camera, decoder, qr_serial, printer, scanner, card_reader, gpio,
+                             backlight, outbox, clock, network, broker, security, packages)
 
 
 def examine(config: Config, skip: tuple[str, ...] = ()) -> list[Finding]:

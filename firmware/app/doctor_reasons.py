@@ -11,7 +11,8 @@ from firmware.rules.i18n import N_, _
 
 # Python modules the kiosk's drivers import, and the Debian package that brings each (provisioning/apt.txt).
 MODULE_PACKAGES = {"picamera2": "python3-picamera2", "libcamera": "python3-picamera2", "lgpio": "python3-lgpio",
-                   "pyzbar": "libzbar0", "usb": "libusb-1.0-0", "escpos": "libusb-1.0-0"}
+                   "pyzbar": "libzbar0", "usb": "libusb-1.0-0", "escpos": "libusb-1.0-0",
+                   "smartcard": "python3-pyscard"}
 # Device nodes and the group the kiosk's user needs for them (provisioning/firstboot adds it to each).
 NODE_GROUPS = (("/dev/gpiochip", "gpio"), ("/dev/tty", "dialout"), ("/dev/video", "video"), ("/dev/media", "video"),
                ("/dev/dri", "video, render"), ("/dev/input", "input"), ("/dev/bus/usb", "lp"), ("/dev/usb", "lp"),
@@ -20,7 +21,8 @@ CHECK_NAMES = {"font": N_("phông chữ"), "display": N_("màn hình"), "camera"
                "qr decoder": N_("giải mã QR"), "qr reader": N_("đầu đọc QR"), "printer": N_("máy in"),
                "scanner": N_("máy quét"), "gpio": N_("cảm biến"), "backlight": N_("đèn nền"), "outbox": N_("hàng đợi"),
                "clock": N_("đồng hồ"), "network": N_("mạng"), "broker": N_("máy chủ"), "security": N_("bảo mật"),
-               "packages": N_("gói phần mềm"), "swap": N_("swap"), "storage": N_("bộ nhớ")}
+               "packages": N_("gói phần mềm"), "swap": N_("swap"), "storage": N_("bộ nhớ"),
+               "card reader": N_("đầu đọc thẻ")}
 RESULT_LABELS = {"ok": "ok", "warn": N_("chú ý"), "fail": N_("LỖI"), "off": N_("không có")}
 
 
@@ -55,6 +57,9 @@ PATTERNS: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
     (r"Permission denied: '([^']+)'", _permission),
     (r"No such file or directory: '(/dev/[^']+)'", lambda m: _(
         "không thấy {path}: thiết bị đã cắm và bật chưa? (xem dmesg)").format(path=m[1])),
+    (r"Failed to establish context|Service not available|0x8010001D", lambda m: _(
+        "dịch vụ thẻ thông minh pcscd chưa chạy: cài gói Debian pcscd và bật nó (sudo systemctl enable --now "
+        "pcscd)")),
     (r"^not connected$", lambda m: _("chưa cắm hoặc chưa bật (xem cáp và nguồn)")),
     (r"^not installed on this kiosk$", lambda m: _("kiosk này không lắp thiết bị này (cấu hình backend)")),
 )

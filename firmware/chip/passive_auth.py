@@ -49,17 +49,22 @@ class LdsSecurityObject(core.Sequence):
 
 def load_csca(directory: Path | str | None) -> list[x509.Certificate]:
     """The CSCA certificates in a directory (PEM or DER, one per file); unreadable files are skipped."""
+    return read_csca_dir(directory)[0]
+
+
+def read_csca_dir(directory: Path | str | None) -> tuple[list[x509.Certificate], list[str]]:
+    """The certificates in a CSCA directory, and the names of its files that are not certificates."""
     if not directory or not Path(directory).is_dir():
-        return []
-    found = []
+        return [], []
+    found, unreadable = [], []
     for path in sorted(Path(directory).iterdir()):
         try:
             raw = path.read_bytes()
             found.append(x509.load_pem_x509_certificate(raw) if b"-----BEGIN" in raw
                          else x509.load_der_x509_certificate(raw))
         except (OSError, ValueError):
-            continue
-    return found
+            unreadable.append(path.name)
+    return found, unreadable
 
 
 def _signed(sod: bytes) -> tuple[cms.SignedData, bytes]:

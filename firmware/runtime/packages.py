@@ -16,6 +16,8 @@ PACKAGE_USES = {
     "python3-venv": "reinstalling the firmware",
     "libusb-1.0-0": "the USB receipt printer",
     "overlayroot": "the read-only root",
+    "pcscd": "the ID card reader (PC/SC)",
+    "python3-pyscard": "the ID card reader (PC/SC)",
 }
 
 
