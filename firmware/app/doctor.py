@@ -13,25 +13,13 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from firmware.app.doctor_card import card_reader
-from firmware.app.doctor_reasons import broker_words, explain
+from firmware.app.doctor_reasons import Finding, broker_words, explain
 from firmware.rules.i18n import _
 from firmware.runtime.config import Config
-
-RESULTS = ("ok", "warn", "fail", "off")
-
-
-@dataclass(frozen=True)
-class Finding:
-    check: str
-    result: str  # one of RESULTS
-    detail: str
-    status: dict[str, Any] = field(default_factory=dict)
-
 
 Probe = Callable[[Config], Finding]
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from firmware.app.doctor_reasons import explain
+from firmware.app.doctor_reasons import Finding, explain
 from firmware.rules.i18n import _
 from firmware.runtime.config import Config
 
 
-def card_reader(config: Config) -> Any:
-    from firmware.app.doctor import Finding
+def card_reader(config: Config) -> Finding:
     from firmware.chip.passive_auth import read_csca_dir
 
     settings = config.cardreader

@@ -6,8 +6,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from firmware.rules.i18n import N_, _
+
+RESULTS = ("ok", "warn", "fail", "off")
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    result: str  # one of RESULTS
+    detail: str
+    status: dict[str, Any] = field(default_factory=dict)
+
 
 # Python modules the kiosk's drivers import, and the Debian package that brings each (provisioning/apt.txt).
 MODULE_PACKAGES = {"picamera2": "python3-picamera2", "libcamera": "python3-picamera2", "lgpio": "python3-lgpio",
