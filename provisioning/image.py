@@ -42,6 +42,8 @@ SITE_KEYS = {
                            r"network:[A-Za-z0-9.:-]+)$",
                            "usb:VID:PID, serial:/dev/ttyUSB0[:baud] or network:HOST[:PORT]"),
     "display_rotate": (False, r"^(0|90|180|270)$", "panel rotation"),
+    "card_reader": (False, r"^(yes|no)$", "yes: an ID card reader (PC/SC, contactless or contact) is fitted "
+                    "(default no)"),
     "province_key": (True, r"^[A-Za-z0-9+/]{43}=$", "the province's seal key: 44 characters of base64, as "
                      "`motcua ca init` prints it (dossiers are sealed to it)"),
     "operator_key": (False, r"^[A-Za-z0-9+/]{43}=$", "the province's operator key (`motcua ca init` prints it): "
@@ -49,6 +51,8 @@ SITE_KEYS = {
     "enrolment_token": (False, None, "one-time token, deleted from the boot partition once used"),
     "broker_ca": (False, None, "the province's CA certificate, a PEM file (`motcua ca init`'s ca.crt), its path "
                   "relative to the site file: the kiosk enrols with enrolment_token and connects over TLS"),
+    "csca": (False, None, "the ID card issuer's CSCA certificates, one PEM file (one or more certificates), its path "
+             "relative to the site file: installed in /etc/motcua/csca/ so the kiosk verifies what chips say"),
     "ssh_keys": (False, None, "a file of SSH public keys (authorized_keys format), its path relative to the site "
                  "file: the technician logs in with them (no password login)"),
     "technician_pin": (False, None, "this kiosk's technician PIN, 4 to 8 digits (kept only hashed): technician "
@@ -80,7 +84,7 @@ def load_site(path: Path) -> dict[str, str]:
 
 def with_files(site: dict[str, str], folder: Path, source: str) -> dict[str, str]:
     """The files a site names (broker_ca, ssh_keys), resolved against its folder and checked."""
-    site = with_broker_ca(site, folder, source)
+    site = with_pem(with_broker_ca(site, folder, source), "csca", folder, source)
     network_json(site, source)  # checked now; written by _write
     if site.get("technician_pin"):
         site = {**site, "technician_pin": technician_pin_hash(site["technician_pin"], source)}
@@ -90,22 +94,29 @@ def with_files(site: dict[str, str], folder: Path, source: str) -> dict[str, str
     return site
 
 
+def with_pem(site: dict[str, str], key: str, folder: Path, source: str, hint: str = "") -> dict[str, str]:
+    """A site file's certificate file resolved against its folder and checked to be PEM certificates."""
+    if not site.get(key):
+        return site
+    path = (folder / site[key]).resolve()
+    try:
+        text = path.read_bytes().decode("ascii", errors="replace")
+    except OSError as exc:
+        raise ProvisionError(f"{source}: {key} = {site[key]!r}: cannot read {path} ({exc})") from None
+    if "-----BEGIN CERTIFICATE-----" not in text or "PRIVATE KEY" in text:
+        raise ProvisionError(f"{source}: {key} = {site[key]!r}: {path} is not a PEM certificate{hint}")
+    return {**site, key: str(path)}
+
+
 def with_broker_ca(site: dict[str, str], folder: Path, source: str) -> dict[str, str]:
     """`broker_ca` resolved against the site file's folder and checked to be a PEM certificate."""
     if not site.get("broker_ca"):
         return site
-    path = (folder / site["broker_ca"]).resolve()
-    try:
-        text = path.read_bytes().decode("ascii", errors="replace")
-    except OSError as exc:
-        raise ProvisionError(f"{source}: broker_ca = {site['broker_ca']!r}: cannot read {path} ({exc})") from None
-    if "-----BEGIN CERTIFICATE-----" not in text:
-        raise ProvisionError(f"{source}: broker_ca = {site['broker_ca']!r}: {path} is not a PEM certificate "
-                             "(give the ca.crt that `motcua ca init` made)")
+    site = with_pem(site, "broker_ca", folder, source, " (give the ca.crt that `motcua ca init` made)")
     if not site.get("enrolment_token"):
         raise ProvisionError(f"{source}: broker_ca needs enrolment_token (`motcua ca token {site['kiosk_id']}`): "
                              "without it the kiosk has no way to get its certificate")
-    return {**site, "broker_ca": str(path)}
+    return site
 
 
 def check_site(site: dict[str, str], source: str, tabular: bool = False) -> dict[str, str]:
@@ -162,6 +173,7 @@ def kiosk_config(site: dict[str, str]) -> str:
         "display": {"driver": "kmsdrm", "rotate": int(site.get("display_rotate") or 90)},
         "camera": {"backend": "pi"}, "gpio": {"factory": "lgpio"}, "backlight": {"backend": "sysfs"},
         "scanner": {"backend": "sane"}, "voice": {"backend": "mixer"},
+        "cardreader": {"backend": "pcsc" if site.get("card_reader") == "yes" else "none"},
         "printer": {"backend": "escpos" if printer else "none", "connection": printer},
         "outbox": {"path": "/var/lib/motcua/outbox.db"},
         "mqtt": mqtt,
@@ -313,6 +325,8 @@ def _write(image: Path, boot: BootPartition, kind: str, site: dict[str, str], wh
             (folder / "enrolment-token").write_text(site["enrolment_token"], encoding="utf-8")
         if site.get("broker_ca"):
             shutil.copy(site["broker_ca"], folder / "ca.crt")
+        if site.get("csca"):
+            shutil.copy(site["csca"], folder / "csca.pem")
         network = network_json(site, "site")
         if network:
             (folder / "network.json").write_text(network, encoding="utf-8")

@@ -146,6 +146,7 @@ def test_first_boot_into_a_prefix_twice(tmp_path: Path) -> None:
         "province_key": "127zgymzN4hAN3hPS6TyrnjiYzIb9NYfrJlVgqA8LHQ="}), encoding="utf-8")
     (boot / "enrolment-token").write_text("one-time-123")
     (boot / "ca.crt").write_text("-----BEGIN CERTIFICATE-----\nthe province's\n-----END CERTIFICATE-----\n")
+    (boot / "csca.pem").write_text("-----BEGIN CERTIFICATE-----\nthe issuer's\n-----END CERTIFICATE-----\n")
     (boot / "apt.txt").write_text("# what the scanner needs\nsane-utils  # scanimage\n")
     (root / "etc").mkdir(parents=True)
     (root / "etc" / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\npi:x:1000:1000::/home/pi:/bin/bash\n")
@@ -172,6 +173,7 @@ def test_first_boot_into_a_prefix_twice(tmp_path: Path) -> None:
     assert not (boot / "enrolment-token").exists()
     assert (root / "var/lib/motcua/enrolment-token").read_text() == "one-time-123"
     assert (root / "etc/motcua/ca.crt").read_text() == (boot / "ca.crt").read_text()
+    assert (root / "etc/motcua/csca/site.pem").read_text() == (boot / "csca.pem").read_text()
     assert (root / "var/lib/motcua/keys/kiosk.key").stat().st_mode & 0o777 == 0o600
     assert (root / "etc/dphys-swapfile").read_text() == "CONF_SWAPSIZE=0\n"
     assert (root / "etc/rpi/swap.conf.d/90-motcua.conf").read_text() == "[Main]\nMechanism=none\n"
@@ -366,3 +368,34 @@ def test_the_technician_pin_is_kept_only_hashed_and_an_easy_one_refused(tmp_path
     assert "482915" not in text
     assert pin_matches("482915", parse(text).security.technician_pin_hash)
 
+
+
+def test_a_site_with_an_id_card_reader_and_its_csca_certificates(tmp_path: Path, wheelhouse: Path) -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from firmware.chip.issuer import make_signer
+    from firmware.chip.passive_auth import load_csca
+    from firmware.runtime.config import parse
+
+    bundle = tmp_path / "csca" / "vn-csca.pem"
+    bundle.parent.mkdir()
+    bundle.write_bytes(b"".join(make_signer(name).csca.public_bytes(Encoding.PEM) for name in ("CSCA 1", "CSCA 2")))
+    base = make_image(tmp_path / "base.img", BOOKWORM)
+    site = tmp_path / "site.toml"
+    site.write_text(SITE + 'card_reader = "yes"\ncsca = "csca/vn-csca.pem"\n', encoding="utf-8")
+    out = tmp_path / "kiosk.img"
+    made = provision(str(base), "--site", str(site), "--out", str(out), "--wheelhouse", str(wheelhouse))
+    assert made.returncode == 0, made.stderr
+    config = parse(read(out, "motcua/motcua.toml"), "motcua.toml")
+    assert (config.cardreader.backend, config.cardreader.csca_dir) == ("pcsc", "/etc/motcua/csca")
+    assert read(out, "motcua/csca.pem") == bundle.read_text()
+    assert len(load_csca(bundle.parent)) == 2, "a PEM bundle holds every certificate it has"
+    site.write_text(SITE, encoding="utf-8")
+    plain = tmp_path / "plain.img"
+    assert provision(str(base), "--site", str(site), "--out", str(plain), "--wheelhouse", str(wheelhouse)
+                     ).returncode == 0
+    assert parse(read(plain, "motcua/motcua.toml"), "motcua.toml").cardreader.backend == "none"
+    site.write_text(SITE + 'csca = "site.toml"\n', encoding="utf-8")
+    refused = provision(str(base), "--site", str(site), "--out", str(tmp_path / "x.img"), "--wheelhouse",
+                        str(wheelhouse))
+    assert refused.returncode == 2 and "csca = 'site.toml'" in refused.stderr and "not a PEM" in refused.stderr

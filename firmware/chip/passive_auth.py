@@ -48,7 +48,8 @@ class LdsSecurityObject(core.Sequence):
 
 
 def load_csca(directory: Path | str | None) -> list[x509.Certificate]:
-    """The CSCA certificates in a directory (PEM or DER, one per file); unreadable files are skipped."""
+    """The CSCA certificates in a directory (DER, one per file, or PEM, one or more); unreadable files are
+    skipped."""
     return read_csca_dir(directory)[0]
 
 
@@ -60,8 +61,8 @@ def read_csca_dir(directory: Path | str | None) -> tuple[list[x509.Certificate],
     for path in sorted(Path(directory).iterdir()):
         try:
             raw = path.read_bytes()
-            found.append(x509.load_pem_x509_certificate(raw) if b"-----BEGIN" in raw
-                         else x509.load_der_x509_certificate(raw))
+            found.extend(x509.load_pem_x509_certificates(raw) if b"-----BEGIN" in raw
+                         else [x509.load_der_x509_certificate(raw)])
         except (OSError, ValueError):
             unreadable.append(path.name)
     return found, unreadable
