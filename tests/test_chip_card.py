@@ -174,6 +174,8 @@ def test_a_birth_registration_logged_in_by_chip(sim: Simulator) -> None:
     record = sim.app.kiosk.submissions.last.record  # type: ignore[union-attr]
     assert record["identity"]["verification"] == VERIFIED
     assert record["answers"]["dan_toc"] == "Tày"  # the chip's ethnicity, where the QR leaves the default
+    reader = sim.app.devices.card_reader
+    assert reader.access == "PACE ECDH-GM AES128 brainpoolP256r1" and reader.status(0)["access"] == reader.access
     assert sim.app.kiosk.session.identity is None  # the visit ended: the chip's identity is wiped
 
 
@@ -245,3 +247,12 @@ def test_a_bug_while_reading_still_answers_the_citizen_and_the_worker_goes_on(ca
         assert reader.alive
     finally:
         reader.stop()
+
+
+def test_a_bac_only_card_logs_in_by_bac_and_an_unknown_access_is_refused(sim: Simulator, tmp_path: Path) -> None:
+    sim.run(steps(("presence", True), ("tap", "Nộp hồ sơ"),
+                  ("present_card", str(card_file(tmp_path, access="bac"))), ("present_qr", QR)))
+    sim.wait_for(lambda: sim.app.stack.top_name == "procedures", "the chip did not log in")
+    assert sim.app.devices.card_reader.access == "BAC"
+    with pytest.raises(StepFailed, match="access must be one of pace, bac"):
+        sim.run(steps(("present_card", str(card_file(tmp_path, access="nfc")))))

@@ -39,6 +39,7 @@ class CardReader(Worker):
         self.present = False
         self.reads = 0
         self.failures = 0
+        self.access = ""  # how the last card was opened: "BAC" or "PACE <protocol>"
         self.csca_count: int | None = None  # counted on the worker when a card is first wanted, then at each read
         self._trusted: list[Any] = []  # CSCA certificates given in code (the simulator's own test CSCA)
 
@@ -120,6 +121,7 @@ class CardReader(Worker):
             self.failures += 1
             self._post(CardRead(False, "data"))
             raise
+        self.access = result.access
         log.info("card: read by %s, verification %s, data groups checked %s", result.access,
                  result.identity["verification"], result.checked or "none")
         self._post(CardRead(True, "", result.identity))
@@ -149,4 +151,5 @@ class CardReader(Worker):
     def status(self, now: float) -> dict[str, Any]:
         return {"state": (self.state or "idle") if self.alive else "stopped", "reads": self.reads,
                 "failures": self.failures, "csca": self.csca_count, "faults": self.faults,
+                **({"access": self.access} if self.access else {}),
                 **({"reason": self.reason} if self.reason and self.state != "ok" else {})}
