@@ -17,7 +17,7 @@ import pygame
 from firmware.common.catalog import FormField, Procedure
 from firmware.rules import date_entry, telex
 from firmware.rules.i18n import N_, _
-from firmware.rules.validation import DIGIT_TYPES, Problem, check, from_identity, max_digits
+from firmware.rules.validation import DIGIT_TYPES, Problem, check, from_identity, max_digits, stale_prefills
 from screens.base import Screen
 from screens.ui.canvas import Canvas, font
 from screens.ui.keyboard import Keyboard
@@ -81,13 +81,14 @@ class FormScreen(Screen):
         """Fill fields not yet answered from the ID card (when their conditions hold) or their default."""
         answers, identity = self.kiosk.session.answers, self.kiosk.session.identity or {}
         for field in self.procedure.form:
-            if field.prefill_if and field.key in answers and from_identity(field, identity, answers) is None \
-                    and answers[field.key] == from_identity(field, identity, dict(field.prefill_if)):
+            if field.conditional and field.key in answers \
+                    and answers[field.key] != from_identity(field, identity, answers) \
+                    and answers[field.key] in stale_prefills(field, identity):
                 del answers[field.key]  # prefilled for "Mẹ", and the answer is now "Cha": not the mother's name
             if field.key in answers:
                 continue
             prefilled = from_identity(field, identity, answers)
-            if prefilled is None and field.prefill_if:
+            if prefilled is None and field.conditional:
                 continue  # decided by an answer not given yet: look again after it
             if prefilled is not None or field.default is not None:
                 answers[field.key] = prefilled if prefilled is not None else field.default

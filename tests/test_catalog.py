@@ -46,6 +46,7 @@ def test_birth_registration_prefills_from_the_id_card() -> None:
     assert form["ho_ten_me"].prefill == "full_name" and form["ho_ten_me"].prefill_if == (("quan_he", "Mẹ"),)
     assert CATALOG.by_code("1.004222").form[1].prefill == "id_number"  # type: ignore[union-attr]
     assert form["ngay_sinh_tre"].type == "date" and form["ngay_sinh_tre"].not_future
+    assert form["ho_ten_cha"].prefills == (("full_name", (("quan_he", "Cha"),)), ("spouse_name", (("quan_he", "Mẹ"),)))
 
 
 def broken(tmp_path: Path, change) -> str:  # type: ignore[no-untyped-def]
@@ -67,6 +68,13 @@ def test_a_broken_catalog_names_the_entry(tmp_path: Path, monkeypatch: pytest.Mo
         "procedures[3].processing.working_days: expected int, got str")
     assert broken(tmp_path, lambda d: d["procedures"][1].update(code="1.001193")) == (
         "procedures: the code '1.001193' appears twice")
+    assert broken(tmp_path, lambda d: d["procedures"][0]["form"][7]["prefill_or"][0].update(prefill="wife")) == (
+        "procedures[0].form[7].prefill_or[0].prefill: 'wife' is not one of full_name, id_number, date_of_birth, sex, "
+        "address, ethnicity, religion, place_of_origin, nationality, father_name, mother_name, spouse_name")
+    assert broken(tmp_path, lambda d: d["procedures"][0]["form"][7].update(prefill_if={"quan_he": 1})) == (
+        "procedures[0].form[7].prefill_if: each condition is an answer's text")
+    assert broken(tmp_path, lambda d: d["procedures"][0]["form"][7].update(prefill_or="spouse_name")) == (
+        "procedures[0].form[7].prefill_or: expected list, got str")
     assert broken(tmp_path, lambda d: d["procedures"][0]["fees"][0].update(amount_vnd=-5)) == (
         "procedures[0].fees[0]: a fee is a whole number of đồng from 0 to 100,000,000")
 

@@ -174,6 +174,7 @@ def test_a_birth_registration_logged_in_by_chip(sim: Simulator) -> None:
     record = sim.app.kiosk.submissions.last.record  # type: ignore[union-attr]
     assert record["identity"]["verification"] == VERIFIED
     assert record["answers"]["dan_toc"] == "Tày"  # the chip's ethnicity, where the QR leaves the default
+    assert record["answers"]["ho_ten_cha"] == "Lê Văn Dũng"  # the mother's spouse, from her chip: no taps
     reader = sim.app.devices.card_reader
     assert reader.access == "PACE ECDH-GM AES128 brainpoolP256r1" and reader.status(0)["access"] == reader.access
     assert sim.app.kiosk.session.identity is None  # the visit ended: the chip's identity is wiped
@@ -256,3 +257,18 @@ def test_a_bac_only_card_logs_in_by_bac_and_an_unknown_access_is_refused(sim: Si
     assert sim.app.devices.card_reader.access == "BAC"
     with pytest.raises(StepFailed, match="access must be one of pace, bac"):
         sim.run(steps(("present_card", str(card_file(tmp_path, access="nfc")))))
+
+
+def test_the_spouse_from_the_chip_follows_the_relationship_the_citizen_chooses(sim: Simulator) -> None:
+    sim.run(steps(("presence", True), ("tap", "Nộp hồ sơ"), ("present_card", str(SCRIPTS / "card_anh.yaml")),
+                  ("present_qr", QR)))
+    sim.wait_for(lambda: sim.app.stack.top_name == "procedures", "the chip did not log in")
+    sim.run(steps(("tap", "Đăng ký khai sinh"), ("tap", "Bắt đầu"), ("type", "An"), ("tap", "Tiếp tục"),
+                  ("type", "0503"), ("tap", "Tiếp tục"), ("tap", "Nam"), ("tap", "Mẹ"),
+                  ("expect_screen", "documents")))
+    answers = sim.app.kiosk.session.answers
+    assert (answers["ho_ten_me"], answers["ho_ten_cha"]) == ("Nguyễn Thị Ngọc Ánh", "Lê Văn Dũng")
+    sim.run(steps(("tap", "Quay lại"), ("tap", "Cha")))
+    assert (answers["ho_ten_me"], answers["ho_ten_cha"]) == ("Lê Văn Dũng", "Nguyễn Thị Ngọc Ánh")
+    sim.run(steps(("tap", "Quay lại"), ("tap", "Người thân khác")))
+    assert "ho_ten_cha" not in answers, "neither the card holder's nor the spouse's name is the father's now"

@@ -247,3 +247,12 @@ def test_the_card_keeps_its_files_behind_the_application_after_pace(signer: Sign
     channel = pace.authenticate(send, CANDIDATES[0], pace.BRAINPOOL_AES128)
     _data, sw = channel.unprotect(*send(channel.protect(Command(0x00, 0xA4, 0x02, 0x0C, b"\x01\x01"))))
     assert sw == 0x6982, "DG1 is not selectable before the eMRTD application is"
+
+
+def test_the_jacobian_ladder_agrees_with_the_affine_one() -> None:
+    rng = random.Random(11)
+    for curve in (P256, BRAINPOOL_P256R1):
+        point = curve.multiply(rng.randrange(1, curve.n), curve.g)
+        for k in (1, 2, 3, curve.n - 1, curve.n + 1, (curve.n + 1) // 2, *(rng.randrange(curve.n) for _ in range(8))):
+            assert curve.multiply(k, point) == curve._affine_multiply(k % curve.n, point), k
+        assert curve.multiply(0, point) is None and curve.multiply(curve.n, point) is None

@@ -1,4 +1,5 @@
-"""Elliptic-curve arithmetic in affine coordinates, for PACE's generic mapping (ICAO 9303 part 11, 4.4.3.3.1):
+"""Elliptic-curve arithmetic (affine points, Jacobian coordinates inside a multiplication) for PACE's generic
+mapping (ICAO 9303 part 11, 4.4.3.3.1):
 the mapped generator G~ = s*G + H is not a curve's own generator, and H is a whole point where ECDH libraries give
 only its x, so `cryptography` cannot do this step. The two curves ID cards use are here (PACE's standardized
 domain parameters 12 and 13); every point that comes from a card is checked to be on the curve."""
@@ -47,6 +48,44 @@ class Curve:
         return x3, (slope * (x1 - x3) - y1) % p
 
     def multiply(self, k: int, point: Point) -> Point:
+        """k * point: double-and-add in Jacobian coordinates (one inversion at the end, not one a step)."""
+        if point is None or k % self.n == 0:
+            return None
+        p, a = self.p, self.a
+        x2, y2 = point
+        x, y, z = 1, 1, 0  # the point at infinity
+        for bit in bin(k % self.n)[2:]:
+            if z:  # double
+                yy = y * y % p
+                s4 = 4 * x * yy % p
+                m = (3 * x * x + a * pow(z, 4, p)) % p
+                x_next = (m * m - 2 * s4) % p
+                y, z = (m * (s4 - x_next) - 8 * yy * yy) % p, 2 * y * z % p
+                x = x_next
+            if bit == "1":
+                if not z:
+                    x, y, z = x2, y2, 1
+                    continue
+                zz = z * z % p
+                u2, s2 = x2 * zz % p, y2 * zz * z % p
+                h, r = (u2 - x) % p, (s2 - y) % p
+                if h == 0:
+                    if r:
+                        x, y, z = 1, 1, 0
+                        continue
+                    return self._affine_multiply(k % self.n, point)
+                hh = h * h % p
+                hhh = h * hh % p
+                x_next = (r * r - hhh - 2 * x * hh) % p
+                y, z = (r * (x * hh - x_next) - y * hhh) % p, z * h % p
+                x = x_next
+        if not z:
+            return None
+        inverse = pow(z, -1, p)
+        return x * inverse * inverse % p, y * inverse * inverse * inverse % p
+
+    def _affine_multiply(self, k: int, point: Point) -> Point:
+        """The plain affine ladder, for the rare case the Jacobian one meets a doubling inside an addition."""
         result: Point = None
         addend = point
         while k:

@@ -56,6 +56,18 @@ class FormField:
     recent: bool = False
     # Prefill only when earlier answers say so, e.g. {"quan_he": "Mẹ"}: the mother's name from the ID card.
     prefill_if: tuple[tuple[str, str], ...] = ()
+    # Other ID card values, each with its own conditions, tried after `prefill` (the catalog's "prefill_or"), e.g.
+    # the father's name from the mother's card (her spouse) when she is the one registering the birth.
+    prefill_or: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+
+    @property
+    def prefills(self) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+        """Every (identity key, conditions) this field may be prefilled from, in order."""
+        return (((self.prefill, self.prefill_if),) if self.prefill else ()) + self.prefill_or
+
+    @property
+    def conditional(self) -> bool:
+        return any(conditions for _key, conditions in self.prefills)
 
 
 @dataclass(frozen=True)
@@ -308,11 +320,12 @@ def _field(r: _Reader, item: Any, where: str) -> FormField:
     kind = r.string(obj, "type", where)
     if kind not in FIELD_TYPES:
         raise r.fail(f"{where}.type", f"{kind!r} is not one of {', '.join(FIELD_TYPES)}")
-    prefill = r.get(obj, "prefill", str, where, None)
-    if prefill is not None and prefill not in PREFILLS:
-        raise r.fail(f"{where}.prefill", f"{prefill!r} is not one of {', '.join(PREFILLS)}")
+    prefill, prefill_if = _prefill(r, obj, where)
+    prefill_or = tuple(_prefill(r, r.mapping(alt, f"{where}.prefill_or[{i}]"), f"{where}.prefill_or[{i}]")
+                       for i, alt in enumerate(r.get(obj, "prefill_or", list, where, [])))
+    if prefill_or and prefill is None:
+        raise r.fail(f"{where}.prefill_or", "needs a prefill to follow")
     choices = tuple(r.get(obj, "choices", list, where, []))
-    prefill_if = tuple(sorted(r.get(obj, "prefill_if", dict, where, {}).items()))
     if kind == "choice" and not choices:
         raise r.fail(f"{where}.choices", "a choice field needs its choices")
     return FormField(
@@ -321,4 +334,15 @@ def _field(r: _Reader, item: Any, where: str) -> FormField:
         default=r.get(obj, "default", str, where, None), max_length=r.get(obj, "max_length", int, where, 100),
         min=r.get(obj, "min", int, where, None), max=r.get(obj, "max", int, where, None),
         not_future=r.get(obj, "not_future", bool, where, False), prefill_if=prefill_if,
-        recent=r.get(obj, "recent", bool, where, False))
+        recent=r.get(obj, "recent", bool, where, False),
+        prefill_or=tuple((key, conditions) for key, conditions in prefill_or if key is not None))
+
+
+def _prefill(r: _Reader, obj: dict[str, Any], where: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    prefill = r.get(obj, "prefill", str, where, None)
+    if prefill is not None and prefill not in PREFILLS:
+        raise r.fail(f"{where}.prefill", f"{prefill!r} is not one of {', '.join(PREFILLS)}")
+    conditions = r.get(obj, "prefill_if", dict, where, {})
+    if not all(isinstance(value, str) for value in conditions.values()):
+        raise r.fail(f"{where}.prefill_if", "each condition is an answer's text")
+    return prefill, tuple(sorted(conditions.items()))

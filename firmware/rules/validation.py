@@ -79,10 +79,22 @@ def to_record(field: FormField, raw: str) -> Any:
 
 
 def from_identity(field: FormField, identity: dict[str, Any], answers: dict[str, Any]) -> str | None:
-    """The raw (as typed) form of an ID-card value that prefills this field, if its conditions hold."""
-    if not field.prefill or identity.get(field.prefill) is None:
-        return None
-    if any(answers.get(key) != wanted for key, wanted in field.prefill_if):
-        return None
-    value = identity[field.prefill]
-    return value.strftime("%d%m%Y") if isinstance(value, date) else str(value)
+    """The raw (as typed) form of the first ID-card value that prefills this field whose conditions hold."""
+    for source, conditions in field.prefills:
+        value = identity.get(source)
+        if value is None or value == "" or any(answers.get(key) != wanted for key, wanted in conditions):
+            continue
+        return value.strftime("%d%m%Y") if isinstance(value, date) else str(value)
+    return None
+
+
+def stale_prefills(field: FormField, identity: dict[str, Any]) -> set[str]:
+    """What this field would have been prefilled with under each of its conditions: an answer equal to one of
+    them, when the conditions now give another value (or none), was the kiosk's, not the citizen's."""
+    found = set()
+    for _source, conditions in field.prefills:
+        if conditions:
+            value = from_identity(field, identity, dict(conditions))
+            if value is not None:
+                found.add(value)
+    return found
