@@ -30,7 +30,7 @@ class AttractScreen(Screen):
     show_header = False
 
     def enter(self, **params: object) -> None:
-        self.kiosk.session.wipe()
+        self.kiosk.session.wipe("left")
         self.kiosk.voice.new_visit()
         super().enter(**params)
 
@@ -88,6 +88,7 @@ class AttractScreen(Screen):
             if in_corner and held is not None and self.kiosk.clock.now() - held >= HOLD_FOR_TECHNICIAN_S:
                 self.kiosk.nav.replace("technician_pin")  # the hidden gesture: the PIN alone opens it
             else:
+                self.kiosk.session.woken_by = "touch"
                 self.kiosk.nav.replace("home")
         return True
 
@@ -95,6 +96,7 @@ class AttractScreen(Screen):
         if open_by_card(self, event):
             return True
         if isinstance(event, Presence) and event.present:
+            self.kiosk.session.woken_by = "presence"
             self.kiosk.nav.replace("home")
             return True
         return super().on_event(event)

@@ -188,7 +188,7 @@ class DoneScreen(Screen):
         elif action == "pay":
             self.kiosk.nav.push("pay", code=self.shown_code)
         elif action == "finish":
-            self.kiosk.session.wipe()
+            self.kiosk.session.wipe("finished")
             self.kiosk.nav.reset("attract")
 
     @classmethod

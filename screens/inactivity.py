@@ -34,7 +34,8 @@ class InactivityGuard:
         warning = screen.modal if screen.modal and screen.modal.name == MODAL_NAME else None
         if idle >= settings.timeout_s:
             self.timeouts += 1
-            self.kiosk.session.wipe()
+            # Nobody in front of the sensor when time ran out: they walked away, not just stopped.
+            self.kiosk.session.wipe("walked_away" if self.kiosk.health.present is False else "timeout")
             self.stack.reset("attract")
         elif idle >= settings.warn_after_s:
             left = max(1, int(settings.timeout_s - idle + 0.999))

@@ -256,7 +256,7 @@ class PayScreen(Screen):
         if action == "back":
             self.kiosk.nav.pop()
         elif action == "finish":
-            self.kiosk.session.wipe()
+            self.kiosk.session.wipe("finished")
             self.kiosk.nav.reset("attract")
 
     # -- samples (`motcua screens`, the layout check) -----------------------------------------------------------

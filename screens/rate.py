@@ -124,7 +124,7 @@ class RateScreen(Screen):
     def on_action(self, action: str) -> None:
         criteria = self.scale.criteria
         if action == "finish":
-            self.kiosk.session.wipe()
+            self.kiosk.session.wipe("finished")
             self.kiosk.nav.reset("attract")
             return
         if action == "back":

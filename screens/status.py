@@ -127,7 +127,7 @@ class StatusScreen(Screen):
         if action == "back":
             self.kiosk.nav.pop()
         elif action == "finish":
-            self.kiosk.session.wipe()
+            self.kiosk.session.wipe("finished")
             self.kiosk.nav.reset("attract")
         elif action == "rate":
             self.kiosk.nav.push("rate", dossier=self.answer)

@@ -58,5 +58,5 @@ class SubmittingScreen(Screen):
 
     def on_action(self, action: str) -> None:
         if action == "finish":
-            self.kiosk.session.wipe()
+            self.kiosk.session.wipe("finished")
             self.kiosk.nav.reset("attract")

@@ -58,6 +58,7 @@ from firmware.services.session import Session
 from firmware.services.storage import StorageWatch
 from firmware.services.submission import SubmissionService
 from firmware.services.supplement import SupplementService
+from firmware.services.usage import UsageRecorder
 from firmware.services.vneid import VneidService
 from firmware.services.voice import Voice
 from screens import REGISTRY
@@ -149,8 +150,13 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
                   payments=PaymentService(config, clock, printing), vneid=VneidService(config),
                   cards=CardService(devices.card_reader, health))
     stack.kiosk = kiosk
+    usage = UsageRecorder(outbox, clock, lambda: {"submitted": submissions.dossiers, "paid": kiosk.payments.receipts,
+                                                  "rated": kiosk.ratings.given},
+                          lambda: stack.top_name, lambda: kiosk.session.woken_by)
+    kiosk.session.on_end = usage.on_end
 
     def arrived(before: str | None, after: str | None) -> None:
+        usage.on_screen(after)
         top = stack.top
         if after in SPOKEN_ON_ARRIVAL and top is not None and not top.spoken:
             kiosk.voice.say(f"screen.{after}")  # unless the screen already said something of its own
@@ -188,8 +194,8 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
         commands = wire_commands(config, kiosk, outbox, link, router, timers, clock, _catalog, _calendar)
 
         def collect(now: float) -> dict[str, object]:
-            return {"health": health, "outbox": outbox.status(now), "date": clock.wall().date().isoformat(),
-                    "dossiers_total": submissions.dossiers, "sessions_total": kiosk.session.visits,
+            return {"health": health, "outbox": outbox.status(now),
+                    "today": outbox.day_counts(clock.wall().date().isoformat()),
                     "clock_synced": clock.synced(), "round_trip_ms": sender.status(now)["round_trip_ms"],
                     "commands": commands.status(now),
                     "technician": kiosk.technician.status() if kiosk.technician else {}}

@@ -21,6 +21,7 @@ from typing import Any
 from firmware.cli.common import UsageError, config_from, headless
 from firmware.cli.payments import add_vietqr
 from firmware.cli.security import add_security
+from firmware.cli.stats import add_options as add_stats_options
 from firmware.cli.tools import cmd_doctor, cmd_gateway, cmd_ops, cmd_out_of_service, cmd_provision
 from firmware.runtime.config import Config, ConfigError
 
@@ -318,7 +319,8 @@ def parser() -> argparse.ArgumentParser:
                              "messages it quarantined, a dossier's history, a processing step (back office), the "
                              "satisfaction ratings counted, a payment or a VNeID login confirmed")
     gateway.add_argument("action", nargs="?", choices=("run", "dossiers", "quarantine", "history", "set-status",
-                                                       "ratings", "confirm-payment", "payments", "confirm-login"),
+                                                       "ratings", "confirm-payment", "payments", "confirm-login",
+                                                       "stats"),
                          default="run")
     gateway.add_argument("params", nargs="*", help="history CODE; set-status CODE STATUS; confirm-payment CODE; "
                          "confirm-login SESSION")
@@ -329,11 +331,12 @@ def parser() -> argparse.ArgumentParser:
     gateway.add_argument("--documents", default="", help='set-status need_more: the papers asked for, "A; B"')
     gateway.add_argument("--official", default="", help="set-status: the official who handled it")
     gateway.add_argument("--unit", default="", help="set-status: the unit that handled it")
-    gateway.add_argument("--since", default=None, help="ratings: count those given on or after YYYY-MM-DD")
+    gateway.add_argument("--since", default=None, help="ratings, stats: count from this day, YYYY-MM-DD")
     gateway.add_argument("--amount", default=None, help="confirm-payment: the amount paid, VND (default: the fee)")
     gateway.add_argument("--ref", default=None, help="confirm-payment: the bank's transaction reference")
     gateway.add_argument("--cccd", default=None, help="confirm-login: the identity, in the ID card's QR format")
     gateway.add_argument("--refuse", action="store_true", help="confirm-login: the citizen refused in the app")
+    add_stats_options(gateway)
     gateway.set_defaults(func=cmd_gateway)
 
     add_vietqr(sub)

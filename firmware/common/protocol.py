@@ -17,6 +17,19 @@ from firmware.common import schema
 ROOT = "motcua/v1"
 MAX_MESSAGE_BYTES = 1_500_000  # well under mosquitto's 2 MB default packet limit
 EVENT_KINDS = ("dossier", "part", "supplement", "rating", "payment", "usage", "technician")
+# A visit (firmware/services/usage.py), no personal data: the known fields typed; a newer kiosk's extra ones
+# pass as plain values.
+SCREEN_NAME = schema.text(40, r"[a-z_]{2,40}", "a screen name")
+USAGE = schema.mapping({
+    "started": schema.iso_datetime, "duration_s": schema.integer(0, 86_400),
+    "woken_by": schema.choice("presence", "touch"),
+    "ended_by": schema.choice("finished", "timeout", "walked_away", "another_person", "left"),
+    "screens": schema.sequence(SCREEN_NAME, 40), "furthest": SCREEN_NAME,
+    "abandoned_at": schema.optional(SCREEN_NAME), "services": schema.sequence(schema.text(20), 20),
+    "procedure": schema.optional(schema.text(40)), "login": schema.optional(schema.text(20)),
+    "outcome": schema.choice("submitted", "paid", "rated", "looked_up", "nothing"),
+    "outcomes": schema.sequence(schema.choice("submitted", "paid", "rated", "looked_up"), 4),
+}, rest=schema.plain())
 SEALED_KINDS = ("dossier", "part", "supplement")  # what carries a citizen's data: sealed to the province
 CITIZEN_SALT = b"motcua.citizen/1:"
 
@@ -107,7 +120,7 @@ BODIES: dict[str, schema.Spec] = {
         "criteria": schema.mapping({}, rest=schema.text(60)), "reason": schema.text(200),
     }, required=("dossier", "scale", "level", "level_index", "rated_at")),
     "payment": schema.mapping({}, rest=schema.plain()),
-    "usage": schema.mapping({}, rest=schema.plain()),
+    "usage": USAGE,
     "technician": schema.mapping({
         "action": schema.text(40, r"[a-z_]{2,40}", "an action name"), "technician": schema.text(60),
         "detail": schema.text(200), "at": schema.iso_datetime}, required=("action", "at")),

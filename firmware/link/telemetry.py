@@ -72,21 +72,12 @@ class StatusPublisher:
         self._last: dict[str, Any] = {}
         self._published_at = float("-inf")
         self._announced = False
-        self._day = ""
-        self._baseline: dict[str, int] = {}
-
-    def _today(self, day: str, totals: dict[str, int]) -> dict[str, int]:
-        """Counts since local midnight, from running totals."""
-        if day != self._day:
-            self._day, self._baseline = day, dict(totals)
-        return {key: value - self._baseline.get(key, 0) for key, value in totals.items()}
 
     def snapshot(self, now: float) -> dict[str, Any]:
         parts = self.collect(now)
         health = parts.get("health", {})
         outbox = parts.get("outbox", {})
-        today = self._today(str(parts.get("date", "")), {"dossiers": int(parts.get("dossiers_total", 0)),
-                                                          "sessions": int(parts.get("sessions_total", 0))})
+        today = parts.get("today", {})  # the outbox's tally of the day: it survives restarts and acks
         return {
             "state": "running", "version": VERSION, "uptime_s": round(time.monotonic() - self.started),
             "cpu_temp_c": cpu_temperature(), "load": round(os.getloadavg()[0], 2),
@@ -98,7 +89,7 @@ class StatusPublisher:
             "printer": health.get("printer"), "scanner": health.get("scanner"),
             "camera": health.get("camera"), "storage": health.get("storage"),
             "unprinted_slips": outbox.get("unprinted_slips"),
-            "dossiers_today": today["dossiers"], "sessions_today": today["sessions"],
+            "dossiers_today": today.get("dossier", 0), "sessions_today": today.get("usage", 0),
             "clock_synced": parts.get("clock_synced"), "packages_pending": pending_packages(self.data_dir),
         }
 

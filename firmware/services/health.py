@@ -36,6 +36,7 @@ class Health(Mapping[str, str]):
         self._states: dict[str, str] = {"network": "down" if link else "up", "printer": "ok", "storage": "ok"}
         self._on_change = on_change
         self.last_presence = float("-inf")
+        self.present: bool | None = None  # the presence sensor's last word; None: it has said nothing
         self.faults: dict[str, str] = {}  # device -> its last unexpected driver error
         self.changes = 0
 
@@ -76,6 +77,7 @@ class Health(Mapping[str, str]):
             self.set("tamper", "opened", "the tamper switch was pressed")
 
     def on_presence(self, event: Presence) -> None:
+        self.present = event.present
         if event.present:
             self.last_presence = self._now()
 

@@ -66,6 +66,12 @@ CREATE TABLE IF NOT EXISTS operator_state (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS day_counts (
+    day TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (day, kind)
+);
 CREATE TABLE IF NOT EXISTS write_probe (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     data BLOB NOT NULL
@@ -188,6 +194,9 @@ class Outbox:
                 cursor = db.execute("INSERT INTO events(id, kind, created_at, clock_synced, body, size) "
                                     "VALUES (?, ?, ?, ?, ?, ?)", (*row, len(row[4])))
                 seqs.append(int(cursor.lastrowid or 0))
+                # The day's tally survives the row (deleted once acknowledged) and a restart: status counts from it.
+                db.execute("INSERT INTO day_counts VALUES (?, ?, 1) ON CONFLICT(day, kind) DO UPDATE SET n = n + 1",
+                           (row[2][:10], row[1]))
             if stub:
                 db.execute("INSERT INTO slip_stubs(receipt_code, dossier_id, procedure_code, procedure_name, "
                            "received_at, due_date, official_code, printed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -280,6 +289,10 @@ class Outbox:
 
     def backlog(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+
+    def day_counts(self, day: str) -> dict[str, int]:
+        """How many events of each kind were committed on a day (YYYY-MM-DD, the kiosk's wall clock)."""
+        return {kind: int(n) for kind, n in self._db.execute("SELECT kind, n FROM day_counts WHERE day = ?", (day,))}
 
     def status(self, now: float) -> dict[str, Any]:
         oldest = self._db.execute("SELECT MIN(created_at) FROM events").fetchone()[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -21,6 +22,8 @@ class Session:
         # Set when the visit goes back to `home`: whoever is at the kiosk now must show a card again before the
         # visit's data is shown; the same card carries on, another card starts a new visit.
         self.locked = False
+        self.woken_by = "touch"  # what opened the visit: "presence" (someone walked up) or "touch"
+        self.on_end: Callable[[Session, str], None] | None = None  # the usage recorder, told before the wipe
 
     def touch(self, now: float) -> None:
         self.last_activity = now
@@ -28,8 +31,11 @@ class Session:
             self.started_at = now
             self.visits += 1
 
-    def wipe(self) -> None:
-        """Forget everything personal. Values are dropped, not kept in a copy anywhere."""
+    def wipe(self, reason: str = "left") -> None:
+        """Forget everything personal. Values are dropped, not kept in a copy anywhere. `reason` is how the
+        visit ended (firmware/services/usage.py ENDINGS)."""
+        if self.on_end is not None:
+            self.on_end(self, reason)
         if self.identity is not None:
             self.identity.clear()
         self.identity = None
@@ -41,6 +47,7 @@ class Session:
         self.consent_at = None
         self.started_at = None
         self.locked = False
+        self.woken_by = "touch"
         self.wipes += 1
 
     def sign_in(self, identity: dict[str, Any], now: float) -> bool:
@@ -49,7 +56,7 @@ class Session:
         previous = (self.identity or {}).get("id_number")
         other = previous is not None and previous != identity.get("id_number")
         if other or (self.identity is None and (self.answers or self.pages)):
-            self.wipe()
+            self.wipe("another_person")
         self.identity = identity
         self.locked = False
         self.touch(now)
