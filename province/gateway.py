@@ -82,8 +82,9 @@ class GatewayConfig:
     ops_key_file: str = ""
 
 
-def load_gateway_config(path: str | Path | None) -> GatewayConfig:
-    """From a TOML file with [broker] host, port and [gateway] store, unit_code, group (the run file by default)."""
+def load_gateway_config(path: str | Path | None, need_store: bool = True) -> GatewayConfig:
+    """From a TOML file with [broker] host, port and [gateway] store, unit_code, group (the run file by default);
+    `motcua ops` needs only [broker] (`need_store=False`)."""
     path = Path(path) if path else RUN_CONFIG
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -94,7 +95,8 @@ def load_gateway_config(path: str | Path | None) -> GatewayConfig:
         raise GatewayConfigError(f"{path}: not valid TOML: {exc}") from None
     broker, gateway, ops = raw.get("broker", {}), raw.get("gateway", {}), raw.get("ops", {})
     try:
-        return GatewayConfig(str(broker.get("host", "127.0.0.1")), int(broker["port"]), str(gateway["store"]),
+        return GatewayConfig(str(broker.get("host", "127.0.0.1")), int(broker["port"]),
+                             str(gateway["store"] if need_store else gateway.get("store", "")),
                              str(gateway.get("unit_code", "000.00.00.H00")), str(gateway.get("group", "gateway")),
                              str(gateway.get("province", "hn")), str(gateway.get("catalog", "")),
                              str(gateway.get("calendar", "")), _ttl(gateway.get("login_ttl_s", vneid.DEFAULT_TTL_S)),
@@ -102,8 +104,8 @@ def load_gateway_config(path: str | Path | None) -> GatewayConfig:
                              str(broker.get("key_file", "")), str(gateway.get("ca", "")),
                              str(ops.get("cert_file", "")), str(ops.get("key_file", "")))
     except (KeyError, ValueError, TypeError) as exc:
-        raise GatewayConfigError(f"{path}: missing or bad key {exc}; expected [broker] port and [gateway] store") \
-            from None
+        wanted = "[broker] port and [gateway] store" if need_store else "[broker] port"
+        raise GatewayConfigError(f"{path}: missing or bad key {exc}; expected {wanted}") from None
 
 
 def _ttl(value: Any) -> int:

@@ -11,15 +11,17 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import msgpack
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from firmware.common import discovery
 from firmware.common.protocol import ROOT, BadMessage, parse_kiosk_topic
 
+VIETNAM = timezone(timedelta(hours=7))  # the kiosks' time: "last seen" reads as the staff's clock does
 QUIET_S = 0.5  # --once: retained messages have stopped arriving
 MAX_WAIT_S = 5.0
 
@@ -42,7 +44,9 @@ class KioskView:
 
     def row(self) -> dict[str, Any]:
         s = self.status
-        return {"kiosk": self.kiosk, "province": self.province, "state": self.state, "last_seen": self.last_seen,
+        seen = s.get("at") if isinstance(s.get("at"), str) else self.last_seen  # the kiosk's own time, if it said
+        return {"kiosk": self.kiosk, "province": self.province, "state": self.state, "last_seen": seen,
+                "attention": s.get("attention", []), "tamper": s.get("tamper"), "staff_called": s.get("staff_called"),
                 "backlog": s.get("outbox_backlog"), "printer": s.get("printer"),
                 "unprinted_slips": s.get("unprinted_slips"), "dossiers_today": s.get("dossiers_today"),
                 "sessions_today": s.get("sessions_today"), "link": s.get("link"),
@@ -62,7 +66,7 @@ class Fleet:
             return
         with self.lock:
             view = self.kiosks.setdefault((province, kiosk), KioskView(province, kiosk))
-            view.last_seen = datetime.now().astimezone().isoformat(timespec="seconds")
+            view.last_seen = datetime.now(VIETNAM).isoformat(timespec="seconds")
             if leaf == "availability":
                 view.availability = payload.decode("utf-8", errors="replace")
             elif leaf == "status":
@@ -98,13 +102,16 @@ def watch(host: str, port: int, once: bool, show: Any, tls: ssl.SSLContext | Non
         if not connected.wait(MAX_WAIT_S):
             raise ConnectionError(f"no answer from the broker at {host}:{port}")
         started = time.monotonic()
+        shown: list[dict[str, Any]] | None = None
         while True:
             time.sleep(0.1)
             quiet = time.monotonic() - max(fleet.last_message, started) >= QUIET_S
             if once and (quiet or time.monotonic() - started > MAX_WAIT_S):
                 return fleet
-            if not once:
-                show(fleet.rows())
+            rows = fleet.rows()
+            if not once and rows != shown:  # redrawn only when something changed
+                show(rows)
+                shown = rows
     finally:
         client.loop_stop()
         client.disconnect()
@@ -143,3 +150,43 @@ def send(host: str, port: int, tls: ssl.SSLContext | None, province: str, kiosk:
         client.loop_stop()
         client.disconnect()
     return answers[0] if answers else None
+
+
+def forget(host: str, port: int, tls: ssl.SSLContext | None, kiosk: str) -> list[str]:
+    """A decommissioned kiosk leaves no trace on dashboards: its Home Assistant discovery, status and availability
+    emptied (retained, zero bytes). Returns the topics emptied."""
+    provinces: set[str] = set()
+    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    if tls is not None:
+        client.tls_set_context(tls)
+    subscribed = threading.Event()
+    last = [time.monotonic()]
+
+    def on_message(c: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        try:
+            province, _kiosk, _leaf = parse_kiosk_topic(message.topic)
+        except BadMessage:
+            return
+        provinces.add(province)
+        last[0] = time.monotonic()
+
+    client.on_connect = lambda c, u, f, r, p: c.subscribe([(f"{ROOT}/+/{kiosk}/availability", 1),
+                                                           (f"{ROOT}/+/{kiosk}/status", 0)])
+    client.on_subscribe = lambda *args: subscribed.set()
+    client.on_message = on_message
+    client.connect(host, port, keepalive=30)
+    client.loop_start()
+    try:
+        if not subscribed.wait(MAX_WAIT_S):
+            raise ConnectionError(f"no answer from the broker at {host}:{port}")
+        started = time.monotonic()
+        while time.monotonic() - max(last[0], started) < QUIET_S and time.monotonic() - started < MAX_WAIT_S:
+            time.sleep(0.05)
+        emptied = discovery.topics(kiosk) + [f"{ROOT}/{p}/{kiosk}/{leaf}" for p in sorted(provinces)
+                                             for leaf in ("status", "availability")]
+        for topic in emptied:
+            client.publish(topic, b"", qos=1, retain=True).wait_for_publish(MAX_WAIT_S)
+        return emptied
+    finally:
+        client.loop_stop()
+        client.disconnect()

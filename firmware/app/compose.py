@@ -194,13 +194,14 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
         commands = wire_commands(config, kiosk, outbox, link, router, timers, clock, _catalog, _calendar)
 
         def collect(now: float) -> dict[str, object]:
-            return {"health": health, "outbox": outbox.status(now),
-                    "today": outbox.day_counts(clock.wall().date().isoformat()),
+            wall = clock.wall()
+            return {"health": health, "outbox": outbox.status(now), "at": wall.isoformat(timespec="seconds"),
+                    "today": outbox.day_counts(wall.date().isoformat()),
                     "clock_synced": clock.synced(), "round_trip_ms": sender.status(now)["round_trip_ms"],
                     "commands": commands.status(now),
                     "technician": kiosk.technician.status() if kiosk.technician else {}}
 
-        telemetry = StatusPublisher(link, health, collect, outbox.path.parent)
+        telemetry = StatusPublisher(link, health, collect, outbox.path.parent, config.kiosk.commune_name)
         router.on_topic("ack", sender.on_ack)
         router.on(PublishFailed, sender.on_publish_failed)
         router.on_topic("res", requests.on_response)

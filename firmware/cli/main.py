@@ -344,12 +344,13 @@ def parser() -> argparse.ArgumentParser:
 
     ops = sub.add_parser("ops", help="the fleet: online, offline or crashed, backlog, printer, counts today")
     ops.add_argument("--once", action="store_true", help="print once and exit (default: live)")
-    ops.add_argument("--json", action="store_true", help="JSON Lines (with --once)")
+    ops.add_argument("--json", action="store_true", help="JSON Lines (live: the fleet again on every change)")
     ops.add_argument("--config", help="TOML with [broker] (default: out/run/motcua.toml)")
-    ops.add_argument("params", nargs="*", metavar="send KIOSK COMMAND [ARGS]",
-                     help="sign a command with the province's operator key, send it, wait for the kiosk's answer: "
-                          "notice TEXT, clear_notice, reload_catalog, reload_calendar, report, out_of_service "
-                          "[REASON], in_service")
+    ops.add_argument("params", nargs="*", metavar="send KIOSK COMMAND [ARGS] | forget KIOSK",
+                     help="send: sign a command with the province's operator key, send it, wait for the kiosk's "
+                          "answer: notice TEXT, clear_notice, reload_catalog, reload_calendar, report, "
+                          "out_of_service [REASON], in_service; forget: empty a decommissioned kiosk's retained "
+                          "discovery, status and availability")
     ops.add_argument("--ca", help="send: the CA directory holding operator.key (default: the run file's [gateway] ca)")
     ops.add_argument("--ttl", type=float, default=600.0, help="send: seconds the command stays valid (default 600)")
     ops.add_argument("--wait", type=float, default=30.0, help="send: seconds to wait for the answer (default 30)")

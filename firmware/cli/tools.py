@@ -134,20 +134,29 @@ def cmd_ops(args: argparse.Namespace) -> int:
     from province.ops import watch
 
     try:
-        config = load_gateway_config(args.config)
+        config = load_gateway_config(args.config, need_store=False)
     except GatewayConfigError as exc:
         raise UsageError(str(exc)) from None
 
-    def table(rows: list[dict[str, object]]) -> str:
-        lines = [f"{'kiosk':24} {'state':8} {'backlog':>7} {'printer':10} {'unprinted':>9} {'dossiers':>8}  last seen"]
+    def table(rows: list[dict[str, Any]]) -> str:
+        lines = [f"{'kiosk':24} {'state':8} {'backlog':>7} {'printer':10} {'unprinted':>9} {'dossiers':>8}  "
+                 f"{'last seen':25} attention"]
         lines += [f"{r['kiosk']!s:24} {r['state']!s:8} {r['backlog']!s:>7} {r['printer']!s:10} "
-                  f"{r['unprinted_slips']!s:>9} {r['dossiers_today']!s:>8}  {r['last_seen']}" for r in rows]
+                  f"{r['unprinted_slips']!s:>9} {r['dossiers_today']!s:>8}  {r['last_seen']!s:25} "
+                  f"{', '.join([*(['staff called'] if r.get('staff_called') else []), *r['attention']]) or '-'}"
+                  for r in rows]
         return "\n".join(lines)
 
-    def show(rows: list[dict[str, object]]) -> None:
-        print("\x1b[2J\x1b[H" + table(rows), flush=True)
+    def show(rows: list[dict[str, Any]]) -> None:
+        if args.json:  # live JSON Lines: the whole fleet again whenever something changed
+            for row in rows:
+                print(json.dumps(row, ensure_ascii=False), flush=True)
+        else:
+            print("\x1b[2J\x1b[H" + table(rows), flush=True)
 
     tls = _ops_tls(config)
+    if args.params and args.params[0] == "forget":
+        return _ops_forget(args, config, tls)
     if args.params:
         from firmware.cli.commands import cmd_ops_send
 
@@ -166,6 +175,22 @@ def cmd_ops(args: argparse.Namespace) -> int:
     else:
         print(table(rows))
     return 0 if rows else 1
+
+
+def _ops_forget(args: argparse.Namespace, config: Any, tls: ssl.SSLContext | None) -> int:
+    """`motcua ops forget KIOSK`: a decommissioned kiosk's retained discovery, status and availability emptied."""
+    from province.ops import forget
+
+    if len(args.params) != 2:
+        raise UsageError("usage: motcua ops forget KIOSK")
+    try:
+        emptied = forget(config.host, config.port, tls, args.params[1])
+    except (ConnectionError, OSError) as exc:
+        print(f"motcua ops: {exc}", file=sys.stderr)
+        return 1
+    print(f"motcua ops: {args.params[1]} forgotten: {len(emptied)} retained topics emptied (Home Assistant removes "
+          "its entities)")
+    return 0
 
 
 def cmd_out_of_service(args: argparse.Namespace) -> int:

@@ -155,6 +155,7 @@ class MqttLink:
         self.settings = settings
         self._post = post
         self.state = "down"
+        self.goodbye = '{"state": "stopped"}'  # the retained status of a clean stop (telemetry adds the last states)
         self.refused: str | None = None
         self.connects = 0
         self.failed_publishes = 0
@@ -277,7 +278,7 @@ class MqttLink:
         """Clean stop: availability `offline` and status `stopped` (retained), then disconnect."""
         if self.state == "up":
             try:
-                self.client.publish(self.topic("status"), '{"state": "stopped"}', qos=1, retain=True)
+                self.client.publish(self.topic("status"), self.goodbye, qos=1, retain=True)
                 self.client.publish(self.topic("availability"), "offline", qos=1, retain=True).wait_for_publish(2)
             except (RuntimeError, ValueError) as exc:  # the link dropped meanwhile: the broker's will says offline
                 log.warning("could not say goodbye to the broker: %s", exc)

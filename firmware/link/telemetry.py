@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from firmware.common import discovery
 from firmware.link.mqtt import MqttLink
 from firmware.runtime.events import MqttMessage
 from firmware.runtime.packages import pending_packages
@@ -22,15 +23,31 @@ from firmware.services.health import Health
 VERSION = "0.1.0"
 PERIOD_S = 60.0
 HA_STATUS = "homeassistant/status"
-# (key, name, unit, device class): what a dashboard shows for each kiosk
-SENSORS = (
-    ("link", "Kết nối", None, None), ("printer", "Máy in", None, None), ("scanner", "Máy quét", None, None),
-    ("camera", "Camera", None, None), ("storage", "Bộ nhớ hồ sơ", None, None),
-    ("outbox_backlog", "Hồ sơ chờ gửi", None, None),
-    ("unprinted_slips", "Phiếu hẹn chưa in", None, None), ("dossiers_today", "Hồ sơ hôm nay", None, None),
-    ("sessions_today", "Lượt sử dụng hôm nay", None, None), ("cpu_temp_c", "Nhiệt độ CPU", "°C", "temperature"),
-    ("disk_free_mb", "Dung lượng trống", "MB", None), ("uptime_s", "Thời gian chạy", "s", "duration"),
-)
+ATTENTION_BACKLOG_S = 3600  # an event waiting longer than this: the link or the province needs a look
+
+
+def software_version() -> str:
+    """The installed package's version (what `pip` installed), else the source tree's."""
+    try:
+        from importlib.metadata import version
+
+        return version("motcua")
+    except Exception:  # PackageNotFoundError: run from a source tree
+        return VERSION
+
+
+def attention(status: dict[str, Any]) -> list[str]:
+    """Why a member of staff should look at this kiosk: each part not as it should be, in its status words."""
+    found = [f"{part} {status[part]}" for part, good in (("link", "up"), ("printer", "ok"), ("scanner", "ok"),
+                                                         ("camera", "ok"), ("storage", "ok"))
+             if status.get(part) not in (None, good)]
+    if status.get("tamper"):
+        found.append("tamper opened")
+    if (status.get("outbox_oldest_age_s") or 0) > ATTENTION_BACKLOG_S:
+        found.append("outbox waiting over an hour")
+    if status.get("unprinted_slips"):
+        found.append("unprinted slips")
+    return found
 
 
 def cpu_temperature() -> float | None:
@@ -62,8 +79,9 @@ def age_s(stamp: Any) -> int | None:
 
 class StatusPublisher:
     def __init__(self, link: MqttLink, health: Health, collect: Callable[[float], dict[str, Any]],
-                 data_dir: Path) -> None:
+                 data_dir: Path, area: str = "") -> None:
         self.link = link
+        self.area = area  # the commune: Home Assistant's suggested area
         self.health = health
         self.collect = collect
         self.data_dir = data_dir
@@ -78,8 +96,9 @@ class StatusPublisher:
         health = parts.get("health", {})
         outbox = parts.get("outbox", {})
         today = parts.get("today", {})  # the outbox's tally of the day: it survives restarts and acks
-        return {
-            "state": "running", "version": VERSION, "uptime_s": round(time.monotonic() - self.started),
+        status = {
+            "state": "running", "at": parts.get("at"), "version": software_version(),
+            "uptime_s": round(time.monotonic() - self.started),
             "cpu_temp_c": cpu_temperature(), "load": round(os.getloadavg()[0], 2),
             "mem_available_mb": memory_available_mb(),
             "disk_free_mb": round(shutil.disk_usage(self.data_dir).free / 2**20),
@@ -88,10 +107,15 @@ class StatusPublisher:
             "link": self.health.get("network"), "round_trip_ms": parts.get("round_trip_ms"),
             "printer": health.get("printer"), "scanner": health.get("scanner"),
             "camera": health.get("camera"), "storage": health.get("storage"),
+            "tamper": health.get("tamper") == "opened", "staff_called": bool(parts.get("staff_called")),
             "unprinted_slips": outbox.get("unprinted_slips"),
             "dossiers_today": today.get("dossier", 0), "sessions_today": today.get("usage", 0),
             "clock_synced": parts.get("clock_synced"), "packages_pending": pending_packages(self.data_dir),
         }
+        status["attention"] = attention(status)
+        status["needs_attention"] = bool(status["attention"])
+        self.link.goodbye = json.dumps({**status, "state": "stopped"}, ensure_ascii=False)  # the last known states
+        return status
 
     def tick(self, now: float) -> float:
         """Timer: publish when the shown values change, and at least every minute."""
@@ -101,7 +125,7 @@ class StatusPublisher:
         if not self._announced:
             self.announce()
         status = self.snapshot(now)
-        shown = {k: v for k, v in status.items() if k not in ("uptime_s", "load", "mem_available_mb",
+        shown = {k: v for k, v in status.items() if k not in ("at", "uptime_s", "load", "mem_available_mb",
                                                                "disk_free_mb", "cpu_temp_c", "round_trip_ms",
                                                                "outbox_oldest_age_s")}
         if shown != self._last or now - self._published_at >= PERIOD_S:
@@ -112,22 +136,18 @@ class StatusPublisher:
         return now + 1.0
 
     def announce(self) -> None:
-        """Home Assistant discovery (retained): one sensor per shown value, with the kiosk's availability."""
+        """Home Assistant discovery (retained): every entity of firmware/common/discovery.py."""
         kiosk = self.link.settings.kiosk
-        device = {"identifiers": [f"motcua-{kiosk}"], "name": f"Kiosk {kiosk}", "manufacturer": "motcua",
-                  "model": "Kiosk dịch vụ công", "sw_version": VERSION}
-        for key, name, unit, device_class in SENSORS:
-            config: dict[str, Any] = {
-                "name": name, "unique_id": f"motcua_{kiosk}_{key}".replace("-", "_"),
-                "state_topic": self.link.topic("status"), "value_template": f"{{{{ value_json.{key} }}}}",
-                "availability_topic": self.link.topic("availability"), "device": device,
-            }
-            if unit:
-                config["unit_of_measurement"] = unit
-            if device_class:
-                config["device_class"] = device_class
-            self.link.publish_to(f"homeassistant/sensor/{kiosk}/{key}/config",
-                                 json.dumps(config, ensure_ascii=False), qos=1, retain=True)
+        device: dict[str, Any] = {"identifiers": [f"motcua-{kiosk}"], "name": f"Kiosk {kiosk}",
+                                  "manufacturer": "motcua", "model": "Kiosk dịch vụ công",
+                                  "sw_version": software_version()}
+        if self.area:
+            device["suggested_area"] = self.area
+        origin = {"name": "motcua", "sw_version": software_version()}
+        for entity in discovery.ENTITIES:
+            payload = discovery.config(entity, kiosk, self.link.topic, device, origin)
+            self.link.publish_to(discovery.topic(kiosk, entity), json.dumps(payload, ensure_ascii=False), qos=1,
+                                 retain=True)
         self._announced = True
 
     def on_home_assistant(self, message: MqttMessage) -> None:
