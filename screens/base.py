@@ -133,7 +133,8 @@ class Screen:
     def on_event(self, event: KioskEvent) -> bool:
         """Events from devices and the link. The help button opens `help` from anywhere."""
         if isinstance(event, ButtonPressed) and event.name == "help" and self.name != "help":
-            self.kiosk.nav.push("help")
+            self.kiosk.staff.call(self.kiosk.clock.wall())  # the button asks for a person; `help` says what came of it
+            self.kiosk.nav.push("help", called=True)
             return True
         return False
 

@@ -55,6 +55,7 @@ from firmware.services.payment import PaymentService
 from firmware.services.rating import RatingService
 from firmware.services.search import ProcedureIndex
 from firmware.services.session import Session
+from firmware.services.staff import StaffCall
 from firmware.services.storage import StorageWatch
 from firmware.services.submission import SubmissionService
 from firmware.services.supplement import SupplementService
@@ -148,12 +149,18 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
                   ratings=RatingService(outbox, clock, catalog.rating),
                   supplements=SupplementService(config, outbox, clock, printing),
                   payments=PaymentService(config, clock, printing), vneid=VneidService(config),
-                  cards=CardService(devices.card_reader, health))
+                  cards=CardService(devices.card_reader, health),
+                  staff=StaffCall(config.help, calendar.is_working_day))
     stack.kiosk = kiosk
     usage = UsageRecorder(outbox, clock, lambda: {"submitted": submissions.dossiers, "paid": kiosk.payments.receipts,
-                                                  "rated": kiosk.ratings.given},
+                                                  "rated": kiosk.ratings.given, "staff_called": kiosk.staff.calls},
                           lambda: stack.top_name, lambda: kiosk.session.woken_by)
-    kiosk.session.on_end = usage.on_end
+
+    def visit_ended(session: Session, reason: str) -> None:
+        usage.on_end(session, reason)
+        kiosk.staff.clear("the visit ended")
+
+    kiosk.session.on_end = visit_ended
 
     def arrived(before: str | None, after: str | None) -> None:
         usage.on_screen(after)
@@ -196,7 +203,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
         def collect(now: float) -> dict[str, object]:
             wall = clock.wall()
             return {"health": health, "outbox": outbox.status(now), "at": wall.isoformat(timespec="seconds"),
-                    "today": outbox.day_counts(wall.date().isoformat()),
+                    "today": outbox.day_counts(wall.date().isoformat()), "staff_called": kiosk.staff.called,
                     "clock_synced": clock.synced(), "round_trip_ms": sender.status(now)["round_trip_ms"],
                     "commands": commands.status(now),
                     "technician": kiosk.technician.status() if kiosk.technician else {}}

@@ -29,6 +29,7 @@ USAGE = schema.mapping({
     "procedure": schema.optional(schema.text(40)), "login": schema.optional(schema.text(20)),
     "outcome": schema.choice("submitted", "paid", "rated", "looked_up", "nothing"),
     "outcomes": schema.sequence(schema.choice("submitted", "paid", "rated", "looked_up"), 4),
+    "staff_called": schema.boolean,
 }, rest=schema.plain())
 SEALED_KINDS = ("dossier", "part", "supplement")  # what carries a citizen's data: sealed to the province
 CITIZEN_SALT = b"motcua.citizen/1:"

@@ -66,6 +66,19 @@ class SessionSection:
     timeout_s: float = bounded(90.0, 15.0, 900.0)
 
 
+TIME_RANGE = r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d"
+
+
+@dataclass(frozen=True)
+class HelpSection:
+    """When a member of staff can come to the kiosk (`Gọi cán bộ`), and who to call otherwise."""
+    office_hours: str = matching("07:30-11:30,13:30-17:00", rf"^{TIME_RANGE}(,{TIME_RANGE})*$",
+                                 "HH:MM-HH:MM ranges separated by commas, e.g. 07:30-11:30,13:30-17:00")
+    office_days: str = matching("1,2,3,4,5", r"^[1-7](,[1-7])*$",
+                                "weekday numbers, 1 Monday to 7 Sunday, e.g. 1,2,3,4,5")
+    hotline: str = matching("1022", r"^[0-9 .]{3,20}$", "a telephone number, 3 to 20 digits")
+
+
 @dataclass(frozen=True)
 class CameraSection:
     backend: str = choice("sim", *camera.BACKENDS)
@@ -219,6 +232,7 @@ class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
     display: DisplaySection = field(default_factory=DisplaySection)
     session: SessionSection = field(default_factory=SessionSection)
+    help: HelpSection = field(default_factory=HelpSection)
     camera: CameraSection = field(default_factory=CameraSection)
     qr: QrSection = field(default_factory=QrSection)
     printer: PrinterSection = field(default_factory=PrinterSection)

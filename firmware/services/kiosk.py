@@ -18,6 +18,7 @@ from firmware.services.payment import PaymentService
 from firmware.services.rating import RatingService
 from firmware.services.search import ProcedureIndex
 from firmware.services.session import Session
+from firmware.services.staff import StaffCall
 from firmware.services.submission import SubmissionService
 from firmware.services.supplement import SupplementService
 from firmware.services.technician import TechnicianService
@@ -58,6 +59,7 @@ class Kiosk:
     notice: str = ""  # the operator's notice on `attract` (a signed `notice` command)
     technician: TechnicianService | None = None  # technician mode's access and record
     cards: CardService = field(default_factory=lambda: CardService(None))  # the ID card reader, if fitted
+    staff: StaffCall = field(default_factory=StaffCall)  # `Gọi cán bộ`: a member of staff asked for
 
     def procedure(self) -> Procedure:
         """The procedure this visit is about (the catalog's first when none is chosen, for sample screens)."""

@@ -95,6 +95,7 @@ class UsageRecorder:
             "services": services, "procedure": session.procedure_code,
             "login": identity.get("verification") if identity else None,
             "outcome": outcomes[0] if outcomes else "nothing", "outcomes": outcomes,
+            "staff_called": counters.get("staff_called", 0) > visit.counters.get("staff_called", 0),
         }
         created = self.clock.wall().isoformat(timespec="seconds")
         self.outbox.commit([OutboxEvent("usage", body, created, self.clock.synced())])
