@@ -51,7 +51,9 @@ def service_acl(province: str, role: str, name: str) -> str:
     root = f"motcua/v1/{province}"
     rights = {
         "gateway": [f"readwrite {root}/#", f"readwrite motcua/enrol/{province}/#"],
-        "ops": [f"read {root}/#", f"write {root}/+/cmd", "readwrite homeassistant/#"],
+        # status and availability: `motcua ops forget` empties a decommissioned kiosk's retained ones
+        "ops": [f"read {root}/#", f"write {root}/+/cmd", f"write {root}/+/status", f"write {root}/+/availability",
+                "readwrite homeassistant/#"],
         "dashboard": [f"read {root}/+/status", f"read {root}/+/availability", f"read {root}/gateway/#",
                       "read homeassistant/#", "write homeassistant/status"],
     }[role]

@@ -17,6 +17,7 @@ from firmware.common import discovery
 from province.broker import Broker
 
 from .conftest import REPO, steps, wait_until
+from .secure_stack import SecureStack
 from .test_link import kiosk, pump
 
 
@@ -72,3 +73,21 @@ def test_the_fleet_with_only_a_broker_section(make_app: Callable[..., App], brok
     assert retained(broker, "homeassistant/#") == {}
     assert retained(broker, "motcua/v1/#") == {}
     assert ops(config, "forget").returncode == 2
+
+
+def test_ops_forget_over_tls_under_the_broker_s_acl(secure: SecureStack, tmp_path: Path) -> None:
+    kiosk_b = secure.connect("kiosk-b")
+    assert kiosk_b.client
+    for topic, payload in (("motcua/v1/hn/kiosk-b/status", b'{"state": "stopped"}'),
+                           ("motcua/v1/hn/kiosk-b/availability", b"offline"),
+                           (discovery.topics("kiosk-b")[0], b'{"name": "x"}')):
+        kiosk_b.client.publish(topic, payload, qos=1, retain=True).wait_for_publish(5)
+    config = secure.gateway_config(tmp_path / "province.db")
+    forgotten = ops(config, "forget", "kiosk-b")
+    assert forgotten.returncode == 0, forgotten.stderr
+    watcher = secure.connect("ops")
+    secure.subscribe(watcher, "motcua/v1/hn/+/status", "motcua/v1/hn/+/availability", "homeassistant/#")
+    assert watcher.client
+    watcher.client.publish("homeassistant/status", b"online", qos=1).wait_for_publish(5)  # after the retained ones
+    wait_until(lambda: any(t == "homeassistant/status" for t, _ in watcher.received), 10)
+    assert [t for t, p in watcher.received if p and t != "homeassistant/status"] == [], watcher.received
