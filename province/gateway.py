@@ -40,7 +40,7 @@ from firmware.common.protocol import (
 )
 from firmware.common.seal import SealError
 from firmware.common.tls import TlsError, client_context
-from province import citizens, enrolment, lookup, payments, pki, unseal, vneid
+from province import citizens, enrolment, fleet_history, lookup, payments, pki, unseal, vneid
 from province.store import Store
 
 log = logging.getLogger("motcua.gateway")
@@ -166,6 +166,7 @@ class Gateway:
             return
         client.subscribe(gateway_subscription(self.config.group), qos=1)
         client.subscribe(f"$share/{self.config.group}/motcua/v1/+/+/req/#", qos=1)
+        client.subscribe([("motcua/v1/+/+/availability", 1), ("motcua/v1/+/+/status", 0)])  # the report's history
         if self.authority:
             client.subscribe(f"$share/{self.config.group}/{enrolment.subscription(self.config.province)}", qos=1)
         self._publish_reference(client)
@@ -184,6 +185,8 @@ class Gateway:
                 self._enrol(client, message.topic, bytes(message.payload))
             elif "/req/" in message.topic:
                 self._answer(client, message)
+            elif message.topic.endswith(("/availability", "/status")):
+                self._fleet(message.topic, bytes(message.payload))
             else:
                 self._event(client, message.topic, bytes(message.payload))
         except Exception:
@@ -227,6 +230,19 @@ class Gateway:
             log.warning("not acknowledged %s %s from %s: %s", envelope.kind, envelope.id, kiosk, outcome.problem)
             return
         client.publish(kiosk_topic(province, kiosk, "ack"), pack_ack(outcome.ack, outcome.official), qos=1)
+
+    def _fleet(self, topic: str, payload: bytes) -> None:
+        """A kiosk's availability or status: remembered for the report (fleet_history.py), never acknowledged."""
+        try:
+            province, kiosk, leaf = parse_kiosk_topic(topic)
+        except BadMessage:
+            return
+        now = datetime.now().astimezone()
+        try:
+            record = fleet_history.record_availability if leaf == "availability" else fleet_history.record_status
+            record(self.store.db, province, kiosk, payload, now)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("the fleet's history was not recorded: %s", exc)
 
     def _enrol(self, client: mqtt.Client, topic: str, payload: bytes) -> None:
         try:

@@ -24,7 +24,7 @@ from firmware.common.catalog import Catalog
 from firmware.common.codes import SPAN, scrambled
 from firmware.common.due_date import WorkCalendar
 from firmware.common.protocol import Envelope
-from province import citizens, history, lookup, payments, ratings, supplements
+from province import citizens, fleet_history, history, lookup, payments, ratings, supplements
 from province.history import HistoryError, Step
 
 SCHEMA = """
@@ -64,7 +64,7 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
-        for schema in (history.SCHEMA, citizens.SCHEMA, ratings.SCHEMA, payments.SCHEMA):
+        for schema in (history.SCHEMA, citizens.SCHEMA, ratings.SCHEMA, payments.SCHEMA, fleet_history.SCHEMA):
             self.db.executescript(schema)
         self.db.execute("INSERT OR IGNORE INTO code_key VALUES (1, randomblob(32))")
         self._code_key = bytes(self.db.execute("SELECT key FROM code_key").fetchone()[0])

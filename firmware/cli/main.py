@@ -320,7 +320,7 @@ def parser() -> argparse.ArgumentParser:
                              "satisfaction ratings counted, a payment or a VNeID login confirmed")
     gateway.add_argument("action", nargs="?", choices=("run", "dossiers", "quarantine", "history", "set-status",
                                                        "ratings", "confirm-payment", "payments", "confirm-login",
-                                                       "stats"),
+                                                       "stats", "report"),
                          default="run")
     gateway.add_argument("params", nargs="*", help="history CODE; set-status CODE STATUS; confirm-payment CODE; "
                          "confirm-login SESSION")

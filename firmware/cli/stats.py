@@ -1,5 +1,6 @@
 """`motcua gateway stats [--since DATE] [--until DATE] [--by kiosk|procedure|day|hour|outcome ...] [--json|--csv]`:
-the visits the kiosks reported, counted (province/stats.py). A table on a terminal, JSON Lines or CSV."""
+the visits the kiosks reported, counted (province/stats.py), as a table on a terminal, JSON Lines or CSV; and
+`motcua gateway report --out DIR`, the same with charts (province/report.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def add_options(gateway: argparse.ArgumentParser) -> None:
                          help="stats: group by kiosk, procedure, day, hour, outcome (also woken_by, ended_by, "
                               "abandoned_at), in that order")
     gateway.add_argument("--csv", action="store_true", help="stats as CSV")
+    gateway.add_argument("--out", default=None, help="report: the folder for report.html and its charts (PNG)")
 
 
 def _day(flag: str, value: str | None) -> date | None:
@@ -82,3 +84,29 @@ def print_table(rows: list[dict[str, Any]], by: tuple[str, ...]) -> None:
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(header)]
     for line in (header, *cells):
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+
+
+def cmd_report(args: argparse.Namespace, store_path: str, unit_code: str) -> int:
+    """`motcua gateway report --out DIR [--since DATE] [--until DATE]`: DIR/report.html and the charts as PNG."""
+    from pathlib import Path
+
+    from province.report import ReportError, write
+    from province.store import Store
+
+    if args.params or not args.out:
+        raise UsageError("usage: motcua gateway report --out DIR [--since YYYY-MM-DD] [--until YYYY-MM-DD]")
+    since, until = _day("--since", args.since), _day("--until", args.until)
+    if since and until and since > until:
+        raise UsageError(f"--since {since} is after --until {until}")
+    store = Store(store_path, unit_code)
+    try:
+        target = write(store.db, Path(args.out), since, until, date.today())
+    except ReportError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        print(f"motcua gateway: cannot write the report in {args.out}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"motcua gateway: {target} and its charts")
+    return 0

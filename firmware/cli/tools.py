@@ -34,10 +34,10 @@ def cmd_gateway(args: argparse.Namespace) -> int:
         return _dossier_step(args, config.store, config.unit_code)
     if args.action == "ratings":
         return _ratings(args, config.store, config.unit_code)
-    if args.action == "stats":
-        from firmware.cli.stats import cmd_stats
+    if args.action in ("stats", "report"):
+        from firmware.cli.stats import cmd_report, cmd_stats
 
-        return cmd_stats(args, config.store, config.unit_code)
+        return (cmd_stats if args.action == "stats" else cmd_report)(args, config.store, config.unit_code)
     if args.action in ("confirm-payment", "payments"):
         return gateway_payment(args, config.store, config.unit_code)
     if args.action == "confirm-login":
