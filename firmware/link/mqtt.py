@@ -33,6 +33,7 @@ from firmware.runtime.config import Config, ConfigError
 from firmware.runtime.events import KioskEvent, LinkState, MqttMessage, PublishFailed
 
 log = logging.getLogger("motcua.link")
+NO_SUBSCRIBERS = "no matching subscribers"  # PublishFailed's reason for a PUBACK of MQTT v5 reason 0x10
 AUTH_REFUSED = (0x86, 0x87, 0x8C)  # bad user name or password, not authorized, bad authentication method
 SESSION_EXPIRY_S = 7 * 24 * 3600
 RENEWAL = b"renew:"  # correlation data of the link's own certificate renewal
@@ -360,7 +361,9 @@ class MqttLink:
 
     def _on_publish(self, client: mqtt.Client, userdata: Any, mid: int, reason: Any, properties: Any) -> None:
         code = reason.value if hasattr(reason, "value") else int(reason)
-        if code >= 0x80:
+        if code == 0x10:  # "No matching subscribers": accepted, but no gateway was there to hear it
+            self._post(PublishFailed(mid, NO_SUBSCRIBERS))
+        elif code >= 0x80:
             self.failed_publishes += 1
             log.warning("broker refused message %s: %s; it will be sent again", mid, reason)
             self._post(PublishFailed(mid, str(reason)))
