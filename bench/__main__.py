@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bench import frames, keys, link, process, qr, results, sessions, taps
+from bench import chip, frames, keys, link, process, qr, results, sessions, taps
 
 
 def main() -> None:
@@ -12,6 +12,7 @@ def main() -> None:
     figures.update(sessions.run())
     figures.update(link.run())
     figures.update(taps.run())
+    figures.update(chip.run())
     merged = results.save(figures)
     print(results.table(figures))
     print(f"written: {results.OUT} ({len(merged)} figures)")

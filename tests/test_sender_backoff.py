@@ -29,7 +29,10 @@ def test_no_gateway_listening_is_a_quick_retry_with_backoff_then_the_ack(make_ap
     waits = []
     for _ in range(3):
         attempts = sender.attempts["e1"]
-        wait_until(lambda a=attempts: sender.attempts["e1"] > a and sender.unheard >= 2 * (a + 1), step=pump(sim))
+
+        def tried_again(before: int = attempts) -> bool:
+            return sender.attempts["e1"] > before and sender.unheard >= 2 * (before + 1)
+        wait_until(tried_again, step=pump(sim))
         waits.append(sender.due["e1"] - sender.in_flight["e1"])
     assert sender.resent >= 6 and sender.in_flight.keys() == {"e1", "e2"}
     assert waits[0] < 10, "a retry soon after 'no matching subscribers', not after the 30 s ack timeout"
