@@ -46,7 +46,9 @@ def test_a_full_disk_at_submit_goes_out_of_service_and_comes_back(sim: Simulator
     uncap_pages(box)  # space returns
     sim.run(steps(("wait", 6), ("expect_screen", "attract")))
     assert sim.app.kiosk.health["storage"] == "ok"
-    assert [e.kind for e in box.pending()] == ["usage"], "nothing committed before was touched"
+    kept = box.pending()
+    assert kept[0].body == {"n": 1}, "nothing committed before was touched"
+    assert {e.kind for e in kept} == {"usage"}, "no dossier half stored; the visit itself is counted"
     assert sim.app.loop.running
 
 

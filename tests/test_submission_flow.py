@@ -158,7 +158,8 @@ def test_scanner_absent_the_paper_goes_to_the_counter(sim: Simulator) -> None:
 def test_timeout_on_review_stores_nothing(sim: Simulator) -> None:
     to_review(sim)
     sim.run(steps(("wait", 91), ("expect_screen", "attract")))
-    assert sim.app.outbox.backlog() == 0
+    (visit,) = sim.app.outbox.pending()  # the visit is counted (no personal data); no dossier is stored
+    assert visit.kind == "usage" and visit.body["abandoned_at"] == "review" and visit.body["outcome"] == "nothing"
     assert sim.app.kiosk.session.pages == {} and sim.app.kiosk.session.identity is None
 
 
