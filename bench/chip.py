@@ -7,11 +7,13 @@ import statistics
 import time
 from datetime import UTC, date, datetime
 
-from firmware.chip.issuer import make_card, make_signer
+from cryptography.x509 import Certificate
+
+from firmware.chip.issuer import CardData, make_card, make_signer
 from firmware.chip.mrz import BacKey, expiry_candidates
 from firmware.chip.pace import BRAINPOOL_AES128
 from firmware.chip.read import read_card
-from firmware.chip.virtual_card import VirtualCard, VirtualReader
+from firmware.chip.virtual_card import VirtualCard, transmit_to
 
 ROUNDS = 15
 BORN, ISSUED = date(2003, 3, 5), date(2021, 6, 10)
@@ -19,17 +21,10 @@ PERSON = {"id_number": "001303004567", "full_name": "Nguyễn Thị Ngọc Ánh"
           "address": "Thôn 3, xã Yên Phong, Bắc Ninh"}
 
 
-def _read_ms(card: object, keys: list[BacKey], cscas: list[object]) -> float:
-    reader = VirtualReader()
-    reader.card = VirtualCard(card)  # type: ignore[arg-type]
-    connection = reader.createConnection()
-    connection.connect()
-
-    def send(apdu: bytes) -> tuple[bytes, int]:
-        data, sw1, sw2 = connection.transmit(list(apdu))
-        return bytes(data), sw1 << 8 | sw2
+def _read_ms(card: CardData, keys: list[BacKey], cscas: list[Certificate]) -> float:
+    send = transmit_to(VirtualCard(card))
     started = time.perf_counter()
-    read_card(send, keys, cscas, datetime.now(UTC))  # type: ignore[arg-type]
+    read_card(send, keys, cscas, datetime.now(UTC))
     return (time.perf_counter() - started) * 1000
 
 

@@ -3,7 +3,6 @@ authentication), the reader's worker, and citizens at the kiosk logging in by ch
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from firmware.chip.issuer import CardData, Signer, make_card, make_signer
 from firmware.chip.messages import CHIP_ONLY, VERIFIED
 from firmware.chip.mrz import BacKey, expiry_candidates
 from firmware.chip.read import read_card
-from firmware.chip.virtual_card import VirtualCard, VirtualReaders
+from firmware.chip.virtual_card import VirtualCard, VirtualReaders, transmit_to
 from firmware.devices.card_reading import CardReader
 from firmware.runtime.events import CardRead, CardReaderState, KioskEvent
 
@@ -42,20 +41,6 @@ def signer() -> Signer:
 @pytest.fixture(scope="module")
 def card(signer: Signer) -> CardData:
     return make_card(PERSON, signer, ISSUED, expiry_candidates(BORN, ISSUED)[0])
-
-
-def transmit_to(virtual: VirtualCard) -> Callable[[bytes], tuple[bytes, int]]:
-    from firmware.chip.virtual_card import VirtualReader
-
-    reader = VirtualReader()
-    reader.card = virtual
-    connection = reader.createConnection()
-    connection.connect()
-
-    def send(apdu: bytes) -> tuple[bytes, int]:
-        data, sw1, sw2 = connection.transmit(list(apdu))
-        return bytes(data), sw1 << 8 | sw2
-    return send
 
 
 def read(data: CardData | None, cscas: list[Any], keys: list[BacKey] = KEYS, **card: Any) -> Any:

@@ -19,7 +19,7 @@ from firmware.chip.messages import VERIFIED
 from firmware.chip.mrz import BacKey, expiry_candidates
 from firmware.chip.read import ChipRead, read_card
 from firmware.chip.secure_messaging import AesChannel
-from firmware.chip.virtual_card import VirtualCard, VirtualReader
+from firmware.chip.virtual_card import VirtualCard, transmit_to
 
 H = bytes.fromhex
 KEY = BacKey("T22000129", "640812", "101031")
@@ -188,15 +188,7 @@ def pace_card(signer: Signer, *offer: pace.PaceInfo, expiry_index: int = 0) -> C
 
 
 def read_virtual(card: VirtualCard, signer: Signer, keys: list[BacKey] = CANDIDATES) -> ChipRead:
-    reader = VirtualReader()
-    reader.card = card
-    connection = reader.createConnection()
-    connection.connect()
-
-    def send(apdu: bytes) -> tuple[bytes, int]:
-        data, sw1, sw2 = connection.transmit(list(apdu))
-        return bytes(data), sw1 << 8 | sw2
-    return read_card(send, keys, [signer.csca], datetime.now(UTC))
+    return read_card(transmit_to(card), keys, [signer.csca], datetime.now(UTC))
 
 
 @pytest.mark.parametrize("cipher", ["1", "2", "3", "4"])
@@ -235,15 +227,7 @@ def test_a_card_lifted_in_the_middle_of_pace_is_removed(signer: Signer) -> None:
 
 
 def test_the_card_keeps_its_files_behind_the_application_after_pace(signer: Signer) -> None:
-    card = VirtualCard(pace_card(signer, pace.BRAINPOOL_AES128))
-    reader = VirtualReader()
-    reader.card = card
-    connection = reader.createConnection()
-    connection.connect()
-
-    def send(apdu: bytes) -> tuple[bytes, int]:
-        data, sw1, sw2 = connection.transmit(list(apdu))
-        return bytes(data), sw1 << 8 | sw2
+    send = transmit_to(VirtualCard(pace_card(signer, pace.BRAINPOOL_AES128)))
     channel = pace.authenticate(send, CANDIDATES[0], pace.BRAINPOOL_AES128)
     _data, sw = channel.unprotect(*send(channel.protect(Command(0x00, 0xA4, 0x02, 0x0C, b"\x01\x01"))))
     assert sw == 0x6982, "DG1 is not selectable before the eMRTD application is"

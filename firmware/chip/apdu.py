@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 Transmit = Callable[[bytes], tuple[bytes, int]]  # a command APDU -> (response data, status word)
 OK = 0x9000
 AID = bytes.fromhex("A0000002471001")  # the eMRTD application (ICAO 9303 part 10)
+
+
+def pcsc_transmit(connection: Any) -> Transmit:
+    """pyscard's `connection.transmit(list[int]) -> (data, sw1, sw2)` (a PC/SC reader's or the virtual one's) as a
+    Transmit."""
+    def transmit(apdu: bytes) -> tuple[bytes, int]:
+        data, sw1, sw2 = connection.transmit(list(apdu))
+        return bytes(data), sw1 << 8 | sw2
+    return transmit
 
 
 class CardError(Exception):

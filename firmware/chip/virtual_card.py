@@ -11,7 +11,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from firmware.chip import bac
-from firmware.chip.apdu import AID, OK, CardError, Command
+from firmware.chip.apdu import AID, OK, CardError, Command, Transmit, pcsc_transmit
 from firmware.chip.secure_messaging import SecureChannel
 
 if TYPE_CHECKING:  # the issuer (asn1crypto, x509) is for making cards, not for answering as one
@@ -182,3 +182,12 @@ class VirtualReaders:
     def remove(self) -> None:
         with self._lock:
             self.reader.card = None
+
+
+def transmit_to(card: VirtualCard) -> Transmit:
+    """A connection to `card` on a reader of its own, as the reading code takes it (tests, benchmarks)."""
+    reader = VirtualReader()
+    reader.card = card
+    connection = reader.createConnection()
+    connection.connect()
+    return pcsc_transmit(connection)

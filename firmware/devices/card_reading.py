@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from firmware.chip.apdu import CardError
+from firmware.chip.apdu import CardError, pcsc_transmit
 from firmware.chip.mrz import BacKey
 from firmware.runtime.events import CardPresence, CardRead, CardReaderState, KioskEvent
 from firmware.runtime.worker import Worker
@@ -103,15 +103,11 @@ class CardReader(Worker):
         return connection
 
     def _read(self, connection: Any, keys: list[BacKey]) -> None:
-        def transmit(apdu: bytes) -> tuple[bytes, int]:
-            data, sw1, sw2 = connection.transmit(list(apdu))
-            return bytes(data), sw1 << 8 | sw2
-
         from firmware.chip.read import read_card  # the protocol's imports: on the worker, not before the first frame
 
         self.reads += 1
         try:
-            result = read_card(transmit, keys, self._cscas(), datetime.now(UTC))
+            result = read_card(pcsc_transmit(connection), keys, self._cscas(), datetime.now(UTC))
         except CardError as exc:
             self.failures += 1
             log.warning("card: not read (%s: %s)", exc.code, exc.detail)  # the detail carries no personal data
