@@ -3,6 +3,8 @@ authentication), the reader's worker, and citizens at the kiosk logging in by ch
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -130,18 +132,27 @@ def test_every_chip_answer_from_random_bytes_is_a_card_error_never_a_crash(data:
                 pass
 
 
-def test_the_reader_worker_reads_and_says_when_it_is_unplugged(card: CardData, signer: Signer,
-                                                                  tmp_path: Path) -> None:
-    (tmp_path / "csca.pem").write_bytes(signer.csca_pem())
+@contextmanager
+def reading(card: CardData, csca_dir: Path) -> Iterator[tuple[CardReader, VirtualReaders, list[KioskEvent]]]:
+    """A running reader's worker with the card on its reader, asked to read it once; stopped after."""
     events: list[KioskEvent] = []
     readers = VirtualReaders()
-    reader = CardReader(readers, events.append, tmp_path, poll_s=0.02)
+    reader = CardReader(readers, events.append, csca_dir, poll_s=0.02)
     reader.start()
     try:
         reader.want(True)
         readers.present(VirtualCard(card))
         reader.read(KEYS)
         wait_until(lambda: any(isinstance(e, CardRead) for e in events))
+        yield reader, readers, events
+    finally:
+        reader.stop()
+
+
+def test_the_reader_worker_reads_and_says_when_it_is_unplugged(card: CardData, signer: Signer,
+                                                                  tmp_path: Path) -> None:
+    (tmp_path / "csca.pem").write_bytes(signer.csca_pem())
+    with reading(card, tmp_path) as (reader, readers, events):
         (done,) = [e for e in events if isinstance(e, CardRead)]
         assert done.ok and done.identity is not None and done.identity["verification"] == VERIFIED
         readers.plugged = False
@@ -150,8 +161,6 @@ def test_the_reader_worker_reads_and_says_when_it_is_unplugged(card: CardData, s
         wait_until(lambda: sum(isinstance(e, CardRead) for e in events) == 2)
         assert [e for e in events if isinstance(e, CardRead)][-1].code == "reader"
         assert reader.status(0)["state"] == "absent" and reader.alive
-    finally:
-        reader.stop()
 
 
 def test_a_birth_registration_logged_in_by_chip(sim: Simulator) -> None:
@@ -219,20 +228,10 @@ def test_a_bug_while_reading_still_answers_the_citizen_and_the_worker_goes_on(ca
         raise IndexError("a parser's bug")
 
     monkeypatch.setattr(chip_read, "read_card", broken)
-    events: list[KioskEvent] = []
-    readers = VirtualReaders()
-    reader = CardReader(readers, events.append, tmp_path, poll_s=0.02)
-    reader.start()
-    try:
-        reader.want(True)
-        readers.present(VirtualCard(card))
-        reader.read(KEYS)
-        wait_until(lambda: any(isinstance(e, CardRead) for e in events))
+    with reading(card, tmp_path) as (reader, _readers, events):
         assert [e.code for e in events if isinstance(e, CardRead)] == ["data"]
         wait_until(lambda: reader.faults == 1)
         assert reader.alive
-    finally:
-        reader.stop()
 
 
 def test_a_bac_only_card_logs_in_by_bac_and_an_unknown_access_is_refused(sim: Simulator, tmp_path: Path) -> None:
