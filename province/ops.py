@@ -10,6 +10,8 @@ import json
 import ssl
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -117,14 +119,33 @@ def watch(host: str, port: int, once: bool, show: Any, tls: ssl.SSLContext | Non
         client.disconnect()
 
 
+@contextmanager
+def subscribed(host: str, port: int, tls: ssl.SSLContext | None, topics: list[tuple[str, int]],
+               on_message: Callable[[mqtt.Client, Any, mqtt.MQTTMessage], None]) -> Iterator[mqtt.Client]:
+    """A client of the broker, subscribed (its SUBACK seen) to `topics`; disconnected after."""
+    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    if tls is not None:
+        client.tls_set_context(tls)
+    done = threading.Event()
+    client.on_connect = lambda c, u, f, r, p: c.subscribe(topics)
+    client.on_subscribe = lambda *args: done.set()
+    client.on_message = on_message
+    client.connect(host, port, keepalive=30)
+    client.loop_start()
+    try:
+        if not done.wait(MAX_WAIT_S):
+            raise ConnectionError(f"no answer from the broker at {host}:{port}")
+        yield client
+    finally:
+        client.loop_stop()
+        client.disconnect()
+
+
 def send(host: str, port: int, tls: ssl.SSLContext | None, province: str, kiosk: str, command_id: str,
          payload: bytes, wait_s: float) -> dict[str, Any] | None:
     """Publish a signed command on the kiosk's `cmd` and wait for its answer on `reply` (None: no answer)."""
     answers: list[dict[str, Any]] = []
-    got, subscribed = threading.Event(), threading.Event()
-    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-    if tls is not None:
-        client.tls_set_context(tls)
+    got = threading.Event()
     root = f"{ROOT}/{province}/{kiosk}"
 
     def on_message(c: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
@@ -136,19 +157,9 @@ def send(host: str, port: int, tls: ssl.SSLContext | None, province: str, kiosk:
             answers.append(answer)
             got.set()
 
-    client.on_connect = lambda c, u, f, r, p: c.subscribe(f"{root}/reply", qos=1)
-    client.on_subscribe = lambda *args: subscribed.set()
-    client.on_message = on_message
-    client.connect(host, port, keepalive=30)
-    client.loop_start()
-    try:
-        if not subscribed.wait(MAX_WAIT_S):
-            raise ConnectionError(f"no answer from the broker at {host}:{port}")
+    with subscribed(host, port, tls, [(f"{root}/reply", 1)], on_message) as client:
         client.publish(f"{root}/cmd", payload, qos=1)
         got.wait(wait_s)
-    finally:
-        client.loop_stop()
-        client.disconnect()
     return answers[0] if answers else None
 
 
@@ -156,10 +167,6 @@ def forget(host: str, port: int, tls: ssl.SSLContext | None, kiosk: str) -> list
     """A decommissioned kiosk leaves no trace on dashboards: its Home Assistant discovery, status and availability
     emptied (retained, zero bytes). Returns the topics emptied."""
     provinces: set[str] = set()
-    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-    if tls is not None:
-        client.tls_set_context(tls)
-    subscribed = threading.Event()
     last = [time.monotonic()]
 
     def on_message(c: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
@@ -170,15 +177,8 @@ def forget(host: str, port: int, tls: ssl.SSLContext | None, kiosk: str) -> list
         provinces.add(province)
         last[0] = time.monotonic()
 
-    client.on_connect = lambda c, u, f, r, p: c.subscribe([(f"{ROOT}/+/{kiosk}/availability", 1),
-                                                           (f"{ROOT}/+/{kiosk}/status", 0)])
-    client.on_subscribe = lambda *args: subscribed.set()
-    client.on_message = on_message
-    client.connect(host, port, keepalive=30)
-    client.loop_start()
-    try:
-        if not subscribed.wait(MAX_WAIT_S):
-            raise ConnectionError(f"no answer from the broker at {host}:{port}")
+    topics = [(f"{ROOT}/+/{kiosk}/availability", 1), (f"{ROOT}/+/{kiosk}/status", 0)]
+    with subscribed(host, port, tls, topics, on_message) as client:
         started = time.monotonic()
         while time.monotonic() - max(last[0], started) < QUIET_S and time.monotonic() - started < MAX_WAIT_S:
             time.sleep(0.05)
@@ -186,7 +186,4 @@ def forget(host: str, port: int, tls: ssl.SSLContext | None, kiosk: str) -> list
                                              for leaf in ("status", "availability")]
         for topic in emptied:
             client.publish(topic, b"", qos=1, retain=True).wait_for_publish(MAX_WAIT_S)
-        return emptied
-    finally:
-        client.loop_stop()
-        client.disconnect()
+    return emptied

@@ -5,6 +5,7 @@ dashboard with its sensors and availability and no custom code. No personal data
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -26,6 +27,7 @@ HA_STATUS = "homeassistant/status"
 ATTENTION_BACKLOG_S = 3600  # an event waiting longer than this: the link or the province needs a look
 
 
+@functools.cache
 def software_version() -> str:
     """The installed package's version (what `pip` installed), else the source tree's."""
     try:
@@ -114,7 +116,6 @@ class StatusPublisher:
         }
         status["attention"] = attention(status)
         status["needs_attention"] = bool(status["attention"])
-        self.link.goodbye = json.dumps({**status, "state": "stopped"}, ensure_ascii=False)  # the last known states
         return status
 
     def tick(self, now: float) -> float:
@@ -130,6 +131,7 @@ class StatusPublisher:
                                                                "outbox_oldest_age_s")}
         if shown != self._last or now - self._published_at >= PERIOD_S:
             self.link.publish("status", json.dumps(status, ensure_ascii=False), qos=0, retain=True)
+            self.link.goodbye = json.dumps({**status, "state": "stopped"}, ensure_ascii=False)  # the last states
             self._last = shown
             self._published_at = now
             self.published += 1

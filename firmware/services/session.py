@@ -18,7 +18,6 @@ class Session:
         self.last_activity = 0.0
         self.started_at: float | None = None
         self.wipes = 0
-        self.visits = 0
         # Set when the visit goes back to `home`: whoever is at the kiosk now must show a card again before the
         # visit's data is shown; the same card carries on, another card starts a new visit.
         self.locked = False
@@ -29,7 +28,6 @@ class Session:
         self.last_activity = now
         if self.started_at is None:
             self.started_at = now
-            self.visits += 1
 
     def wipe(self, reason: str = "left") -> None:
         """Forget everything personal. Values are dropped, not kept in a copy anywhere. `reason` is how the

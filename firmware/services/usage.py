@@ -51,8 +51,6 @@ class UsageRecorder:
         self.top = top
         self.woken_by = woken_by
         self.visit: Visit | None = None
-        self.recorded = 0
-        self.lost = 0
 
     def on_screen(self, name: str | None) -> None:
         """The screen stack's change hook: a visit starts, or reaches another screen."""
@@ -72,7 +70,6 @@ class UsageRecorder:
         try:
             self._record(visit, session, reason if reason in ENDINGS else "left")
         except Exception:  # never lose the wipe for a tally: log it (a full disk is said by StorageWatch)
-            self.lost += 1
             log.exception("usage: a visit's event could not be stored")
         if reason == "another_person":
             self.on_screen(self.top())  # the next person's visit starts on the screen they are on
@@ -99,9 +96,5 @@ class UsageRecorder:
         }
         created = self.clock.wall().isoformat(timespec="seconds")
         self.outbox.commit([OutboxEvent("usage", body, created, self.clock.synced())])
-        self.recorded += 1
         log.info("visit: %s after %.0f s, %s, reached %s", body["outcome"], body["duration_s"], ended_by,
                  body["furthest"])
-
-    def status(self) -> dict[str, Any]:
-        return {"recorded": self.recorded, "lost": self.lost, "in_visit": self.visit is not None}
