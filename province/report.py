@@ -105,6 +105,7 @@ def figures(db: sqlite3.Connection, since: date | None, until: date | None, toda
     visits = stats.visits(db, start, end)
     per_day = stats.summarize(visits, ("day",))
     per_kiosk = stats.summarize(visits, ("kiosk",))
+    (total,) = stats.summarize(visits) or [{"submissions": 0, "abandoned_at": {}}]
     catalog = default_catalog()
     dossiers = _dossiers(db, start, end)
     by_procedure: Counter[str] = Counter(str(d["procedure"].get("name") or "?") for d in dossiers)
@@ -125,11 +126,11 @@ def figures(db: sqlite3.Connection, since: date | None, until: date | None, toda
     window = (datetime.combine(start, time.min).astimezone(),
               datetime.combine(end + timedelta(days=1), time.min).astimezone())
     return {"start": start.isoformat(), "end": end.isoformat(), "visits": len(visits),
-            "submissions": sum(r["submissions"] for r in per_day), "per_day": per_day, "per_kiosk": per_kiosk,
+            "submissions": total["submissions"], "per_day": per_day, "per_kiosk": per_kiosk,
             "by_procedure": dict(by_procedure.most_common()), "by_field": dict(by_field.most_common()),
             "funnel": funnel, "late": dict(late), "satisfaction": {k: dict(v) for k, v in satisfaction.items()},
             "hours_online": fleet_history.hours_online(db, *window), "backlog": fleet_history.backlog(db, *window),
-            "abandoned_at": dict(sum((Counter(r["abandoned_at"]) for r in per_day), Counter()).most_common())}
+            "abandoned_at": total["abandoned_at"]}
 
 
 def charts(numbers: dict[str, Any]) -> list[Chart]:

@@ -23,11 +23,19 @@ def add_options(gateway: argparse.ArgumentParser) -> None:
     gateway.add_argument("--out", default=None, help="report: the folder for report.html and its charts (PNG)")
 
 
-def _day(flag: str, value: str | None) -> date | None:
+def day(flag: str, value: str | None) -> date | None:
+    """A day option (`--since`, `--until`) as YYYY-MM-DD, or a usage error that says so."""
     try:
         return date.fromisoformat(value) if value else None
     except ValueError:
         raise UsageError(f"{flag} {value!r}: a day as YYYY-MM-DD") from None
+
+
+def period(args: argparse.Namespace) -> tuple[date | None, date | None]:
+    since, until = day("--since", args.since), day("--until", args.until)
+    if since and until and since > until:
+        raise UsageError(f"--since {since} is after --until {until}")
+    return since, until
 
 
 def cmd_stats(args: argparse.Namespace, store_path: str, unit_code: str) -> int:
@@ -39,9 +47,7 @@ def cmd_stats(args: argparse.Namespace, store_path: str, unit_code: str) -> int:
     unknown = [group for group in args.by if group not in GROUPS]
     if unknown:
         raise UsageError(f"--by {unknown[0]!r}: one of {', '.join(GROUPS)}")
-    since, until = _day("--since", args.since), _day("--until", args.until)
-    if since and until and since > until:
-        raise UsageError(f"--since {since} is after --until {until}")
+    since, until = period(args)
     store = Store(store_path, unit_code)
     try:
         rows = summarize(visits(store.db, since, until), tuple(args.by))
@@ -95,9 +101,7 @@ def cmd_report(args: argparse.Namespace, store_path: str, unit_code: str) -> int
 
     if args.params or not args.out:
         raise UsageError("usage: motcua gateway report --out DIR [--since YYYY-MM-DD] [--until YYYY-MM-DD]")
-    since, until = _day("--since", args.since), _day("--until", args.until)
-    if since and until and since > until:
-        raise UsageError(f"--since {since} is after --until {until}")
+    since, until = period(args)
     store = Store(store_path, unit_code)
     try:
         target = write(store.db, Path(args.out), since, until, date.today())

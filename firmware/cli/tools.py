@@ -62,16 +62,12 @@ def cmd_gateway(args: argparse.Namespace) -> int:
 
 def _ratings(args: argparse.Namespace, store_path: str, unit_code: str) -> int:
     """Counts by unit, official, procedure and level; none yet is an answer too (nothing printed, exit 0)."""
-    from datetime import date
-
+    from firmware.cli.stats import day
     from province.store import Store
 
     if args.params:
         raise UsageError(f"gateway ratings takes no arguments, got {' '.join(args.params)!r}")
-    try:
-        since = date.fromisoformat(args.since) if args.since else None
-    except ValueError:
-        raise UsageError(f"--since {args.since!r}: a day as YYYY-MM-DD") from None
+    since = day("--since", args.since)
     store = Store(store_path, unit_code)
     try:
         rows = store.ratings(since)
