@@ -10,7 +10,7 @@ VOICE := firmware/voice/vi/manifest.json
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,province]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,province,postgres]'
 	touch $(STAMP)
 
 # The spoken prompts, rendered with espeak-ng (Debian: espeak-ng); without it the kiosk runs silent.

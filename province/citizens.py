@@ -7,12 +7,12 @@ gateway keeps the same key beside each dossier it registers.
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from firmware.common.dossier_status import STATUSES
 from firmware.common.protocol import citizen_key
 from province import ratings
+from province.db import Db
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS citizens (dossier_id TEXT PRIMARY KEY, citizen TEXT NOT NULL);
@@ -21,20 +21,20 @@ CREATE INDEX IF NOT EXISTS citizens_by_key ON citizens (citizen);
 MAX_LISTED = 20
 
 
-def remember(db: sqlite3.Connection, dossier_id: str, record: dict[str, Any]) -> None:
+def remember(db: Db, dossier_id: str, record: dict[str, Any]) -> None:
     number = (record.get("identity") or {}).get("id_number")
     if isinstance(number, str) and number:
-        db.execute("INSERT OR IGNORE INTO citizens VALUES (?, ?)", (dossier_id, citizen_key(number)))
+        db.execute("INSERT INTO citizens VALUES (?, ?) ON CONFLICT DO NOTHING", (dossier_id, citizen_key(number)))
 
 
-def owns(db: sqlite3.Connection, dossier_id: str, citizen: str | None) -> bool:
+def owns(db: Db, dossier_id: str, citizen: str | None) -> bool:
     if not citizen:
         return False
     row = db.execute("SELECT 1 FROM citizens WHERE dossier_id = ? AND citizen = ?", (dossier_id, citizen)).fetchone()
     return row is not None
 
 
-def dossiers_of(db: sqlite3.Connection, citizen: str) -> list[dict[str, Any]]:
+def dossiers_of(db: Db, citizen: str) -> list[dict[str, Any]]:
     """This citizen's dossiers, newest first: code, procedure, date and the latest status."""
     rows = db.execute(
         "SELECT d.id, d.code, d.receipt_code, d.procedure, d.received_at, "

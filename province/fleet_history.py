@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
 from firmware.common import schema
+from province.db import Db
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS availability (province TEXT, kiosk TEXT, at TEXT, state TEXT);
@@ -24,7 +24,7 @@ STATUS = schema.mapping({"state": schema.text(20), "outbox_backlog": schema.opti
 log = logging.getLogger("motcua.gateway")
 
 
-def record_availability(db: sqlite3.Connection, province: str, kiosk: str, payload: bytes, now: datetime) -> None:
+def record_availability(db: Db, province: str, kiosk: str, payload: bytes, now: datetime) -> None:
     state = payload.decode("utf-8", errors="replace")
     if state not in ("online", "offline"):
         return  # empty (a forgotten kiosk) or not an availability at all
@@ -34,7 +34,7 @@ def record_availability(db: sqlite3.Connection, province: str, kiosk: str, paylo
                    (province, kiosk, now.isoformat(timespec="seconds"), state))
 
 
-def record_status(db: sqlite3.Connection, province: str, kiosk: str, payload: bytes, now: datetime) -> None:
+def record_status(db: Db, province: str, kiosk: str, payload: bytes, now: datetime) -> None:
     if not payload:
         return
     try:
@@ -54,7 +54,7 @@ def record_status(db: sqlite3.Connection, province: str, kiosk: str, payload: by
                 status.get("outbox_oldest_age_s")))
 
 
-def hours_online(db: sqlite3.Connection, start: datetime, end: datetime) -> dict[str, float]:
+def hours_online(db: Db, start: datetime, end: datetime) -> dict[str, float]:
     """Hours each kiosk was online between start and end, from its availability changes."""
     changes: dict[str, list[tuple[datetime, str]]] = {}
     for kiosk, at, state in db.execute("SELECT kiosk, at, state FROM availability ORDER BY at"):
@@ -70,7 +70,7 @@ def hours_online(db: sqlite3.Connection, start: datetime, end: datetime) -> dict
     return hours
 
 
-def backlog(db: sqlite3.Connection, start: datetime, end: datetime) -> list[dict[str, Any]]:
+def backlog(db: Db, start: datetime, end: datetime) -> list[dict[str, Any]]:
     return [{"kiosk": k, "at": at, "backlog": b, "oldest_age_s": o} for k, at, b, o in db.execute(
         "SELECT kiosk, at, backlog, oldest_age_s FROM backlog_samples WHERE at >= ? AND at <= ? ORDER BY at",
         (start.isoformat(timespec="seconds"), end.isoformat(timespec="seconds")))]

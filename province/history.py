@@ -8,12 +8,12 @@ The gateway writes `received` with the dossier, in the same transaction; the bac
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from firmware.common.dossier_status import SETTABLE, STATUSES
+from province.db import Db
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS history (n INTEGER PRIMARY KEY, dossier_id TEXT NOT NULL, status TEXT NOT NULL,
@@ -56,14 +56,14 @@ class Step:
         return self
 
 
-def record(db: sqlite3.Connection, dossier_id: str, step: Step) -> None:
+def record(db: Db, dossier_id: str, step: Step) -> None:
     db.execute("INSERT INTO history (dossier_id, status, at, note, documents, official, unit) "
                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                (dossier_id, step.status, step.at.isoformat(timespec="seconds"), step.note,
                 json.dumps(list(step.documents), ensure_ascii=False), step.official, step.unit))
 
 
-def timeline(db: sqlite3.Connection, dossier_id: str) -> list[dict[str, Any]]:
+def timeline(db: Db, dossier_id: str) -> list[dict[str, Any]]:
     rows = db.execute("SELECT status, at, note, documents, official, unit FROM history WHERE dossier_id = ? "
                       "ORDER BY n", (dossier_id,)).fetchall()
     return [{"status": r[0], "label": STATUSES.get(r[0], r[0]), "at": r[1], "note": r[2],

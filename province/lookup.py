@@ -5,13 +5,13 @@ holds no personal data beyond a masked name (`Nguyễn T*** N*** Á**`) and the 
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 from typing import Any
 
 import msgpack
 
 from province import citizens, history, ratings
+from province.db import Db
 
 LATE_UNLESS = ("ready", "returned", "rejected")
 MAX_STEPS = 20
@@ -30,7 +30,7 @@ def procedure_name(stored: str | None) -> str:
     return str(json.loads(stored).get("name", "")) if stored else ""
 
 
-def find(db: sqlite3.Connection, code: str, unit: str) -> str | None:
+def find(db: Db, code: str, unit: str) -> str | None:
     row = db.execute("SELECT id FROM dossiers WHERE code = ? OR receipt_code = ?", (code, code)).fetchone()
     if row:
         return str(row[0])
@@ -41,7 +41,7 @@ def find(db: sqlite3.Connection, code: str, unit: str) -> str | None:
     return None
 
 
-def answer(db: sqlite3.Connection, code: str, unit: str, today: date, citizen: str | None = None) -> dict[str, Any]:
+def answer(db: Db, code: str, unit: str, today: date, citizen: str | None = None) -> dict[str, Any]:
     """`mine` says the card shown at the kiosk is the one the dossier was filed with (supplement needs it)."""
     dossier_id = find(db, code.strip(), unit)
     if dossier_id is None:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import sqlite3
 from datetime import datetime
 from typing import Any
 
 from firmware.common.catalog import Catalog
 from province import lookup
+from province.db import Db
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS fees (dossier_id TEXT PRIMARY KEY, fee_vnd INTEGER NOT NULL);
@@ -47,12 +47,13 @@ def fee_of(catalog: Catalog | None, record: dict[str, Any]) -> int:
     return kiosk_figure if isinstance(kiosk_figure, int) and 0 <= kiosk_figure <= MAX_AMOUNT else 0
 
 
-def remember(db: sqlite3.Connection, dossier_id: str, fee_vnd: int) -> None:
+def remember(db: Db, dossier_id: str, fee_vnd: int) -> None:
     """Inside the caller's transaction, with the dossier."""
-    db.execute("INSERT OR REPLACE INTO fees VALUES (?, ?)", (dossier_id, fee_vnd))
+    db.execute("INSERT INTO fees VALUES (?, ?) ON CONFLICT (dossier_id) DO UPDATE SET fee_vnd = excluded.fee_vnd",
+               (dossier_id, fee_vnd))
 
 
-def state(db: sqlite3.Connection, dossier_id: str) -> dict[str, Any]:
+def state(db: Db, dossier_id: str) -> dict[str, Any]:
     """{fee_vnd, paid, paid_at, amount_vnd, ref}; `paid` is True for a free dossier (nothing is owed)."""
     row = db.execute("SELECT fee_vnd FROM fees WHERE dossier_id = ?", (dossier_id,)).fetchone()
     fee = int(row[0]) if row else 0
@@ -62,7 +63,7 @@ def state(db: sqlite3.Connection, dossier_id: str) -> dict[str, Any]:
             "amount_vnd": int(paid[0]) if paid else 0, "ref": paid[1] if paid else ""}
 
 
-def answer(db: sqlite3.Connection, code: str, unit: str) -> dict[str, Any]:
+def answer(db: Db, code: str, unit: str) -> dict[str, Any]:
     """The answer to a kiosk's `req/payment`: what is owed and whether it is paid; no personal data."""
     dossier_id = lookup.find(db, code.strip(), unit)
     if dossier_id is None:
@@ -72,7 +73,7 @@ def answer(db: sqlite3.Connection, code: str, unit: str) -> dict[str, Any]:
             **state(db, dossier_id)}
 
 
-def confirm(db: sqlite3.Connection, code: str, unit: str, amount: int | None, ref: str | None,
+def confirm(db: Db, code: str, unit: str, amount: int | None, ref: str | None,
             now: datetime) -> dict[str, Any]:
     """Record a payment from the bank's notification; the row as `payments()` lists it (raises PaymentError)."""
     if amount is not None and not 0 < amount <= MAX_AMOUNT:
@@ -103,7 +104,7 @@ def confirm(db: sqlite3.Connection, code: str, unit: str, amount: int | None, re
     return next(p for p in listing(db, dossier_id) if p["ref"] == ref)
 
 
-def listing(db: sqlite3.Connection, dossier_id: str | None = None) -> list[dict[str, Any]]:
+def listing(db: Db, dossier_id: str | None = None) -> list[dict[str, Any]]:
     where, args = ("WHERE p.dossier_id = ?", (dossier_id,)) if dossier_id else ("", ())
     rows = db.execute("SELECT d.code, d.receipt_code, d.kiosk, d.procedure, f.fee_vnd, p.amount_vnd, p.ref, p.at, "
                       "p.status FROM payments p JOIN dossiers d ON d.id = p.dossier_id "

@@ -8,9 +8,10 @@ an event, but not counted: the first one stands, and a lookup says on which day 
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date, datetime
 from typing import Any
+
+from province.db import Db
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS ratings (dossier_key TEXT PRIMARY KEY, event_id TEXT NOT NULL, dossier_id TEXT,
@@ -22,7 +23,7 @@ CREATE INDEX IF NOT EXISTS ratings_by_day ON ratings (rated_at);
 GROUP = ("unit", "official", "procedure", "level")
 
 
-def handler_of(db: sqlite3.Connection, dossier_id: str, default_unit: str) -> tuple[str, str]:
+def handler_of(db: Db, dossier_id: str, default_unit: str) -> tuple[str, str]:
     """(unit, official) of the latest step that names them; the gateway's unit and no official otherwise."""
     official = db.execute("SELECT official FROM history WHERE dossier_id = ? AND official != '' "
                           "ORDER BY n DESC LIMIT 1", (dossier_id,)).fetchone()
@@ -31,7 +32,7 @@ def handler_of(db: sqlite3.Connection, dossier_id: str, default_unit: str) -> tu
     return (unit[0] if unit else default_unit), (official[0] if official else "")
 
 
-def record(db: sqlite3.Connection, event_id: str, dossier_id: str | None, body: dict[str, Any], unit: str,
+def record(db: Db, event_id: str, dossier_id: str | None, body: dict[str, Any], unit: str,
            now: datetime) -> bool:
     """Keep a rating (inside the caller's transaction); False when this dossier was rated already."""
     key = dossier_id or f"ref:{body['dossier']}"
@@ -51,13 +52,13 @@ def record(db: sqlite3.Connection, event_id: str, dossier_id: str | None, body: 
     return True
 
 
-def rated_on(db: sqlite3.Connection, dossier_id: str) -> str | None:
+def rated_on(db: Db, dossier_id: str) -> str | None:
     """The day (YYYY-MM-DD) this dossier was rated, if it was."""
     row = db.execute("SELECT rated_at FROM ratings WHERE dossier_key = ?", (dossier_id,)).fetchone()
     return str(row[0])[:10] if row else None
 
 
-def summary(db: sqlite3.Connection, since: date | None = None) -> list[dict[str, Any]]:
+def summary(db: Db, since: date | None = None) -> list[dict[str, Any]]:
     """Counts by unit, official, procedure and level (best level first within a group), from `since` on."""
     where, args = ("WHERE substr(rated_at, 1, 10) >= ?", (since.isoformat(),)) if since else ("", ())
     rows = db.execute(f"SELECT unit, official, procedure, level, MIN(level_index), MAX(scale), COUNT(*) "

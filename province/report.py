@@ -11,7 +11,6 @@ import base64
 import html
 import io
 import json
-import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 
 from firmware.common.catalog import default_catalog
 from province import fleet_history, history, ratings, stats
+from province.db import Db
 from province.lookup import LATE_UNLESS
 
 FONT = Path(__file__).resolve().parent.parent / "screens" / "ui" / "fonts" / "NotoSans-Regular.ttf"
@@ -88,7 +88,7 @@ def _period(since: date | None, until: date | None) -> tuple[date, date]:
     return since or end - timedelta(days=29), end
 
 
-def _dossiers(db: sqlite3.Connection, start: date, end: date) -> list[dict[str, Any]]:
+def _dossiers(db: Db, start: date, end: date) -> list[dict[str, Any]]:
     rows = db.execute("SELECT id, procedure, received_at, due_date FROM dossiers WHERE substr(received_at, 1, 10) "
                       "BETWEEN ? AND ?", (start.isoformat(), end.isoformat())).fetchall()
     found = []
@@ -99,7 +99,7 @@ def _dossiers(db: sqlite3.Connection, start: date, end: date) -> list[dict[str, 
     return found
 
 
-def figures(db: sqlite3.Connection, since: date | None, until: date | None, today: date) -> dict[str, Any]:
+def figures(db: Db, since: date | None, until: date | None, today: date) -> dict[str, Any]:
     """Every number the report shows, for the charts, the tables and tests."""
     start, end = _period(since, until)
     visits = stats.visits(db, start, end)
@@ -196,7 +196,7 @@ td:first-child,th:first-child{{text-align:left}}figure{{margin:1.5em 0}}img{{max
 """
 
 
-def write(db: sqlite3.Connection, out: Path, since: date | None, until: date | None, today: date) -> Path:
+def write(db: Db, out: Path, since: date | None, until: date | None, today: date) -> Path:
     numbers = figures(db, since, until, today)
     made = charts(numbers)
     out.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,6 @@ by kiosk, procedure, day, hour or outcome. Read by `motcua gateway stats` and th
 
 from __future__ import annotations
 
-import sqlite3
 import statistics
 from collections import Counter
 from collections.abc import Iterable
@@ -13,6 +12,8 @@ from datetime import date
 from typing import Any
 
 import msgpack
+
+from province.db import Db
 
 GROUPS = ("kiosk", "procedure", "day", "hour", "outcome", "woken_by", "ended_by", "abandoned_at")
 COUNTS = ("visits", "submissions", "lookups", "payments", "ratings", "abandoned")
@@ -35,7 +36,7 @@ class Visit:
         return str(self.body.get(group) or "-")
 
 
-def visits(db: sqlite3.Connection, since: date | None = None, until: date | None = None) -> list[Visit]:
+def visits(db: Db, since: date | None = None, until: date | None = None) -> list[Visit]:
     """The stored visits whose start falls in [since, until] (days, the kiosk's local time)."""
     found = []
     for kiosk, raw in db.execute("SELECT kiosk, body FROM events WHERE kind = 'usage' ORDER BY stored_at"):

@@ -1,10 +1,15 @@
-"""The gateway's store: SQLite behind a small interface (PostgreSQL may follow).
+"""The gateway's store: SQLite (a file, the embedded default) or PostgreSQL (a URL), through province/db.py.
 
-Every event is stored once by its id; resending is safe. A dossier is stored, and acknowledged, only when every
-page it lists is present with a matching SHA-256; so is a supplement (papers brought later). A rating is kept once
-per dossier. Official codes `<unit>-YYMMDD-XXXX` come from a counter in the
-same transaction as the dossier, so gateway processes sharing the store never give a code twice; XXXX is the
-counter through a keyed permutation (firmware/common/codes.py), so codes are not guessable from one another.
+Every event is stored once by (kiosk, event id); resending is safe. A dossier is registered, and acknowledged,
+only when every page it lists is present with a matching SHA-256; so is a supplement (papers brought later). A
+manifest that arrives before its pages (two gateways share the kiosks' events) is kept in `waiting` and completed,
+and acknowledged, by whichever gateway stores its last page. A rating is kept once per dossier. Official codes
+`<unit>-YYMMDD-XXXX` come from a counter row in the database, in the same transaction as the dossier, so gateway
+processes sharing the store, on one machine or several, never give a code twice; XXXX is the counter through a
+keyed permutation (firmware/common/codes.py), so codes are not guessable from one another.
+
+Many events share one transaction (`transaction`), each inside its own savepoint (`event`): one commit, one fsync,
+for a batch, and one event's failure undoes only that event.
 """
 
 from __future__ import annotations
@@ -12,7 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -25,15 +33,22 @@ from firmware.common.codes import SPAN, scrambled
 from firmware.common.due_date import WorkCalendar
 from firmware.common.protocol import Envelope
 from province import citizens, fleet_history, history, lookup, payments, ratings, supplements
+from province import db as store_db
 from province.history import HistoryError, Step
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (id TEXT, province TEXT, kiosk TEXT, kind TEXT, seq INTEGER,
     ts TEXT, synced INTEGER, stored_at TEXT, body BLOB, PRIMARY KEY (kiosk, id));
+CREATE INDEX IF NOT EXISTS events_by_id ON events (id);
+CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, stored_at);
+CREATE TABLE IF NOT EXISTS waiting (kiosk TEXT, id TEXT, province TEXT, kind TEXT, seq INTEGER, ts TEXT,
+    synced INTEGER, body BLOB, at TEXT, PRIMARY KEY (kiosk, id));
 CREATE TABLE IF NOT EXISTS parts (dossier_id TEXT, sha256 TEXT, bytes INTEGER, data BLOB,
     PRIMARY KEY (dossier_id, sha256));
 CREATE TABLE IF NOT EXISTS dossiers (id TEXT PRIMARY KEY, kiosk TEXT, receipt_code TEXT, code TEXT UNIQUE,
     procedure TEXT, received_at TEXT, due_date TEXT, pages TEXT, stored_at TEXT);
+CREATE INDEX IF NOT EXISTS dossiers_by_receipt ON dossiers (receipt_code);
+CREATE INDEX IF NOT EXISTS dossiers_by_received ON dossiers (received_at);
 CREATE TABLE IF NOT EXISTS counters (unit TEXT, day TEXT, last INTEGER, PRIMARY KEY (unit, day));
 CREATE TABLE IF NOT EXISTS code_key (id INTEGER PRIMARY KEY CHECK (id = 1), key BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS quarantine (n INTEGER PRIMARY KEY, at TEXT, topic TEXT, kiosk TEXT, event_id TEXT,
@@ -43,6 +58,11 @@ log = logging.getLogger("motcua.gateway")
 QUARANTINE_KEEP_BYTES = 64 * 1024  # enough of a bad message for an official to see what it was
 
 
+class _Undo(Exception):
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What to acknowledge: the event ids, and for a dossier its official code and due date."""
@@ -50,37 +70,74 @@ class Outcome:
     ack: list[str]
     official: dict[str, dict[str, Any]]
     problem: str = ""
+    keep: bool = False  # a problem whose writes stay (a manifest waiting for its pages)
 
 
 class Store:
-    def __init__(self, path: str | Path, unit_code: str, calendar: WorkCalendar | None = None,
+    def __init__(self, location: str | Path, unit_code: str, calendar: WorkCalendar | None = None,
                  catalog: Catalog | None = None) -> None:
+        """`location`: a SQLite file, or a `postgresql://` URL."""
         self.calendar = calendar or WorkCalendar()
         self.catalog = catalog  # the province's own: fees are figured from it
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.location = str(location)
         self.unit_code = unit_code
-        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript(SCHEMA)
-        for schema in (history.SCHEMA, citizens.SCHEMA, ratings.SCHEMA, payments.SCHEMA, fleet_history.SCHEMA):
-            self.db.executescript(schema)
-        self.db.execute("INSERT OR IGNORE INTO code_key VALUES (1, randomblob(32))")
+        self.db = store_db.connect(self.location)
+        store_db.create(self.db, (SCHEMA, history.SCHEMA, citizens.SCHEMA, ratings.SCHEMA, payments.SCHEMA,
+                                  fleet_history.SCHEMA))
+        self.db.execute("INSERT INTO code_key VALUES (1, ?) ON CONFLICT DO NOTHING", (os.urandom(32),))
         self._code_key = bytes(self.db.execute("SELECT key FROM code_key").fetchone()[0])
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
     def close(self) -> None:
         self.db.close()
 
-    def handle(self, province: str, kiosk: str, envelope: Envelope, now: datetime) -> Outcome:
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One commit for everything inside; nothing kept if anything escapes."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            outcome = self._handle(province, kiosk, envelope, now)
+            yield
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT" if not outcome.problem else "ROLLBACK")
-        return outcome
+        self.db.execute("COMMIT")
+
+    @contextmanager
+    def event(self) -> Iterator[None]:
+        """One event inside a transaction: what it wrote is undone alone if it raises."""
+        self.db.execute("SAVEPOINT event")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK TO SAVEPOINT event")
+            self.db.execute("RELEASE SAVEPOINT event")
+            raise
+        self.db.execute("RELEASE SAVEPOINT event")
+
+    def handle(self, province: str, kiosk: str, envelope: Envelope, now: datetime) -> Outcome:
+        """One event in its own transaction (the batch's way, for one)."""
+        with self.transaction():
+            return self.handle_in_batch(province, kiosk, envelope, now)
+
+    def handle_in_batch(self, province: str, kiosk: str, envelope: Envelope, now: datetime) -> Outcome:
+        """Inside `transaction`: store one event, undoing its writes when it is not to be acknowledged. Another
+        gateway storing the same event meanwhile (a resend) is a conflict: tried once more, it is seen before."""
+        for attempt in (1, 2):
+            try:
+                with self.event():
+                    outcome = self._handle(province, kiosk, envelope, now)
+                    if outcome.problem and not outcome.keep:
+                        raise _Undo(outcome)
+                return outcome
+            except _Undo as undo:
+                return undo.outcome
+            except store_db.CONFLICT_ERRORS + store_db.RETRY_ERRORS:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def _handle(self, province: str, kiosk: str, envelope: Envelope, now: datetime) -> Outcome:
         db, body = self.db, envelope.body
@@ -95,14 +152,18 @@ class Store:
             data = body.get("data")
             if not isinstance(data, bytes) or hashlib.sha256(data).hexdigest() != body.get("sha256"):
                 return Outcome([], {}, "a page whose SHA-256 does not match")
-            db.execute("INSERT OR IGNORE INTO parts VALUES (?, ?, ?, ?)",
+            store_db.lock(db, str(body.get("dossier_id")))
+            db.execute("INSERT INTO parts VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                        (str(body.get("dossier_id")), body["sha256"], len(data), data))
             body = {k: v for k, v in body.items() if k != "data"}
         official: dict[str, dict[str, Any]] = {}
         if envelope.kind in ("dossier", "supplement"):
+            store_db.lock(db, envelope.id)
             missing = self._missing_pages(envelope.id, body)
             if missing:
-                return Outcome([], {}, f"{missing} page(s) not received yet")
+                self._wait(province, kiosk, envelope, now)
+                return Outcome([], {}, f"{missing} page(s) not received yet; kept until they arrive", keep=True)
+            db.execute("DELETE FROM waiting WHERE kiosk = ? AND id = ?", (kiosk, envelope.id))
         if envelope.kind == "dossier":
             official[envelope.id] = self._register(kiosk, envelope, now)
         elif envelope.kind == "supplement":
@@ -114,7 +175,30 @@ class Store:
         db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (envelope.id, province, kiosk, envelope.kind, envelope.seq, envelope.ts, int(envelope.synced),
                     now.isoformat(timespec="seconds"), msgpack.packb(body, use_bin_type=True)))
+        if envelope.kind == "part":
+            return self._complete(province, kiosk, str(body.get("dossier_id")), envelope.id, now)
         return Outcome([envelope.id], official)
+
+    def _wait(self, province: str, kiosk: str, envelope: Envelope, now: datetime) -> None:
+        self.db.execute("INSERT INTO waiting VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        (kiosk, envelope.id, province, envelope.kind, envelope.seq, envelope.ts,
+                         int(envelope.synced), msgpack.packb(envelope.body, use_bin_type=True),
+                         now.isoformat(timespec="seconds")))
+
+    def _complete(self, province: str, kiosk: str, dossier_id: str, part_id: str, now: datetime) -> Outcome:
+        """A page arrived: when it was the last one a waiting manifest from the same kiosk lacked, register that
+        manifest now and acknowledge both."""
+        row = self.db.execute("SELECT province, kind, seq, ts, synced, body FROM waiting WHERE kiosk = ? AND id = ?",
+                              (kiosk, dossier_id)).fetchone()
+        if row is None:
+            return Outcome([part_id], {})
+        manifest = Envelope(dossier_id, int(row[2]), str(row[3]), str(row[1]),
+                            msgpack.unpackb(bytes(row[5]), raw=False), bool(row[4]))
+        if self._missing_pages(dossier_id, manifest.body):
+            return Outcome([part_id], {})
+        completed = self._handle(str(row[0]), kiosk, manifest, now)
+        log.info("%s %s: its last page arrived after it; registered now", manifest.kind, dossier_id)
+        return Outcome([part_id, *completed.ack], completed.official, completed.problem)
 
     def _missing_pages(self, dossier_id: str, record: dict[str, Any]) -> int:
         have = {row[0] for row in self.db.execute("SELECT sha256 FROM parts WHERE dossier_id = ?", (dossier_id,))}
@@ -124,9 +208,8 @@ class Store:
         record = envelope.body
         received = datetime.fromisoformat(str(record.get("received_at"))) if envelope.synced else now
         day = received.date()
-        self.db.execute("INSERT INTO counters VALUES (?, ?, 1) ON CONFLICT(unit, day) DO UPDATE SET last = last + 1",
-                        (self.unit_code, day.isoformat()))
-        number = self.db.execute("SELECT last FROM counters WHERE unit = ? AND day = ?",
+        number = self.db.execute("INSERT INTO counters VALUES (?, ?, 1) ON CONFLICT (unit, day) DO UPDATE "
+                                 "SET last = counters.last + 1 RETURNING last",
                                  (self.unit_code, day.isoformat())).fetchone()[0]
         if number > SPAN:
             raise sqlite3.OperationalError(f"dossier numbers for {day} at {self.unit_code} are used up")

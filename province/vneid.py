@@ -15,10 +15,11 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+from province.db import Db, create
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS logins (session TEXT PRIMARY KEY, kiosk TEXT NOT NULL, created_at REAL NOT NULL,
@@ -71,10 +72,10 @@ class LoginAdapter(Protocol):
 
 
 class ReferenceLogins:
-    def __init__(self, db: sqlite3.Connection, ttl_s: int = DEFAULT_TTL_S) -> None:
+    def __init__(self, db: Db, ttl_s: int = DEFAULT_TTL_S) -> None:
         self.db = db
         self.ttl_s = ttl_s
-        db.executescript(SCHEMA)
+        create(db, (SCHEMA,))
 
     def begin(self, kiosk: str, now: datetime) -> LoginSession:
         session = secrets.token_hex(SESSION_BYTES)

@@ -327,6 +327,7 @@ def parser() -> argparse.ArgumentParser:
     gateway.add_argument("--config", help="TOML with [broker] and [gateway] (default: out/run/motcua.toml)")
     gateway.add_argument("--json", action="store_true", help="dossiers, quarantined messages, history or rating "
                          "counts as JSON Lines")
+    gateway.add_argument("--instance", default="", help="run: this process's session name (default: a free slot)")
     gateway.add_argument("--note", default="", help="set-status: the official's note for the citizen")
     gateway.add_argument("--documents", default="", help='set-status need_more: the papers asked for, "A; B"')
     gateway.add_argument("--official", default="", help="set-status: the official who handled it")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import ssl
 import sys
@@ -52,6 +53,8 @@ def cmd_gateway(args: argparse.Namespace) -> int:
             print(json.dumps(row, ensure_ascii=False) if args.json else _gateway_line(args.action, row))
         return 0 if rows else 1
     setup_logging()
+    if args.instance:
+        config = dataclasses.replace(config, instance=args.instance)
     try:
         gateway = Gateway(config)
     except GatewayConfigError as exc:
