@@ -9,6 +9,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+import tomllib  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -20,6 +21,8 @@ from firmware.rules import i18n  # noqa: E402
 from firmware.runtime.clock import VirtualClock  # noqa: E402
 from firmware.runtime.config import Config, parse  # noqa: E402
 from province.broker import Broker  # noqa: E402
+
+from .postgres import PostgresServer  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SIZES = [(1080, 1920), (720, 1280), (800, 480)]
@@ -90,16 +93,40 @@ def wheelhouse(tmp_path: Path) -> Path:
     return folder
 
 
-def gateway_config(tmp_path: Path, broker: Broker) -> Path:
+def gateway_config(tmp_path: Path, broker: Broker, store: str = "") -> Path:
+    """The gateway's config in `tmp_path`; its store a SQLite file there unless `store` names another."""
     path = tmp_path / "gateway.toml"
-    path.write_text(f'[broker]\nport = {broker.port}\n[gateway]\nstore = "{tmp_path / "province.db"}"\n'
+    path.write_text(f'[broker]\nport = {broker.port}\n[gateway]\nstore = "{store or tmp_path / "province.db"}"\n'
                     f'unit_code = "000.00.20.H26"\n', encoding="utf-8")
     return path
 
 
+def store_in(tmp_path: Path) -> str:
+    """Where the gateway configured in `tmp_path` keeps its store (a SQLite file, or a PostgreSQL URL)."""
+    config = tmp_path / "gateway.toml"
+    if config.exists():
+        return str(tomllib.loads(config.read_text(encoding="utf-8"))["gateway"]["store"])
+    return str(tmp_path / "province.db")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The gateway suite runs on both stores: a SQLite file, and a database on a real PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "province.db")
+    return str(request.getfixturevalue("postgres_server").new_database())
+
+
 @pytest.fixture
-def gateway(tmp_path: Path, broker: Broker) -> Iterator[Path]:
-    config = gateway_config(tmp_path, broker)
+def gateway(tmp_path: Path, broker: Broker, store_location: str) -> Iterator[Path]:
+    config = gateway_config(tmp_path, broker, store_location)
     process = subprocess.Popen([sys.executable, "-m", "firmware", "gateway", "--config", str(config)], cwd=REPO,
                                stderr=subprocess.PIPE, text=True)
     yield config

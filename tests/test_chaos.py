@@ -12,7 +12,7 @@ from pathlib import Path
 from province.broker import Broker
 from province.store import Store
 
-from .conftest import REPO
+from .conftest import REPO, store_in
 from .test_link import gateway_config, kiosk_config, start_gateway
 
 EVENTS = 40
@@ -24,10 +24,11 @@ def run_kiosk(config: Path, add: int, kill_after: int) -> int:
                           cwd=REPO, capture_output=True, text=True, timeout=120).returncode
 
 
-def test_kiosks_and_gateways_killed_at_random_lose_and_duplicate_nothing(broker: Broker, tmp_path: Path) -> None:
+def test_kiosks_and_gateways_killed_at_random_lose_and_duplicate_nothing(broker: Broker, tmp_path: Path,
+                                                                       store_location: str) -> None:
     chance = random.Random(13)
     kiosk = kiosk_config(tmp_path, broker)
-    province = gateway_config(tmp_path, broker)
+    province = gateway_config(tmp_path, broker, store_location)
     gateway = start_gateway(province)
     try:
         for round_ in range(ROUNDS):
@@ -41,7 +42,7 @@ def test_kiosks_and_gateways_killed_at_random_lose_and_duplicate_nothing(broker:
     finally:
         gateway.kill()
         gateway.wait(timeout=10)
-    store = Store(tmp_path / "province.db", "x")
+    store = Store(store_in(tmp_path), "x")
     try:
         assert store.count("usage") == EVENTS
     finally:

@@ -34,8 +34,8 @@ def event(kind: str, body: dict[str, Any], event_id: str | None = None) -> Envel
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Any:
-    store = Store(tmp_path / "province.db", UNIT)
+def store(store_location: str) -> Any:
+    store = Store(store_location, UNIT)
     yield store
     store.close()
 
@@ -62,7 +62,7 @@ def test_a_rating_is_tied_to_the_official_and_counted_once(store: Store, tmp_pat
     assert answer["rated_on"] == "2026-11-28"
 
 
-def test_ratings_counts_by_group_and_since(store: Store, tmp_path: Path) -> None:
+def test_ratings_counts_by_group_and_since(store: Store, tmp_path: Path, store_location: str) -> None:
     codes = [filed(store, receipt=f"kiosk-x-261124-000{n}")[1] for n in range(1, 5)]
     for n, code in enumerate(codes):
         store.set_status(code, Step("returned", official="Lê Thị Hoa" if n < 3 else "Phạm Văn Nam"))
@@ -73,7 +73,7 @@ def test_ratings_counts_by_group_and_since(store: Store, tmp_path: Path) -> None
                      NOW)
     store.close()
     config = tmp_path / "gateway.toml"
-    config.write_text(f'[broker]\nport = 1883\n[gateway]\nstore = "{tmp_path / "province.db"}"\n'
+    config.write_text(f'[broker]\nport = 1883\n[gateway]\nstore = "{store_location}"\n'
                       f'unit_code = "{UNIT}"\n', encoding="utf-8")
     result = gateway(config, "ratings", "--json")
     assert result.returncode == 0, result.stderr

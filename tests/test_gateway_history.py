@@ -24,12 +24,12 @@ NOW = datetime.fromisoformat("2026-11-24T10:00:05+07:00")
 
 
 @pytest.fixture
-def province(tmp_path: Path) -> tuple[Path, str]:
+def province(tmp_path: Path, store_location: str) -> tuple[Path, str]:
     """A gateway config and a store holding one dossier; the official code it was given."""
     config = tmp_path / "gateway.toml"
-    config.write_text(f'[broker]\nport = 1883\n[gateway]\nstore = "{tmp_path / "province.db"}"\n'
+    config.write_text(f'[broker]\nport = 1883\n[gateway]\nstore = "{store_location}"\n'
                       f'unit_code = "{UNIT}"\n', encoding="utf-8")
-    store = Store(tmp_path / "province.db", UNIT)
+    store = Store(store_location, UNIT)
     outcome = store.handle("hn", "kiosk-x", Envelope(uuid.uuid4().hex, 1, "2026-11-24T10:00:00+07:00", "dossier",
                                                      GOOD_DOSSIER), NOW)
     store.close()

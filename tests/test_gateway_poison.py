@@ -4,6 +4,7 @@ acknowledged; the next good one is stored as usual. A broker that is down at sta
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -22,6 +23,7 @@ from paho.mqtt.properties import Properties
 
 from firmware.common.protocol import Envelope
 from province.broker import Broker, free_port
+from province.db import Db, dialect
 from province.gateway import Gateway, load_gateway_config
 from tests.conftest import REPO, wait_until
 from tests.test_link import gateway_config
@@ -71,8 +73,8 @@ POISON = {
 
 
 @pytest.fixture
-def gateway(tmp_path: Path, broker: Broker) -> Iterator[Gateway]:
-    running = Gateway(load_gateway_config(gateway_config(tmp_path, broker)))
+def gateway(tmp_path: Path, broker: Broker, store_location: str) -> Iterator[Gateway]:
+    running = Gateway(load_gateway_config(gateway_config(tmp_path, broker, store_location)))
     running.client.connect_async("127.0.0.1", broker.port, clean_start=False, properties=running.connect_properties())
     running.client.loop_start()
     wait_until(running.ready.is_set, seconds=10)
@@ -160,19 +162,27 @@ def test_a_lookup_answers_only_the_asking_kiosk(gateway: Gateway, broker: Broker
 def test_the_store_failing_stops_acks_until_it_works_again(gateway: Gateway, broker: Broker) -> None:
     probe = Probe(broker.port)
     try:
-        gateway.store.db.execute("PRAGMA query_only = ON")  # every write fails, as on a full or broken disk
+        writes_fail(gateway.store.db, True)  # every write fails, as on a full or broken disk
         first = Envelope(uuid.uuid4().hex, 1, "2026-11-24T10:00:00+07:00", "usage", {"n": 1}).pack()
         probe.publish("evt/usage", first)
         wait_until(lambda: gateway.counts["store_errors"] == 1, seconds=20)
         assert gateway.status()["store"] != "ok" and probe.acks == []
-        wait_until(lambda: "readonly" in retained_status(gateway, broker)["store"], seconds=20)  # operators see it
-        gateway.store.db.execute("PRAGMA query_only = OFF")
+        wait_until(lambda: re.search("read.?only", retained_status(gateway, broker)["store"]) is not None,
+                   seconds=20)  # operators see it
+        writes_fail(gateway.store.db, False)
         probe.publish("evt/usage", first)  # the kiosk sends it again after its ack timeout
         wait_until(lambda: probe.acked() == 1, seconds=20)
     finally:
         probe.close()
     assert gateway.status()["store"] == "ok"
     wait_until(lambda: retained_status(gateway, broker)["store"] == "ok", seconds=20)
+
+
+def writes_fail(db: Db, fail: bool) -> None:
+    if dialect(db) == "sqlite":
+        db.execute(f"PRAGMA query_only = {'ON' if fail else 'OFF'}")
+    else:
+        db.execute(f"SET default_transaction_read_only = {'on' if fail else 'off'}")
 
 
 def retained_status(gateway: Gateway, broker: Broker) -> dict[str, Any]:

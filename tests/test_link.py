@@ -21,7 +21,7 @@ from firmware.services.outbox import OutboxEvent
 from hw.qr import make_decoder
 from province.broker import Broker
 
-from .conftest import REPO, gateway_config, steps, wait_until
+from .conftest import REPO, gateway_config, steps, store_in, wait_until
 
 PAGE = str(REPO / "firmware" / "demo" / "giay_chung_sinh.png")
 CARD = "001303004567|123456789|Nguyễn Thị Ngọc Ánh|05032003|Nữ|Thôn 3, xã Yên Phong, Bắc Ninh|10062021"
@@ -89,7 +89,7 @@ def test_broker_restart_mid_stream_stores_every_event_once(make_app: Callable[..
     wait_until(lambda: sim.app.outbox.backlog() == 0, seconds=40, step=pump(sim))
     from province.store import Store
 
-    store = Store(tmp_path / "province.db", "x")
+    store = Store(store_in(tmp_path), "x")
     assert store.count("usage") == 20
     store.close()
 
@@ -166,7 +166,7 @@ def test_kiosk_killed_with_events_pending_sends_them_all_once_after_restart(brok
     assert second.returncode == 0, second.stderr
     from province.store import Store
 
-    store = Store(tmp_path / "province.db", "x")
+    store = Store(store_in(tmp_path), "x")
     assert store.count("usage") == 20
     store.close()
 
@@ -190,8 +190,8 @@ def dossier_events_without_pages(count: int) -> list[OutboxEvent]:
 
 
 def test_two_gateways_give_unique_gap_free_codes(make_app: Callable[..., App], broker: Broker,
-                                                 tmp_path: Path) -> None:
-    config = gateway_config(tmp_path, broker)
+                                                 tmp_path: Path, store_location: str) -> None:
+    config = gateway_config(tmp_path, broker, store_location)
     with two_gateways(config):
         sim = kiosk(make_app, broker)
         sim.app.outbox.commit(dossier_events_without_pages(40))
@@ -200,7 +200,7 @@ def test_two_gateways_give_unique_gap_free_codes(make_app: Callable[..., App], b
         assert len(codes) == 40 and all(re.fullmatch(r"000\.00\.20\.H26-261124-\d{4}", c) for c in codes)
         from province.store import Store
 
-        store = Store(tmp_path / "province.db", "000.00.20.H26")
+        store = Store(store_in(tmp_path), "000.00.20.H26")
         try:  # gap-free: the counter behind the (scrambled) codes went 1..40
             assert store.db.execute("SELECT last FROM counters").fetchall() == [(40,)]
         finally:
@@ -208,8 +208,8 @@ def test_two_gateways_give_unique_gap_free_codes(make_app: Callable[..., App], b
 
 
 def test_one_of_two_gateways_killed_mid_stream_loses_nothing(make_app: Callable[..., App], broker: Broker,
-                                                             tmp_path: Path) -> None:
-    config = gateway_config(tmp_path, broker)
+                                                             tmp_path: Path, store_location: str) -> None:
+    config = gateway_config(tmp_path, broker, store_location)
     with two_gateways(config) as gateways:
         sim = kiosk(make_app, broker)
         sim.app.outbox.commit([OutboxEvent("usage", {"n": n}, "2026-11-24T09:30:00+07:00") for n in range(60)])
@@ -218,7 +218,7 @@ def test_one_of_two_gateways_killed_mid_stream_loses_nothing(make_app: Callable[
         wait_until(lambda: sim.app.outbox.backlog() == 0, seconds=60, step=pump(sim))
         from province.store import Store
 
-        store = Store(tmp_path / "province.db", "x")
+        store = Store(store_in(tmp_path), "x")
         assert store.count("usage") == 60
         store.close()
 

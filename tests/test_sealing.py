@@ -18,7 +18,7 @@ from firmware.services.outbox import Outbox, OutboxEvent
 from province.store import Store
 from province.unseal import Unsealer
 
-from .conftest import steps, wait_until
+from .conftest import steps, store_in, wait_until
 from .secure_stack import SecureStack
 from .test_link import pump
 from .test_submission_flow import SUBMIT, to_review
@@ -72,7 +72,7 @@ def test_nothing_of_the_citizen_on_disk_before_or_after_the_ack(make_app: Callab
     sim.run(steps(("network", "up")))
     wait_until(lambda: app.outbox.backlog() == 0, 60, step=pump(sim))
     assert traces(data, pages) == [], "a trace stayed after the ack"
-    store = Store(tmp_path / "province.db", "x")
+    store = Store(store_in(tmp_path), "x")
     try:
         (dossier,) = store.dossiers()
         assert dossier["kiosk"] == "kiosk-a"

@@ -53,10 +53,10 @@ def visit(started: str, procedure: str | None, outcomes: list[str], duration: in
 
 
 def seeded(tmp_path: Path, broker: Broker) -> Path:
-    from .conftest import gateway_config
+    from .conftest import gateway_config, store_in
 
     config = gateway_config(tmp_path, broker)
-    store = Store(tmp_path / "province.db", "000.00.20.H26")
+    store = Store(store_in(tmp_path), "000.00.20.H26")
     rows = [("kiosk-a", visit("2026-12-01T08:10:00+07:00", "1.001193", ["submitted", "rated"], 300)),
             ("kiosk-a", visit("2026-12-01T09:20:00+07:00", None, ["looked_up", "paid"], 120)),
             ("kiosk-b", visit("2026-12-02T08:05:00+07:00", "1.001193", [], 60, "review")),

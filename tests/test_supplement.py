@@ -4,12 +4,12 @@ that filed the dossier; the pages arrive at the gateway with the dossier, once, 
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import tomllib
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import msgpack
@@ -22,6 +22,7 @@ from firmware.rules.pages import page_from_image
 from firmware.runtime.events import MqttMessage, Response
 from firmware.services.outbox import Outbox, OutboxEvent
 from province.broker import Broker
+from province.db import Db, connect
 
 from .conftest import REPO, steps, wait_until
 from .test_link import kiosk, kiosk_config, pump
@@ -38,8 +39,9 @@ def province(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def store_of(config: Path) -> sqlite3.Connection:
-    return sqlite3.connect(tomllib.loads(config.read_text(encoding="utf-8"))["gateway"]["store"])
+def store_of(config: Path) -> closing[Db]:
+    """The gateway's store, SQLite or PostgreSQL, closed after the `with`."""
+    return closing(connect(tomllib.loads(config.read_text(encoding="utf-8"))["gateway"]["store"]))
 
 
 def submitted(make_app: Callable[..., App], broker: Broker) -> tuple[Simulator, str]:
