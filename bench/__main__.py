@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bench import chip, frames, keys, link, process, qr, results, sessions, taps
+from bench import chip, fleet, frames, keys, link, process, qr, results, sessions, taps
 
 
 def main() -> None:
@@ -13,6 +13,7 @@ def main() -> None:
     figures.update(link.run())
     figures.update(taps.run())
     figures.update(chip.run())
+    figures.update(fleet.run())
     merged = results.save(figures)
     print(results.table(figures))
     print(f"written: {results.OUT} ({len(merged)} figures)")

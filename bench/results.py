@@ -18,6 +18,11 @@ TARGETS: dict[str, float] = {
     "keypress_to_frame_ms": 30.0,
     "qr_to_event_ms": 33.0,
     "taps_birth_shortest": 24.0,
+    # issue 20: the province under a fleet (bench/fleet.py); lost and duplicated must be 0
+    "fleet_3321_g1_restart_drain_s": 60.0,
+    "fleet_3321_g2_restart_drain_s": 60.0,
+    "fleet_3321_g1_ack_p99_s": 30.0,
+    "fleet_3321_g2_ack_p99_s": 30.0,
 }
 
 

@@ -35,6 +35,24 @@ def test_twenty_kiosks_do_not_retry_in_the_same_second() -> None:
     assert len({int(t) for t in within}) >= 25
 
 
+def first_retry_after(outage_s: float, kiosk: int, low: float = 1.0, high: float = 120.0) -> float:
+    """When a kiosk, down since 0 and pacing itself by how long it has been down, first tries after `outage_s`."""
+    rng = random.Random(kiosk)
+    moment, attempt = 0.0, 0
+    while moment < outage_s:
+        moment += backoff_delay(attempt, low, high, rng, down_for_s=moment)
+        attempt += 1
+    return moment
+
+
+def test_after_a_short_outage_the_whole_fleet_is_back_soon_and_still_spread() -> None:
+    back = [first_retry_after(10.0, kiosk) - 10.0 for kiosk in range(3321)]
+    assert max(back) <= 5.0 + 1e-9  # half the outage at most; by attempts alone a tenth would wait 30 s and more
+    assert max(Counter(int(t * 10) for t in back).values()) < 3321 / 10  # no tenth of a second holds a crowd
+    long_outage = [first_retry_after(3600.0, kiosk) - 3600.0 for kiosk in range(200)]
+    assert statistics.mean(long_outage) > 20  # an hour's outage: the pace slows to the cap, as before
+
+
 def test_delays_are_fractional_exponential_and_capped() -> None:
     rng = random.Random(7)
     for attempt in range(40):

@@ -15,6 +15,7 @@ import secrets
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,10 +68,14 @@ def link_settings(config: Config) -> LinkSettings:
                         enrol_port=settings.enrol_port, renew_days=settings.renew_days)
 
 
-def backoff_delay(attempt: int, low: float, high: float, rng: random.Random) -> float:
+def backoff_delay(attempt: int, low: float, high: float, rng: random.Random, down_for_s: float | None = None) -> float:
     """Full jitter (fractional seconds): uniform in [0, min(high, low * 2^attempt)], never under a tenth of `low`.
-    A province-wide outage must not bring every kiosk back in the same second."""
+    A province-wide outage must not bring every kiosk back in the same second. Given how long the link has been
+    down, the ceiling is also at most half of that (never under `low`): after a 10 s broker restart every kiosk is
+    back within about 5 s, where the attempt count alone would let a tenth of them wait 30 s or more."""
     ceiling = min(high, low * 2 ** min(attempt, 30))
+    if down_for_s is not None:
+        ceiling = min(ceiling, max(low, down_for_s / 2))
     return max(low / 10, rng.uniform(0, ceiling))
 
 
@@ -161,6 +166,7 @@ class MqttLink:
         self.connects = 0
         self.failed_publishes = 0
         self._attempt = 0
+        self._down_since = time.monotonic()  # when the current run of failed attempts began
         self._rng = random.Random()
         self.delays: list[float] = []  # the waits before each reconnect so far (the last 50), for status and tests
         self._stop = threading.Event()
@@ -269,7 +275,9 @@ class MqttLink:
         if self.state == "refused":  # a broker's auth outage may be brief: keep trying, at the slowest pace
             delay = self._rng.uniform(high / 2, high)
         else:
-            delay = backoff_delay(self._attempt, low, high, self._rng)
+            if self._attempt == 0:
+                self._down_since = time.monotonic()
+            delay = backoff_delay(self._attempt, low, high, self._rng, time.monotonic() - self._down_since)
             self._attempt += 1
         self.delays.append(round(delay, 3))
         del self.delays[:-50]

@@ -1,0 +1,134 @@
+"""The province under a fleet: N simulated kiosks (the real Outbox and OutboxSender, the link's own reconnect
+backoff, MQTT v5 persistent sessions), one loopback mosquitto, 1 and 2 gateway processes.
+
+Each kiosk commits one one-page dossier (a real scanned page, a part and a manifest); the figures are events/s
+until the last is acknowledged, commit-to-ack latency p50/p99, resends per event, lost and duplicated. Then the
+broker stops for 10 s while every kiosk files one more dossier, and the time from its restart until every outbox
+is empty is measured. Kiosks run many per process, all on one `selectors` loop (paho's own loop uses select(),
+which cannot go past 1,023 descriptors). Kiosk outboxes live on /dev/shm (each real kiosk has its own disk); the
+gateways' store is on the disk.
+
+    python -m bench.fleet [N ...]      (default: 100 1000 3321)
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.fleet_kiosks import Control, run_kiosks
+from province.broker import Broker
+from province.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+SIZES = (100, 1000, 3321)
+WORKERS = 2
+OUTAGE_S = 10.0
+ACK_TIMEOUT_S = 30.0  # the kiosk's default: no event should wait this long
+
+
+def start_gateways(count: int, port: int, directory: Path) -> list[subprocess.Popen[bytes]]:
+    config = directory / "gateway.toml"
+    config.write_text(f'[broker]\nport = {port}\n[gateway]\nstore = "{directory / "province.db"}"\n'
+                      f'unit_code = "000.00.20.H26"\n', encoding="utf-8")
+    processes = []
+    for n in range(count):
+        log = open(directory / f"gateway-{n}.log", "wb")  # noqa: SIM115 - the process holds it
+        processes.append(subprocess.Popen([sys.executable, "-m", "firmware", "gateway", "--config", str(config),
+                                           "--instance", f"bench-{n}"], cwd=REPO, stderr=log, stdout=log))
+    deadline = time.monotonic() + 30
+    for n in range(count):
+        while b"gateway connected" not in (directory / f"gateway-{n}.log").read_bytes():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gateway {n} did not connect")
+            time.sleep(0.05)
+    return processes
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+def one_run(kiosks: int, gateways: int, scratch: Path) -> dict[str, float]:
+    directory = scratch / f"n{kiosks}-g{gateways}"
+    directory.mkdir()
+    shm = Path(tempfile.mkdtemp(prefix="motcua-fleet-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+    broker = Broker(directory / "broker").start()
+    processes = start_gateways(gateways, broker.port, directory)
+    context = mp.get_context("spawn")
+    control = Control.make(context)
+    results: Any = context.Queue()
+    names = [f"k{n:04d}" for n in range(kiosks)]
+    workers = [context.Process(target=run_kiosks, args=(names[w::WORKERS], broker.port, str(shm), control, results))
+               for w in range(WORKERS)]
+    try:
+        for worker in workers:
+            worker.start()
+        control.wait_all(control.ready, WORKERS, 120)
+        started = time.monotonic()
+        control.go.set()
+        first = [results.get(timeout=300) for _ in workers]
+        filled = max(r["drained_at"] for r in first) - started
+        broker.stop()
+        control.outage.set()  # every kiosk files one more dossier while the broker is away
+        time.sleep(OUTAGE_S)
+        broker.start()
+        restarted = time.monotonic()
+        control.restarted.set()
+        second = [results.get(timeout=300) for _ in workers]
+        drain = max(r["drained_at"] for r in second) - restarted
+    finally:
+        control.stop.set()
+        for worker in workers:
+            worker.join(timeout=30)
+            if worker.is_alive():
+                worker.kill()
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=20)
+        broker.stop()
+        subprocess.run(["rm", "-rf", str(shm)], check=False)
+    latencies = [x for r in first for x in r["latencies"]]
+    sent = sum(r["sent"] for r in first + second)
+    events = 4 * kiosks
+    store = Store(directory / "province.db", "000.00.20.H26")
+    try:
+        stored = store.count("dossier")
+        codes = store.db.execute("SELECT COUNT(*) - COUNT(DISTINCT code) FROM dossiers").fetchone()[0]
+    finally:
+        store.close()
+    left = sum(r["left"] for r in second)
+    return {"events_per_s": round(2 * kiosks / filled, 1), "ack_p50_s": round(percentile(latencies, 0.5), 3),
+            "ack_p99_s": round(percentile(latencies, 0.99), 3),
+            "resends_per_event": round(max(0, sent - events) / events, 3),
+            "waited_full_timeout": sum(1 for x in latencies if x >= ACK_TIMEOUT_S),
+            "lost": 2 * kiosks - stored + left, "duplicated": int(codes),
+            "restart_drain_s": round(drain, 2)}
+
+
+def run(sizes: tuple[int, ...] = SIZES) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="motcua-bench-fleet-") as scratch:
+        for kiosks in sizes:
+            rates = {}
+            for gateways in (1, 2):
+                found = one_run(kiosks, gateways, Path(scratch))
+                rates[gateways] = found["events_per_s"]
+                print(f"fleet N={kiosks} gateways={gateways}: {found}", flush=True)
+                figures.update({f"fleet_{kiosks}_g{gateways}_{key}": value for key, value in found.items()})
+            figures[f"fleet_{kiosks}_two_gateways_ratio"] = round(rates[2] / rates[1], 2)
+    return figures
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    chosen = tuple(int(a) for a in sys.argv[1:]) or SIZES
+    for key, value in run(chosen).items():
+        print(f"{key:44} {value}")
