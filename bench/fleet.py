@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from bench.fleet_kiosks import Control, run_kiosks
 from province.broker import Broker
 from province.store import Store
@@ -72,10 +74,15 @@ def one_run(kiosks: int, gateways: int, scratch: Path) -> dict[str, float]:
         for worker in workers:
             worker.start()
         control.wait_all(control.ready, WORKERS, 120)
+        meters = [psutil.Process(p.pid) for p in processes]
+        gateway_cpu = sum(sum(m.cpu_times()[:2]) for m in meters)
+        psutil.cpu_percent()
         started = time.monotonic()
         control.go.set()
         first = [results.get(timeout=300) for _ in workers]
         filled = max(r["drained_at"] for r in first) - started
+        machine = psutil.cpu_percent()  # since the call before `go`: all cores, 100 = every core busy
+        gateway_cpu = sum(sum(m.cpu_times()[:2]) for m in meters) - gateway_cpu
         broker.stop()
         control.outage.set()  # every kiosk files one more dossier while the broker is away
         time.sleep(OUTAGE_S)
@@ -110,7 +117,8 @@ def one_run(kiosks: int, gateways: int, scratch: Path) -> dict[str, float]:
             "resends_per_event": round(max(0, sent - events) / events, 3),
             "waited_full_timeout": sum(1 for x in latencies if x >= ACK_TIMEOUT_S),
             "lost": 2 * kiosks - stored + left, "duplicated": int(codes),
-            "restart_drain_s": round(drain, 2)}
+            "restart_drain_s": round(drain, 2), "machine_cpu_percent": machine,
+            "gateway_cpu_ms_per_event": round(1000 * gateway_cpu / (2 * kiosks), 3)}
 
 
 def run(sizes: tuple[int, ...] = SIZES) -> dict[str, float]:

@@ -19,19 +19,22 @@ REPEAT = 120
 
 def _times(size: tuple[int, int], name: str, modal: bool) -> list[float]:
     app = build(Config(), clock=VirtualClock(), size=size, headless=True, outbox_path=scratch_outbox())
-    app.stack.reset(name, **REGISTRY[name].sample_params(app.kiosk))
-    app.stack.apply_pending()
-    screen = app.stack.top
-    assert screen is not None
-    if modal:
-        screen.coming_soon()
-    times = []
-    for _ in range(REPEAT):
-        screen.dirty = True
-        started = time.perf_counter()
-        app.stack.draw(app.loop.canvas)
-        times.append((time.perf_counter() - started) * 1000)
-    return times[10:]
+    try:  # closed after each screen: no device threads of one App left running under the next figure
+        app.stack.reset(name, **REGISTRY[name].sample_params(app.kiosk))
+        app.stack.apply_pending()
+        screen = app.stack.top
+        assert screen is not None
+        if modal:
+            screen.coming_soon()
+        times = []
+        for _ in range(REPEAT):
+            screen.dirty = True
+            started = time.perf_counter()
+            app.stack.draw(app.loop.canvas)
+            times.append((time.perf_counter() - started) * 1000)
+        return times[10:]
+    finally:
+        app.close()
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -87,10 +87,6 @@ class Store:
         self.db.execute("INSERT INTO code_key VALUES (1, ?) ON CONFLICT DO NOTHING", (os.urandom(32),))
         self._code_key = bytes(self.db.execute("SELECT key FROM code_key").fetchone()[0])
 
-    @property
-    def path(self) -> Path:
-        return Path(self.location)
-
     def close(self) -> None:
         self.db.close()
 
@@ -143,10 +139,10 @@ class Store:
         db, body = self.db, envelope.body
         # An event is the same one only from the same kiosk (whose identity the broker checked): another kiosk
         # sending the same id neither overwrites it nor gets it acknowledged.
-        if db.execute("SELECT 1 FROM events WHERE kiosk = ? AND id = ?", (kiosk, envelope.id)).fetchone():
+        senders = {row[0] for row in db.execute("SELECT kiosk FROM events WHERE id = ?", (envelope.id,))}
+        if kiosk in senders:
             return Outcome([envelope.id], self._official(envelope.id, kiosk))  # seen before: acknowledge again
-        if envelope.kind in ("dossier", "supplement") and \
-                db.execute("SELECT 1 FROM events WHERE id = ?", (envelope.id,)).fetchone():
+        if senders and envelope.kind in ("dossier", "supplement"):
             return Outcome([], {}, f"another kiosk's {envelope.kind} has the id {envelope.id}")
         if envelope.kind == "part":
             data = body.get("data")
