@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from firmware.common.protocol import BadMessage, event_id_of, kiosk_topic, pack_ack, parse_kiosk_topic, unpack_envelope
+from firmware.common.protocol import (
+    BadMessage,
+    Envelope,
+    event_id_of,
+    kiosk_topic,
+    pack_ack,
+    parse_kiosk_topic,
+    unpack_envelope,
+)
 from firmware.common.seal import SealError
 from province import db as store_db
 from province import fleet_history, unseal
@@ -27,6 +35,19 @@ from province.store import Store
 log = logging.getLogger("motcua.gateway")
 BATCH_MAX = 200
 QUEUE_MAX = 5000
+
+
+@dataclass
+class Checked:
+    """A message after its check: an event's envelope, or why it was refused (then it is quarantined)."""
+
+    topic: str
+    province: str
+    kiosk: str
+    leaf: str
+    payload: bytes
+    envelope: Envelope | None = None
+    refused: str = ""
 
 
 @dataclass
@@ -95,15 +116,18 @@ class Ingest:
                 return
 
     def process(self, items: list[tuple[str, bytes]]) -> None:
-        """Store a batch in one transaction and acknowledge it; a store failure acknowledges nothing (the kiosks
-        keep their copies and send them again)."""
+        """Check a batch, then store it in one transaction and acknowledge it; a store failure acknowledges
+        nothing (the kiosks keep their copies and send them again). Checking (msgpack, schema, seal) happens
+        before the transaction: the store's write lock is held only while writing, so gateways sharing a store
+        overlap all the rest."""
         acks = Acks()
         quarantined = self.counts["quarantined"]
         now = datetime.now().astimezone()
+        checked = [c for c in (self._check(topic, payload) for topic, payload in items) if c is not None]
         try:
             with self.store.transaction():
-                for topic, payload in items:
-                    self._one(topic, payload, now, acks)
+                for message in checked:
+                    self._store(message, now, acks)
         except store_db.ERRORS as exc:
             self.counts["store_errors"] += 1
             if not self.trouble:
@@ -122,61 +146,68 @@ class Ingest:
             if ids:
                 self.publish(kiosk_topic(province, kiosk, "ack"), pack_ack(ids, acks.official.get((province, kiosk))))
 
-    def _one(self, topic: str, payload: bytes, now: datetime, acks: Acks) -> None:
-        """One message inside the batch's transaction. A store error aborts the batch; anything else that one
-        message raises undoes that message alone."""
+    def _check(self, topic: str, payload: bytes) -> Checked | None:
+        """What one message is, by its topic and its schema; None for one on a topic no kiosk may use."""
         try:
             province, kiosk, leaf = parse_kiosk_topic(topic)
         except BadMessage as exc:
             self.counts["quarantined"] += 1
             log.warning("ignored a message on %s: %s", topic[:200], exc)
-            return
+            return None
+        checked = Checked(topic, province, kiosk, leaf, payload)
+        if leaf in ("availability", "status"):
+            return checked
         try:
-            if leaf in ("availability", "status"):
-                self._fleet(leaf, province, kiosk, payload, now)
+            checked.envelope = unseal.opened(self.unsealer, unpack_envelope(payload), kiosk)
+        except SealError as exc:
+            self.counts["tampered"] += 1
+            log.error("REJECTED a sealed event from kiosk %s: %s", kiosk[:64], exc)
+            checked.refused = f"tampered: {exc}"
+        except BadMessage as exc:
+            checked.refused = str(exc)
+        except Exception:  # a checker's own bug: this message is not stored, nor acknowledged
+            self.counts["errors"] += 1
+            log.exception("a message on %s could not be checked; not acknowledged", topic[:200])
+            return None
+        return checked
+
+    def _store(self, message: Checked, now: datetime, acks: Acks) -> None:
+        """One checked message inside the batch's transaction. A store error aborts the batch; anything else
+        that one message raises undoes that message alone."""
+        try:
+            if message.leaf in ("availability", "status"):
+                self._fleet(message, now)
+            elif message.envelope is None:
+                self._quarantine(message, now, acks)
             else:
-                self._event(topic, province, kiosk, payload, now, acks)
+                outcome = self.store.handle_in_batch(message.province, message.kiosk, message.envelope, now)
+                self.counts["handled"] += 1
+                if outcome.problem:
+                    log.log(logging.INFO if outcome.keep else logging.WARNING, "not acknowledged yet %s %s from "
+                            "%s: %s", message.envelope.kind, message.envelope.id, message.kiosk, outcome.problem)
+                acks.add(message.province, message.kiosk, outcome.ack, outcome.official)
         except store_db.ERRORS:
             raise
         except Exception:
             self.counts["errors"] += 1
-            log.exception("a message on %s could not be handled; not acknowledged", topic[:200])
+            log.exception("a message on %s could not be handled; not acknowledged", message.topic[:200])
 
-    def _fleet(self, leaf: str, province: str, kiosk: str, payload: bytes, now: datetime) -> None:
+    def _fleet(self, message: Checked, now: datetime) -> None:
         """A kiosk's availability or status: remembered for the report (fleet_history.py), never acknowledged."""
-        record = fleet_history.record_availability if leaf == "availability" else fleet_history.record_status
+        record = fleet_history.record_availability if message.leaf == "availability" else fleet_history.record_status
         try:
             with self.store.event():
-                record(self.store.db, province, kiosk, payload, now)
+                record(self.store.db, message.province, message.kiosk, message.payload, now)
         except store_db.ERRORS as exc:
             log.warning("the fleet's history was not recorded: %s", exc)
 
-    def _event(self, topic: str, province: str, kiosk: str, payload: bytes, now: datetime, acks: Acks) -> None:
-        try:
-            envelope = unseal.opened(self.unsealer, unpack_envelope(payload), kiosk)
-        except SealError as exc:
-            self.counts["tampered"] += 1
-            log.error("REJECTED a sealed event from kiosk %s: %s", kiosk[:64], exc)
-            self._quarantine(now, topic, province, kiosk, f"tampered: {exc}", payload, acks)
-            return
-        except BadMessage as exc:
-            self._quarantine(now, topic, province, kiosk, str(exc), payload, acks)
-            return
-        outcome = self.store.handle_in_batch(province, kiosk, envelope, now)
-        self.counts["handled"] += 1
-        if outcome.problem:
-            log.log(logging.INFO if outcome.keep else logging.WARNING, "not acknowledged yet %s %s from %s: %s",
-                    envelope.kind, envelope.id, kiosk, outcome.problem)
-        acks.add(province, kiosk, outcome.ack, outcome.official)
-
-    def _quarantine(self, now: datetime, topic: str, province: str, kiosk: str, reason: str, payload: bytes,
-                    acks: Acks) -> None:
+    def _quarantine(self, message: Checked, now: datetime, acks: Acks) -> None:
         """Kept for an official, counted, and acknowledged when it has an id, so it is not redelivered forever."""
-        event_id = event_id_of(payload)
+        event_id = event_id_of(message.payload)
         self.counts["quarantined"] += 1
-        log.warning("quarantined a message on %s from kiosk %s (event %s): %s", topic[:200], kiosk[:64],
-                    event_id or "without an id", reason)
+        log.warning("quarantined a message on %s from kiosk %s (event %s): %s", message.topic[:200],
+                    message.kiosk[:64], event_id or "without an id", message.refused)
         with self.store.event():
-            self.store.quarantine(now, topic, kiosk, event_id, reason, payload)
+            self.store.quarantine(now, message.topic, message.kiosk, event_id, message.refused, message.payload)
         if event_id:
-            acks.add(province, kiosk, [event_id])
+            acks.add(message.province, message.kiosk, [event_id])
