@@ -121,9 +121,83 @@ def one_run(kiosks: int, gateways: int, scratch: Path) -> dict[str, float]:
             "gateway_cpu_ms_per_event": round(1000 * gateway_cpu / (2 * kiosks), 3)}
 
 
+def queued_events(kiosks: int) -> list[tuple[str, bytes]]:
+    from PIL import Image
+
+    from bench.fleet_kiosks import PAGE, _record
+    from firmware.common.protocol import Envelope, kiosk_topic
+    from firmware.rules.pages import page_from_image
+    from firmware.services.dossier import dossier_events
+
+    with Image.open(PAGE) as image:
+        page = page_from_image(image, "giay", "Giấy chứng sinh", 1)
+    found = []
+    for n in range(kiosks):
+        name = f"k{n:04d}"
+        for seq, event in enumerate(dossier_events(_record(name, page), [page]), start=1):
+            envelope = Envelope(event.id, seq, event.created_at, event.kind, event.body, True)
+            found.append((kiosk_topic("hn", name, f"evt/{event.kind}"), envelope.pack()))
+    return found
+
+
+def gateway_drain(gateways: int, kiosks: int, scratch: Path) -> tuple[float, float]:
+    """The gateways alone: every kiosk's dossier waits at the broker in the gateways' sessions (they were away),
+    then they come back and drain it: (events/s from their return to the last stored, the machine's CPU use
+    meanwhile). No kiosk competes for the machine's cores here."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    directory = scratch / f"drain-g{gateways}"
+    directory.mkdir()
+    broker = Broker(directory / "broker").start()
+    try:
+        for process in start_gateways(gateways, broker.port, directory):  # their sessions, then away
+            process.terminate()
+            process.wait(timeout=20)
+        events = queued_events(kiosks)
+        publisher = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, client_id="bench-publisher",
+                                protocol=mqtt.MQTTv5)
+        publisher.max_queued_messages_set(0)
+        publisher.max_inflight_messages_set(100)
+        publisher.connect("127.0.0.1", broker.port)
+        publisher.loop_start()
+        infos = [publisher.publish(topic, payload, qos=1) for topic, payload in events]
+        for info in infos:
+            info.wait_for_publish(60)
+        publisher.disconnect()
+        publisher.loop_stop()
+        processes = start_gateways(gateways, broker.port, directory)
+        store = Store(directory / "province.db", "000.00.20.H26")
+        try:
+            psutil.cpu_percent()
+            began, first = time.monotonic(), store.count()
+            while store.count() < len(events):
+                if time.monotonic() - began > 300:
+                    raise RuntimeError("the gateways did not drain what was queued for them")
+                time.sleep(0.05)
+            rate = (len(events) - first) / (time.monotonic() - began)
+            machine = psutil.cpu_percent()
+        finally:
+            store.close()
+            for process in processes:
+                process.terminate()
+                process.wait(timeout=20)
+    finally:
+        broker.stop()
+    return round(rate, 1), machine
+
+
 def run(sizes: tuple[int, ...] = SIZES) -> dict[str, float]:
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="motcua-bench-fleet-") as scratch:
+        measured = {g: gateway_drain(g, max(sizes), Path(scratch)) for g in (1, 2)}
+        drained = {g: rate for g, (rate, _) in measured.items()}
+        print(f"gateways alone, draining {2 * max(sizes)} queued events: {measured} (events/s, machine CPU %)",
+              flush=True)
+        for g, (rate, machine) in measured.items():
+            figures.update({f"gateway_drain_g{g}_events_per_s": rate, f"gateway_drain_g{g}_machine_cpu_percent":
+                            machine})
+        figures["gateway_drain_two_gateways_ratio"] = round(drained[2] / drained[1], 2)
         for kiosks in sizes:
             rates = {}
             for gateways in (1, 2):

@@ -82,6 +82,7 @@ class Store:
         self.location = str(location)
         self.unit_code = unit_code
         self.db = store_db.connect(self.location)
+        self.writer = store_db.WriterTurn(self.location)
         store_db.create(self.db, (SCHEMA, history.SCHEMA, citizens.SCHEMA, ratings.SCHEMA, payments.SCHEMA,
                                   fleet_history.SCHEMA))
         self.db.execute("INSERT INTO code_key VALUES (1, ?) ON CONFLICT DO NOTHING", (os.urandom(32),))
@@ -89,17 +90,19 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+        self.writer.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One commit for everything inside; nothing kept if anything escapes."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        with self.writer.turn():
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
 
     @contextmanager
     def event(self) -> Iterator[None]:
