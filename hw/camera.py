@@ -11,13 +11,15 @@ import io
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
 from PIL import Image, ImageFilter
 
 from hw.absent import Absent
 from hw.errors import DeviceAbsent
+
+if TYPE_CHECKING:  # numpy itself is imported where frames are made (70 ms of imports before the first frame)
+    import numpy as np
 
 FRAME_SIZE = (640, 480)
 
@@ -43,6 +45,8 @@ def qr_image(payload: str, scale: int = 4, border: int = 4) -> Image.Image:
 
 def camera_frame(payload: str, *, angle: float = 8.0, blur: float = 0.8, noise: float = 6.0,
                  module_px: int = 4, background: int = 170, seed: int = 1) -> np.ndarray:
+    import numpy as np
+
     """A QR code as a 640x480 camera would see a card held up to it: off-centre, tilted, soft and noisy."""
     code = qr_image(payload, scale=module_px).rotate(angle, expand=True, fillcolor=background,
                                                      resample=Image.Resampling.BILINEAR)
@@ -59,6 +63,8 @@ def camera_frame(payload: str, *, angle: float = 8.0, blur: float = 0.8, noise: 
 
 
 def to_gray(image: Image.Image) -> np.ndarray:
+    import numpy as np
+
     return np.asarray(image.convert("L"), dtype=np.uint8)
 
 
@@ -77,7 +83,7 @@ class SimCamera:
         self._show(camera_frame(payload, **look), ("qr", payload))
 
     def show_image(self, image: Image.Image | np.ndarray, label: str = "image") -> None:
-        frame = image if isinstance(image, np.ndarray) else to_gray(image)
+        frame = to_gray(image) if isinstance(image, Image.Image) else image
         self._show(frame, ("image", label))
 
     def show_nothing(self) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
+if TYPE_CHECKING:  # imported by the decoders when they first decode (70 ms of imports before the first frame)
+    import numpy as np
 
 ROW_TOLERANCE = 0.5  # codes whose tops differ by less than half a code's height are on one row
 
@@ -61,6 +62,8 @@ class ZxingDecoder:
 
     def decode(self, gray: np.ndarray) -> list[Decoded]:
         found = []
+        import numpy as np
+
         for code in self._zxing.read_barcodes(np.ascontiguousarray(gray), formats=self._formats):
             if not code.valid:
                 continue
@@ -92,6 +95,8 @@ class PyzbarDecoder:
     def decode(self, gray: np.ndarray) -> list[Decoded]:
         z = self._z
         height, width = gray.shape
+        import numpy as np
+
         pixels = np.ascontiguousarray(gray, dtype=np.uint8).tobytes()
         image = z.zbar_image_create()
         try:

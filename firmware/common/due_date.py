@@ -14,8 +14,11 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
+
 
 DEFAULT_CUTOFF = time(16, 0)
 MAX_WORKING_DAYS = 365
@@ -36,6 +39,8 @@ class WorkCalendar:
 
     @cached_property
     def _national(self) -> holidays.HolidayBase:
+        import holidays  # at the first due date, not at start: 50 ms of imports before the first frame
+
         return holidays.country_holidays("VN")
 
     def is_working_day(self, day: date) -> bool:

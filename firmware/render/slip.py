@@ -14,7 +14,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import segno
 from PIL import Image, ImageDraw, ImageFont
 
 from firmware.render.qr import qr_image
@@ -101,6 +100,8 @@ class _Pen:
         self.gap(8)
 
     def qr(self, payload: str, side: float) -> None:
+        import segno  # here, not at start (34 ms of imports before the first frame)
+
         modules = segno.make(payload, error="m", micro=False).symbol_size(scale=1, border=2)[0]
         image = qr_image(payload, scale=max(1, int(round(side * self.unit) // modules)), border=2)
         self.image.paste(image, ((self.width - image.width) // 2, self.y))

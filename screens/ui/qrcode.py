@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 import pygame
-import segno
 
 from firmware.render.qr import qr_image
 from screens.ui.theme import Theme
@@ -17,6 +16,8 @@ BORDER = 2  # modules of quiet zone: the screen's white margin around it adds mo
 def qr_surface(payload: str, theme: Theme, side_mm: float, most_px: int) -> pygame.Surface:
     """The code drawn with at least `side_mm` mm a side where `most_px` allows it, up to twice that where there is
     room (a large panel read from further away), never more than `most_px`."""
+    import segno  # here, not at start (34 ms of imports before the first frame)
+
     modules = int(segno.make(payload, error="m", micro=False).symbol_size(scale=1, border=BORDER)[0])
     wanted = math.ceil(side_mm * theme.px_per_mm / modules)
     scale = max(1, min(2 * wanted, most_px // modules))
