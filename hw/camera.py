@@ -68,12 +68,20 @@ def to_gray(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.uint8)
 
 
+def empty_scene(seed: int = 3) -> np.ndarray:
+    """A 640x480 grey frame with sensor noise and nothing to decode."""
+    import numpy as np
+
+    return np.random.default_rng(seed).normal(150, 12, (480, 640)).clip(0, 255).astype(np.uint8)
+
+
 class SimCamera:
     """A camera on the desk: `show_qr`, `show_image`, `show_nothing`, `set_absent`; frames at `fps`."""
 
-    def __init__(self, fps: float = 15.0) -> None:
+    def __init__(self, fps: float = 15.0, scene: bool = False) -> None:
+        """`scene`: frames of an empty room from the start, as a real camera delivers (the benchmarks' idle)."""
         self.fps = fps
-        self._frame: np.ndarray | None = None
+        self._frame: np.ndarray | None = empty_scene() if scene else None
         self._absent = False
         self._changed = threading.Event()
         self.frames_served = 0
@@ -153,6 +161,7 @@ class PiCamera:
 # Backends by their config name (`[camera] backend`): config validation, the device builder and doctor read it.
 BACKENDS: dict[str, Callable[[Any], Any]] = {
     "sim": lambda section: SimCamera(fps=section.fps),
+    "sim-scene": lambda section: SimCamera(fps=section.fps, scene=True),
     "pi": lambda section: PiCamera(),
     "none": lambda section: Absent("camera"),
 }

@@ -25,6 +25,7 @@ def long_date(moment: datetime) -> str:
 
 
 class AttractScreen(Screen):
+    qr_every = 15  # a technician card only, held up a second or two: one frame a second (at 15 fps) is enough
     name = "attract"
     session_timeout = False
     show_header = False

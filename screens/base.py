@@ -32,6 +32,8 @@ class Screen:
     show_banner: ClassVar[bool] = True  # the network/printer/storage strip; a screen that says it all opts out
     notice_in_banner: ClassVar[bool] = True  # a one-time notice (params["notice"]) shows in the banner strip
     show_voice: ClassVar[bool] = True  # `Nghe hướng dẫn` in the header (screens with a header)
+    # The camera's codes are decoded only where a screen takes them: every n-th frame while it is on top (0: none).
+    qr_every: ClassVar[int] = 0
 
     def __init__(self, kiosk: Kiosk, theme: Theme) -> None:
         self.kiosk = kiosk

@@ -28,6 +28,7 @@ BUILT: dict[str, tuple[str, dict[str, str]]] = {
 
 
 class HomeScreen(Screen):
+    qr_every = 8  # a technician card only
     name = "home"
 
     def enter(self, **params: object) -> None:

@@ -56,6 +56,7 @@ def sign_in(kiosk: Any, card: Cccd | dict[str, Any], params: dict[str, Any]) -> 
 
 
 class LoginScreen(Screen):
+    qr_every = 1
     name = "login"
     title = N_("Đăng nhập")
 

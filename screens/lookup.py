@@ -48,6 +48,7 @@ def shown_code(digits: str) -> str:
 
 
 class LookupScreen(Screen):
+    qr_every = 1
     name = "lookup"
     title = N_("Tra cứu hồ sơ")
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from firmware.app.compose import App
 from firmware.devices.camera_decode import CameraDecodeWorker
 from firmware.runtime import events
 from firmware.runtime.events import KioskEvent
 from hw.camera import SimCamera, camera_frame
 from hw.errors import DeviceAbsent
 from hw.qr import make_decoder
+from screens import REGISTRY
 
 from .conftest import wait_until
 
@@ -102,3 +104,49 @@ def test_a_live_simulated_camera_stream() -> None:
         camera.close()
     assert payloads(posted) == [CARD]
     assert worker.status(0)["decode_ms_avg"] > 0
+
+
+def test_frames_are_decoded_only_as_often_as_the_screen_on_top_wants() -> None:
+    code = camera_frame(CARD)
+    posted: list[KioskEvent] = []
+    worker = CameraDecodeWorker(ReelCamera([code] * 20), make_decoder("zxing"), posted.append)
+    worker.want(0)  # a form: no code is taken there, none is decoded
+    for _ in range(20):
+        worker.step()
+    assert worker.frames == 20 and worker.decoded == 0 and payloads(posted) == []
+    worker.camera = ReelCamera([code] * 16)
+    worker.want(8)  # attract: a technician's card, 2 frames a second
+    for _ in range(16):
+        worker.step()
+    assert worker.decoded == 2 and payloads(posted) == [CARD]
+
+
+def test_a_code_still_held_up_after_a_moment_blind_is_the_same_showing_but_after_a_while_a_new_one() -> None:
+    code = camera_frame(CARD)
+    posted: list[KioskEvent] = []
+    worker = CameraDecodeWorker(ReelCamera([code] * 6), make_decoder("zxing"), posted.append)
+    for _ in range(2):
+        worker.step()
+    worker.want(0)
+    worker.step()
+    worker.want(1)  # back a moment later, the card still in view: not a new scan
+    for _ in range(3):
+        worker.step()
+    assert payloads(posted) == [CARD]
+    worker.want(0)
+    worker.step()
+    assert worker._blind_since is not None
+    worker._blind_since -= 60  # a minute on screens that take no code: the card may have left and come back
+    worker.camera = ReelCamera([code])
+    worker.want(1)
+    worker.step()
+    assert payloads(posted) == [CARD, CARD]
+
+
+def test_each_screen_says_whether_it_takes_codes(make_app: Callable[..., App]) -> None:
+    app = make_app(size=(800, 480))
+    worker = app.devices.decoder_worker
+    for name, every in (("login", 1), ("lookup", 1), ("attract", 15), ("home", 8), ("procedures", 0)):
+        app.stack.reset(name, **REGISTRY[name].sample_params(app.kiosk))
+        app.stack.apply_pending()
+        assert worker.every == every, name

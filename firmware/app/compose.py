@@ -165,6 +165,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     def arrived(before: str | None, after: str | None) -> None:
         usage.on_screen(after)
         top = stack.top
+        devices.decoder_worker.want(top.qr_every if top is not None else 0)
         if after in SPOKEN_ON_ARRIVAL and top is not None and not top.spoken:
             kiosk.voice.say(f"screen.{after}")  # unless the screen already said something of its own
 

@@ -320,10 +320,12 @@ class Simulator:
         # The citizen takes the last card away first, so the same code shown again counts as a new scan.
         camera.show_nothing()
         self.wait_for(lambda: worker.empty_streak >= worker.forget_after_frames, "the camera did not clear")
-        posted, frames = worker.posted, worker.frames
+        posted, frames, decoded = worker.posted, worker.frames, worker.decoded
         show(camera)
-        if expect_code:
+        if expect_code and worker.every:  # a screen that takes no code decodes none: the citizen is ignored
             self.wait_for(lambda: worker.posted > posted, f"{what} was not decoded")
+        elif worker.every:  # at least one frame of it decoded (every n-th frame on this screen)
+            self.wait_for(lambda: worker.decoded >= decoded + 2, "the camera delivered no frame")
         else:
             self.wait_for(lambda: worker.frames >= frames + 2, "the camera delivered no frame")
 

@@ -19,6 +19,7 @@ from hw.qr import QrDecoder
 
 READ_TIMEOUT_S = 0.5
 RETRY_ABSENT_S = 1.0
+FORGET_WHEN_BLIND_S = 5.0
 
 
 class CameraDecodeWorker(Worker):
@@ -34,6 +35,14 @@ class CameraDecodeWorker(Worker):
         self.empty_streak = 0
         self.posted = 0
         self.decode_ms_total = 0.0
+        self.decoded = 0  # frames actually decoded
+        self.every = 1  # decode every n-th frame (0: none): set by the screen on top (`want`)
+        self._blind_since: float | None = None  # when decoding stopped (no screen took codes)
+
+    def want(self, every: int) -> None:
+        """The loop's thread: decode every `every`-th frame from now on (0: none; a screen that takes no code
+        costs no decoding)."""
+        self.every = max(0, every)
 
     def _set_state(self, state: str, reason: str = "") -> None:
         if state != self.state:
@@ -48,9 +57,22 @@ class CameraDecodeWorker(Worker):
             self._stop.wait(RETRY_ABSENT_S)
             return
         self._set_state("ok")
+        every = self.every
+        if every == 0 and self._blind_since is None:
+            self._blind_since = time.monotonic()
+        elif every and self._blind_since is not None:
+            # Blind for a while: what was in view then may have gone and come back; count it as new. Blind only
+            # a moment (a tap back to the screen, the slip still held up): it is the same showing.
+            if time.monotonic() - self._blind_since > FORGET_WHEN_BLIND_S:
+                self._missing.clear()
+            self._blind_since = None
         if frame is None:
             self._see([])
             return
+        if every == 0 or self.frames % every:
+            self.frames += 1  # read (a camera must be drained), not decoded
+            return
+        self.decoded += 1
         started = time.perf_counter()
         try:
             texts = [code.text for code in self.decoder.decode(frame)]
@@ -77,6 +99,7 @@ class CameraDecodeWorker(Worker):
                     del self._missing[text]
 
     def status(self, now: float) -> dict[str, Any]:
-        average = self.decode_ms_total / self.frames if self.frames else 0.0
-        return {"state": self.state, "frames": self.frames, "codes": self.posted, "faults": self.faults,
+        average = self.decode_ms_total / self.decoded if self.decoded else 0.0
+        return {"state": self.state, "frames": self.frames, "decoded": self.decoded, "codes": self.posted,
+                "faults": self.faults,
                 "decode_ms_avg": round(average, 2), "decoder": self.decoder.name}
