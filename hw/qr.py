@@ -51,6 +51,9 @@ def image_order(codes: list[Decoded]) -> list[Decoded]:
     return [code for row in rows for code in sorted(row, key=lambda c: c.x)]
 
 
+INVERT_EVERY = 4
+
+
 class ZxingDecoder:
     name = "zxing"
 
@@ -59,12 +62,18 @@ class ZxingDecoder:
 
         self._zxing = zxingcpp
         self._formats: Any = zxingcpp.BarcodeFormat.QRCode
+        self._calls = 0
 
     def decode(self, gray: np.ndarray) -> list[Decoded]:
+        """Light-on-dark codes (a phone in dark mode) are looked for in every INVERT_EVERY-th frame only: that
+        search doubles a frame's cost (3.1 against 1.5 ms here), and such a code is still found within a
+        quarter of a second."""
         found = []
         import numpy as np
 
-        for code in self._zxing.read_barcodes(np.ascontiguousarray(gray), formats=self._formats):
+        self._calls += 1
+        invert = self._calls % INVERT_EVERY == 0
+        for code in self._zxing.read_barcodes(np.ascontiguousarray(gray), formats=self._formats, try_invert=invert):
             if not code.valid:
                 continue
             corners = code.position

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from hw.camera import FRAME_SIZE, camera_frame, qr_image
-from hw.qr import PyzbarDecoder, ZxingDecoder, make_decoder
+from hw.qr import INVERT_EVERY, PyzbarDecoder, ZxingDecoder, make_decoder
 
 CCCD = "079203001234|123456789|Nguyễn Thị Ngọc Ánh|15082003|Nữ|Số 12 ngõ 3, phường Ba Đình, Hà Nội|20042021"
 DECODERS = ["zxing", "pyzbar"]
@@ -68,3 +68,12 @@ def test_unknown_decoder_is_refused() -> None:
 
 def test_decoders_are_the_real_libraries() -> None:
     assert ZxingDecoder().name == "zxing" and PyzbarDecoder().name == "pyzbar"
+
+
+def test_a_light_on_dark_code_is_found_within_a_few_frames_and_a_normal_one_in_every_frame() -> None:
+    frame = camera_frame("079203001234|123456789|Nguyễn Văn Ả|01012003|Nam|Quận 1|01012021")
+    decoder = ZxingDecoder()
+    assert all(len(decoder.decode(frame)) == 1 for _ in range(2 * INVERT_EVERY))
+    inverted = 255 - frame
+    found = [len(decoder.decode(inverted)) for _ in range(INVERT_EVERY)]
+    assert found.count(1) == 1, found  # looked for once in INVERT_EVERY frames: cheap, and still found
