@@ -17,6 +17,7 @@ from firmware.runtime.clock import SystemClock  # noqa: E402
 from firmware.runtime.config import Config  # noqa: E402
 from hw.camera import SimCamera, camera_frame  # noqa: E402
 from hw.qr import make_decoder  # noqa: E402
+from screens import REGISTRY  # noqa: E402
 
 CARD = "079203001234|123456789|Nguyễn Thị Ngọc Ánh|15082003|Nữ|Số 12 ngõ 3, phường Ba Đình, Hà Nội|20042021"
 REPEAT = 200
@@ -38,6 +39,8 @@ def _to_event_ms(frame: np.ndarray, rounds: int = 30) -> float:
     camera = app.devices.camera
     worker = app.devices.decoder_worker
     assert isinstance(camera, SimCamera)
+    app.stack.reset("login", **REGISTRY["login"].sample_params(app.kiosk))  # where a citizen shows the card
+    app.stack.apply_pending()
     latencies = []
     try:
         for _ in range(rounds):
