@@ -19,6 +19,8 @@ TARGETS: dict[str, float] = {
     "qr_to_event_ms": 150.0,
     "rss_growth_mb_after_warmup": 5.0,
     "taps_birth_shortest": 24.0,
+    "outbox_commit_ratio_50000_to_1000": 3.0,
+    "outbox_status_ratio_50000_to_1000": 3.0,
     "fleet_3321_g1_restart_drain_s": 60.0,
     "fleet_3321_g2_restart_drain_s": 60.0,
     "fleet_3321_g1_ack_p99_s": 30.0,

@@ -146,3 +146,37 @@ def test_sigkill_between_commits_loses_nothing_committed(tmp_path: Path) -> None
     assert numbers[::2] == numbers[1::2] == list(range(1, len(numbers) // 2 + 1))
     assert len(numbers) // 2 >= confirmed, "a confirmed commit was lost"
     assert [e.body["half"] for e in events[:2]] == [1, 2]
+
+
+def test_running_totals_follow_every_commit_and_delete_and_are_rebuilt_for_an_older_outbox(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "outbox.db")
+    events = [event("usage", n, size=n * 7) for n in range(30)]
+    box.commit(events[:20])
+    box.commit(events[20:])
+    box.delete([e.id for e in events[::3]])
+    truth = sqlite3.connect(tmp_path / "outbox.db").execute("SELECT COUNT(*), SUM(size) FROM events").fetchone()
+    assert (box.backlog(), box.stored_bytes()) == truth == (20, truth[1])
+    box.close()
+    older = sqlite3.connect(tmp_path / "outbox.db")  # an outbox written before the totals existed
+    older.executescript("DROP TRIGGER totals_in; DROP TRIGGER totals_out; DROP TABLE totals;")
+    older.close()
+    again = Outbox(tmp_path / "outbox.db")
+    assert (again.backlog(), again.stored_bytes()) == truth
+
+
+def test_printed_stubs_expire_after_sixty_days_and_unprinted_ones_stay(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "outbox.db")
+    def stub(n: int, day: str) -> tuple[OutboxEvent, SlipStub]:
+        dossier = event("dossier", n)
+        return dossier, SlipStub(f"k-{n:04d}", dossier.id, "1.001193", "Đăng ký khai sinh", f"{day}T09:30:00+07:00",
+                                 None)
+    for n, day in ((1, "2026-08-01"), (2, "2026-08-02"), (3, "2026-11-01")):
+        dossier, slip = stub(n, day)
+        box.commit([dossier], slip)
+    box.mark_printed("k-0001")
+    box.mark_printed("k-0003")
+    dossier, slip = stub(4, "2026-12-01")  # sixty days after 2026-10-02
+    box.commit([dossier], slip)
+    assert box.stub("k-0001") is None  # printed and old: gone
+    assert box.stub("k-0002") is not None  # old but never printed: kept until it is
+    assert box.stub("k-0003") is not None and box.stub("k-0004") is not None

@@ -15,7 +15,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,21 @@ CREATE TABLE IF NOT EXISTS write_probe (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     data BLOB NOT NULL
 );
+CREATE INDEX IF NOT EXISTS events_by_created ON events (created_at);
+CREATE INDEX IF NOT EXISTS stubs_by_printed ON slip_stubs (printed, received_at);
 """
+# Running totals of the waiting events, kept by triggers in the writing transaction itself: the space check on each
+# commit and the status read them instead of summing the whole table (27-36 ms at 50,000 rows).
+TOTALS = """
+CREATE TABLE IF NOT EXISTS totals (id INTEGER PRIMARY KEY CHECK (id = 1), events INTEGER NOT NULL,
+    bytes INTEGER NOT NULL);
+INSERT OR IGNORE INTO totals SELECT 1, COUNT(*), COALESCE(SUM(size), 0) FROM events;
+CREATE TRIGGER IF NOT EXISTS totals_in AFTER INSERT ON events BEGIN
+    UPDATE totals SET events = events + 1, bytes = bytes + NEW.size; END;
+CREATE TRIGGER IF NOT EXISTS totals_out AFTER DELETE ON events BEGIN
+    UPDATE totals SET events = events - 1, bytes = bytes - OLD.size; END;
+"""
+STUB_KEEP = timedelta(days=60)  # a printed slip's stub, for a reprint or the card's list; then it goes
 DOSSIER_KINDS = ("dossier", "part", "supplement")
 
 
@@ -138,6 +152,7 @@ class Outbox:
         self._db.execute("PRAGMA secure_delete=ON")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(SCHEMA)
+        self._db.executescript(f"BEGIN IMMEDIATE; {TOTALS} COMMIT;")  # totals and triggers appear together
         self._db.execute("INSERT OR IGNORE INTO code_key VALUES (1, randomblob(32))")
         self._code_key = bytes(self._db.execute("SELECT key FROM code_key").fetchone()[0])
 
@@ -146,7 +161,7 @@ class Outbox:
 
     # -- space ----------------------------------------------------------------------------------------
     def stored_bytes(self) -> int:
-        return int(self._db.execute("SELECT COALESCE(SUM(size), 0) FROM events").fetchone()[0])
+        return int(self._db.execute("SELECT bytes FROM totals").fetchone()[0])
 
     def refusal(self, adding: int = 0) -> str | None:
         """Why new dossiers cannot be accepted now, or None."""
@@ -202,6 +217,8 @@ class Outbox:
                            "received_at, due_date, official_code, printed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            (stub.receipt_code, stub.dossier_id, stub.procedure_code, stub.procedure_name,
                             stub.received_at, stub.due_date, stub.official_code, int(stub.printed)))
+                db.execute("DELETE FROM slip_stubs WHERE printed = 1 AND received_at < ?",
+                           (_before(stub.received_at, STUB_KEEP),))
             for code in rated:
                 db.execute("INSERT OR IGNORE INTO rated VALUES (?, ?)", (code, rows[0][2] if rows else ""))
         return seqs
@@ -288,7 +305,7 @@ class Outbox:
         return self._db.execute("SELECT 1 FROM events WHERE id = ?", (event_id,)).fetchone() is not None
 
     def backlog(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+        return int(self._db.execute("SELECT events FROM totals").fetchone()[0])
 
     def day_counts(self, day: str) -> dict[str, int]:
         """How many events of each kind were committed on a day (YYYY-MM-DD, the kiosk's wall clock)."""
@@ -301,6 +318,14 @@ class Outbox:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
+
+
+def _before(moment: str, span: timedelta) -> str:
+    """`moment` less `span`, written as `moment` is (ISO 8601 with the same offset), so text compares in order."""
+    try:
+        return (datetime.fromisoformat(moment) - span).isoformat(timespec="seconds")
+    except ValueError:
+        return ""  # not a time: nothing is older than it
 
 
 class _Transaction:
