@@ -324,10 +324,9 @@ class Simulator:
         show(camera)
         if expect_code and worker.every:  # a screen that takes no code decodes none: the citizen is ignored
             self.wait_for(lambda: worker.posted > posted, f"{what} was not decoded")
-        elif worker.every:  # at least one frame of it decoded (every n-th frame on this screen)
-            self.wait_for(lambda: worker.decoded >= decoded + 2, "the camera delivered no frame")
-        else:
-            self.wait_for(lambda: worker.frames >= frames + 2, "the camera delivered no frame")
+        else:  # at least two frames of it seen (decoded, where this screen decodes every n-th frame)
+            seen = (lambda: worker.decoded >= decoded + 2) if worker.every else (lambda: worker.frames >= frames + 2)
+            self.wait_for(seen, "the camera delivered no frame")
 
     def present_qr(self, payload: Any) -> None:
         if not isinstance(payload, str) or not payload:
