@@ -16,3 +16,7 @@ def scratch_outbox() -> str:
     global _count
     _count += 1
     return str(_DIR / f"outbox-{_count}.db")
+
+
+def scratch_dir() -> Path:
+    return _DIR

@@ -26,7 +26,7 @@ from firmware.runtime.events import KioskEvent, ScanResult
 from firmware.services.outbox import OutboxFull
 from firmware.services.supplement import document_key
 from screens.base import Screen
-from screens.ui.canvas import Canvas, line_height
+from screens.ui.canvas import Canvas, line_height, scaled
 from screens.ui.widgets import Button, Label, Widget
 
 FAULTS = {
@@ -180,9 +180,9 @@ class DocumentsScreen(Screen):
         if self.thumb is not None:
             scale = min(box.width / self.thumb.get_width(), box.height / self.thumb.get_height(), 1.0)
             size = (round(self.thumb.get_width() * scale), round(self.thumb.get_height() * scale))
-            image = pygame.transform.smoothscale(self.thumb, size) if scale < 1 else self.thumb
+            image = scaled(self.thumb, size)
             spot = image.get_rect(center=box.center)
-            canvas.surface.blit(image, spot)
+            canvas.blit(image, spot.topleft)
             canvas.outline(t.palette.outline, spot, max(2, t.px(3)))
             return
         slot = pygame.Rect(0, 0, box.width * 3 // 4, max(t.px(24), box.height // 12))

@@ -17,7 +17,7 @@ from firmware.rules.i18n import N_, _
 from firmware.runtime.events import KioskEvent, PrintResult
 from screens.base import Screen
 from screens.documents import pil_to_surface
-from screens.ui.canvas import Canvas, line_height, wrap
+from screens.ui.canvas import Canvas, line_height, scaled, wrap
 from screens.ui.widgets import Button, Label, Widget
 
 RATE = N_("Đánh giá")
@@ -172,7 +172,7 @@ class DoneScreen(Screen):
 
     def draw_content(self, canvas: Canvas) -> None:
         box = self._qr_rect
-        canvas.surface.blit(pygame.transform.scale(self._qr, box.size), box.topleft)
+        canvas.blit(scaled(self._qr, box.size, smooth=False), box.topleft)
 
     def on_event(self, event: KioskEvent) -> bool:
         if isinstance(event, PrintResult) and event.code == self.code:

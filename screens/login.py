@@ -129,8 +129,8 @@ class LoginScreen(Screen):
         canvas.fill(palette.text, camera, t.radius)
         canvas.text(_("Camera"), camera, t.small, palette.background, bold=True, align="center", valign="middle")
         tip = (box.centerx, camera.bottom + t.gap)
-        pygame.draw.polygon(canvas.surface, palette.primary,
-                            [tip, (tip[0] - t.px(40), tip[1] + t.px(50)), (tip[0] + t.px(40), tip[1] + t.px(50))])
+        canvas.polygon(palette.primary,
+                       [tip, (tip[0] - t.px(40), tip[1] + t.px(50)), (tip[0] + t.px(40), tip[1] + t.px(50))])
         card_w = min(box.width * 7 // 10, (box.height - camera.height - t.px(90)) * 16 // 10)
         card = pygame.Rect(0, 0, card_w, card_w * 10 // 16)
         card.midtop = (box.centerx, tip[1] + t.px(70))

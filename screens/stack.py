@@ -116,9 +116,13 @@ class ScreenStack:
 
     def draw(self, canvas: Canvas) -> None:
         canvas.clear_log()
-        if self.top:
-            self.top.draw(canvas)
-            self.top.dirty = False
+        canvas.begin()
+        try:
+            if self.top:
+                self.top.draw(canvas)
+                self.top.dirty = False
+        finally:
+            canvas.finish()
 
     def health_changed(self) -> None:
         if self.top:

@@ -179,7 +179,7 @@ class VneidScreen(Screen):
     def draw_content(self, canvas: Canvas) -> None:
         if self.state == "showing" and self._qr is not None:
             canvas.fill((255, 255, 255), self._qr_rect.inflate(self.theme.px(16), self.theme.px(16)))
-            canvas.surface.blit(self._qr, self._qr_rect.topleft)
+            canvas.blit(self._qr, self._qr_rect.topleft)
 
     def on_action(self, action: str) -> None:
         if action == "cancel":

@@ -8,6 +8,10 @@ inside the package, so a kiosk with no network still draws every letter. The rec
 from __future__ import annotations
 
 import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +19,7 @@ import pygame
 import pygame.freetype
 
 from firmware.rules.text import wrap_words
+from screens.ui.retained import Frames, Op, Paint
 from screens.ui.theme import Color, Theme
 
 FONT_DIR = Path(__file__).parent / "fonts"
@@ -51,7 +56,7 @@ def wrap(text: str, size: int, width: int, bold: bool = False) -> list[str]:
     return wrap_words(text, width, lambda line: face.get_rect(line).width)
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=4096)
 def fit(text: str, width: int, height: int, size: int, bold: bool, shrink: bool, floor: int = 12
         ) -> tuple[tuple[str, ...], tuple[int, int]]:
     """Lines and (type size, line height) for `text` in a box, shrinking the type until it fits, never below
@@ -67,29 +72,192 @@ def fit(text: str, width: int, height: int, size: int, bold: bool, shrink: bool,
         size = max(floor, round(size * 0.9))
 
 
+@lru_cache(maxsize=8)
+def scaled(image: pygame.Surface, size: tuple[int, int], smooth: bool = True) -> pygame.Surface:
+    """`image` at `size`, made once (the cache holds the image, so the same object means the same pixels)."""
+    if image.get_size() == size:
+        return image
+    return pygame.transform.smoothscale(image, size) if smooth else pygame.transform.scale(image, size)
+
+
+@dataclass(frozen=True, slots=True)
+class TextLayout:
+    lines: tuple[tuple[int, int, str], ...]  # (x, baseline y, line)
+    size: int  # the type size drawn
+    line_height: int
+    total: int  # the height used
+    box: tuple[int, int, int, int] | None  # the lines' box
+
+
+@lru_cache(maxsize=4096)
+def layout(text: str, rect: tuple[int, int, int, int], size: int, bold: bool, align: str, valign: str,
+           shrink: bool, floor: int) -> TextLayout:
+    """Where each line of `text` goes in `rect` (kept: a screen describes the same text every frame)."""
+    left, top, width, height = rect
+    lines, (drawn_size, line_h) = fit(text, width, height, size, bold, shrink, floor)
+    face = font(drawn_size, bold)
+    total = len(lines) * line_h
+    y = top
+    if valign == "middle":
+        y = top + (height - total) // 2
+    elif valign == "bottom":
+        y = top + height - total
+    ascent = face.get_sized_ascender(0)
+    top_pad = (line_h - face.get_sized_height(0)) // 2
+    placed = []
+    box: pygame.Rect | None = None
+    for line in lines:
+        line_w = face.get_rect(line).width
+        x = left
+        if align == "center":
+            x = left + (width - line_w) // 2
+        elif align == "right":
+            x = left + width - line_w
+        # origin=True: y is the baseline, so lines with and without stacked tone marks align.
+        placed.append((x, y + top_pad + ascent, line))
+        line_box = pygame.Rect(x, y, line_w, line_h)
+        box = line_box if box is None else box.union(line_box)
+        y += line_h
+    return TextLayout(tuple(placed), drawn_size, line_h, total, tuple(box) if box else None)  # type: ignore[arg-type]
+
+
+GROUPS_KEPT = 1024  # widgets' drawings kept (a screen has up to ~100; a long list's rows come and go)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    ops: list[Op]
+    drawn: list[str]
+    placed: list[tuple[str, int, pygame.Rect]]
+    overflowed: list[tuple[str, pygame.Rect, pygame.Rect]]
+
+
 class Canvas:
-    """A surface, the theme, and the list of strings drawn on it since the last `clear_log`."""
+    """A surface, the theme, and the list of strings drawn on it since the last `clear_log`.
+
+    Between `begin` and `finish` drawing is recorded and only what changed since the last frame is painted
+    (`screens.ui.retained`); outside them (a test drawing one widget, `motcua out-of-service`) it paints at once.
+    """
 
     def __init__(self, surface: pygame.Surface, theme: Theme) -> None:
-        self.surface = surface
+        self._surface = surface
         self.theme = theme
         self.drawn: list[str] = []
         self.placed: list[tuple[str, int, pygame.Rect]] = []  # (text, type size drawn, box of its lines)
         self.overflowed: list[tuple[str, pygame.Rect, pygame.Rect]] = []  # (text, its box, what it needed)
+        self.frames = Frames()
+        self.damage: list[pygame.Rect] = []  # what the last `finish` painted
+        self._ops: list[Op] | None = None
+        self._clip: pygame.Rect | None = None
+        self._groups: OrderedDict[Hashable, Group] = OrderedDict()
+
+    @property
+    def surface(self) -> pygame.Surface:
+        return self._surface
+
+    @surface.setter
+    def surface(self, surface: pygame.Surface) -> None:
+        self._surface = surface
+        self.frames.invalidate()  # a new surface shows nothing of the last frame
 
     def clear_log(self) -> None:
         self.drawn = []
         self.placed = []
         self.overflowed = []
 
+    # -- frames ---------------------------------------------------------------------------------------
+    def begin(self) -> None:
+        self._ops, self._clip = [], None
+
+    def finish(self) -> list[pygame.Rect]:
+        """Paint what changed since the last frame; the rectangles painted."""
+        ops, self._ops = self._ops or [], None
+        self.damage = self.frames.present(self._surface, ops)
+        return self.damage
+
+    def invalidate(self) -> None:
+        """Someone else drew on the surface: the next frame is painted whole."""
+        self.frames.invalidate()
+
+    def draw(self, key: Hashable, bounds: pygame.Rect, paint: Paint) -> None:
+        """Paint within `bounds` (every pixel `paint` may touch); `key` holds all that the pixels depend on."""
+        clip = self._clip
+        if self._ops is None:
+            saved = self._surface.get_clip()
+            if clip is not None:
+                self._surface.set_clip(clip.clip(saved))
+            try:
+                paint(self._surface)
+            finally:
+                self._surface.set_clip(saved)
+            return
+        shown = bounds.clip(clip) if clip is not None else bounds
+        if shown.width and shown.height:
+            self._ops.append(Op((key, tuple(clip) if clip is not None else None), shown, clip, paint))
+
+    def group(self, key: Hashable, draw: Callable[[], object]) -> None:
+        """Draw a widget by `draw`, or repeat what it drew the last time its `key` (all it shows) was equal:
+        describing a keyboard of 40 keys costs more than painting the one key that changed."""
+        if self._ops is None:
+            draw()
+            return
+        full = (key, tuple(self._clip) if self._clip is not None else None)
+        kept = self._groups.get(full)
+        if kept is not None:
+            self._groups.move_to_end(full)
+            self._ops.extend(kept.ops)
+            self.drawn.extend(kept.drawn)
+            self.placed.extend(kept.placed)
+            self.overflowed.extend(kept.overflowed)
+            return
+        marks = len(self._ops), len(self.drawn), len(self.placed), len(self.overflowed)
+        draw()
+        self._groups[full] = Group(self._ops[marks[0]:], self.drawn[marks[1]:], self.placed[marks[2]:],
+                                   self.overflowed[marks[3]:])
+        if len(self._groups) > GROUPS_KEPT:
+            self._groups.popitem(last=False)
+
+    @contextmanager
+    def clipped(self, rect: pygame.Rect) -> Iterator[None]:
+        """Draw only inside `rect` (a scrolling list's rows)."""
+        saved = self._clip
+        self._clip = rect.clip(saved) if saved is not None else rect.copy()
+        try:
+            yield
+        finally:
+            self._clip = saved
+
+    # -- shapes ---------------------------------------------------------------------------------------
     def fill(self, color: Color, rect: pygame.Rect | None = None, radius: int = 0) -> None:
         if rect is None:
-            self.surface.fill(color)
+            self.draw(("fill", color), self._surface.get_rect(), lambda s: s.fill(color))
+            return
+        box = pygame.Rect(rect)
+        if radius:
+            self.draw(("round", color, tuple(box), radius), box,
+                      lambda s: pygame.draw.rect(s, color, box, border_radius=radius))
         else:
-            pygame.draw.rect(self.surface, color, rect, border_radius=radius)
+            self.draw(("fill", color, tuple(box)), box, lambda s: s.fill(color, box))
 
     def outline(self, color: Color, rect: pygame.Rect, width: int, radius: int = 0) -> None:
-        pygame.draw.rect(self.surface, color, rect, width=width, border_radius=radius)
+        box = pygame.Rect(rect)
+        self.draw(("outline", color, tuple(box), width, radius), box,
+                  lambda s: pygame.draw.rect(s, color, box, width=width, border_radius=radius))
+
+    def polygon(self, color: Color, points: Sequence[tuple[int, int]]) -> None:
+        corners = tuple((int(x), int(y)) for x, y in points)
+        xs, ys = [x for x, _ in corners], [y for _, y in corners]
+        bounds = pygame.Rect(min(xs) - 1, min(ys) - 1, max(xs) - min(xs) + 3, max(ys) - min(ys) + 3)
+        self.draw(("polygon", color, corners), bounds, lambda s: pygame.draw.polygon(s, color, corners))
+
+    def blit(self, image: pygame.Surface, pos: tuple[int, int]) -> None:
+        """An image (a QR code, a scanned page): the same Surface object is taken to hold the same pixels."""
+        at = (int(pos[0]), int(pos[1]))
+        self.draw(("blit", id(image), at), pygame.Rect(at, image.get_size()), lambda s: s.blit(image, at))
+
+    def dim(self, layer: pygame.Surface) -> None:
+        """A surface-wide translucent layer over everything drawn so far (under a modal)."""
+        self.draw(("dim", id(layer)), self._surface.get_rect(), lambda s: s.blit(layer, (0, 0)))
 
     def text(
         self,
@@ -105,32 +273,25 @@ class Canvas:
     ) -> int:
         """Draw wrapped text inside `rect`; returns the height used. Shrinks the type to fit when allowed."""
         self.drawn.append(text)
-        lines, line_height = fit(text, rect.width, rect.height, size, bold, shrink, self.theme.min_text)
-        face = font(line_height[0], bold)
-        total = len(lines) * line_height[1]
-        y = rect.top
-        if valign == "middle":
-            y = rect.top + (rect.height - total) // 2
-        elif valign == "bottom":
-            y = rect.bottom - total
-        ascent = face.get_sized_ascender(0)
-        top_pad = (line_height[1] - face.get_sized_height(0)) // 2
-        box: pygame.Rect | None = None
-        for line in lines:
-            width = face.get_rect(line).width
-            x = rect.left
-            if align == "center":
-                x = rect.left + (rect.width - width) // 2
-            elif align == "right":
-                x = rect.right - width
-            # origin=True: y is the baseline, so lines with and without stacked tone marks align.
-            face.render_to(self.surface, (x, y + top_pad + ascent), line, fgcolor=color)
-            line_box = pygame.Rect(x, y, width, line_height[1])
-            box = line_box if box is None else box.union(line_box)
-            y += line_height[1]
-        if box is not None:
-            self.placed.append((text, line_height[0], box))
-            # The last line's leading may hang below the box; the letters may not.
-            if box.height - (line_height[1] - line_height[0]) > rect.height + 2 or box.width > rect.width + 2:
-                self.overflowed.append((text, rect, box))
-        return total
+        placed = layout(text, tuple(rect), size, bold, align, valign, shrink, self.theme.min_text)  # type: ignore[arg-type]
+        if placed.box is None:
+            return placed.total
+        box = pygame.Rect(placed.box)
+        self.placed.append((text, placed.size, box))
+        # The last line's leading may hang below the box; the letters may not.
+        if box.height - (placed.line_height - placed.size) > rect.height + 2 or box.width > rect.width + 2:
+            self.overflowed.append((text, pygame.Rect(rect), box))
+        face = font(placed.size, bold)
+        ink = box.inflate(placed.size, placed.size)  # marks and bearings may reach past the line boxes
+
+        def paint(surface: pygame.Surface) -> None:
+            clip = surface.get_clip()
+            if not clip.contains(ink):  # freetype's render_to ignores the clip; a subsurface holds it in
+                surface, (dx, dy) = surface.subsurface(clip), clip.topleft
+            else:
+                dx = dy = 0
+            for x, y, line in placed.lines:
+                face.render_to(surface, (x - dx, y - dy), line, fgcolor=color)
+
+        self.draw(("text", placed, color, bold), ink, paint)
+        return placed.total

@@ -25,8 +25,15 @@ def colour(index: int, levels: int) -> tuple[int, int, int]:
     return COLOURS[round(index * (len(COLOURS) - 1) / max(1, levels - 1))]
 
 
-def draw_face(surface: pygame.Surface, centre: tuple[int, int], radius: int, index: int, levels: int,
+def draw_face(canvas: Canvas, centre: tuple[int, int], radius: int, index: int, levels: int,
               ink: tuple[int, int, int]) -> None:
+    bounds = pygame.Rect(centre[0] - radius - 2, centre[1] - radius - 2, 2 * radius + 5, 2 * radius + 5)
+    canvas.draw(("face", centre, radius, index, levels, ink), bounds,
+                lambda surface: _paint_face(surface, centre, radius, index, levels, ink))
+
+
+def _paint_face(surface: pygame.Surface, centre: tuple[int, int], radius: int, index: int, levels: int,
+                ink: tuple[int, int, int]) -> None:
     cx, cy = centre
     pygame.draw.circle(surface, colour(index, levels), centre, radius)
     pygame.draw.circle(surface, ink, centre, radius, max(2, radius // 14))
@@ -52,7 +59,7 @@ class FaceButton(Button):
     levels: int = 3
     word_lines: int = 0  # lines kept for the word under the face: the scale's longest, so every face is one size
 
-    def draw(self, canvas: Canvas) -> None:
+    def paint(self, canvas: Canvas) -> None:
         theme, palette = canvas.theme, canvas.theme.palette
         bg = palette.pressed if self.pressed else palette.secondary
         fg = palette.on_pressed if self.pressed else palette.text
@@ -61,7 +68,7 @@ class FaceButton(Button):
         inner = inner_of(self.rect, theme.px(16))
         if inner.width > inner.height * 8 // 5:  # a row: face left, word right
             radius = inner.height // 2
-            draw_face(canvas.surface, (inner.left + radius, inner.centery), radius, self.index, self.levels,
+            draw_face(canvas, (inner.left + radius, inner.centery), radius, self.index, self.levels,
                       palette.text)
             words = pygame.Rect(inner.left + 2 * radius + theme.gap, inner.top,
                                 inner.width - 2 * radius - theme.gap, inner.height)
@@ -70,7 +77,7 @@ class FaceButton(Button):
         lines = self.word_lines or len(wrap(self.label, theme.body, inner.width, True))
         label_h = lines * line_height(theme.body, True)
         radius = max(theme.px(16), min(inner.width, inner.height - label_h - theme.px(8)) // 2)
-        draw_face(canvas.surface, (inner.centerx, inner.top + radius), radius, self.index, self.levels,
+        draw_face(canvas, (inner.centerx, inner.top + radius), radius, self.index, self.levels,
                   palette.text)
         words = pygame.Rect(inner.left, inner.top + 2 * radius + theme.px(8), inner.width,
                             inner.bottom - inner.top - 2 * radius - theme.px(8))

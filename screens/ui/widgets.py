@@ -14,6 +14,11 @@ from screens.ui.input import Pointer
 from screens.ui.theme import Theme
 
 
+def look(widget: object) -> tuple[object, ...]:
+    """All a plain widget shows (its type and fields): equal looks draw equal pixels, so the drawing is kept."""
+    return (type(widget), *(tuple(v) if isinstance(v, pygame.Rect) else v for v in vars(widget).values()))
+
+
 class Widget:
     rect: pygame.Rect
 
@@ -38,6 +43,9 @@ class Label(Widget):
     bold: bool = False
 
     def draw(self, canvas: Canvas) -> None:
+        canvas.group(look(self), lambda: self.paint(canvas))
+
+    def paint(self, canvas: Canvas) -> None:
         size = getattr(canvas.theme, self.role)
         canvas.text(self.text, self.rect, size, getattr(canvas.theme.palette, self.color),
                     bold=self.bold, align=self.align, valign=self.valign)
@@ -67,6 +75,9 @@ class Button(Widget):
         return None
 
     def draw(self, canvas: Canvas) -> None:
+        canvas.group(look(self), lambda: self.paint(canvas))
+
+    def paint(self, canvas: Canvas) -> None:
         palette, theme = canvas.theme.palette, canvas.theme
         if self.pressed:
             bg, fg = palette.pressed, palette.on_pressed
@@ -121,7 +132,7 @@ class ToggleButton(Button):
 
     state_text: str = ""
 
-    def draw(self, canvas: Canvas) -> None:
+    def paint(self, canvas: Canvas) -> None:
         palette, theme = canvas.theme.palette, canvas.theme
         bg = palette.pressed if self.pressed else getattr(palette, self.style)
         fg = palette.on_pressed if self.pressed else getattr(palette, f"on_{self.style}")
@@ -194,14 +205,12 @@ class ScrollList(Widget):
         return None
 
     def draw(self, canvas: Canvas) -> None:
-        clip = canvas.surface.get_clip()
-        canvas.surface.set_clip(self.rect)
-        for button, shown in self.visible_items():
-            original = button.rect
-            button.rect = shown
-            button.draw(canvas)
-            button.rect = original
-        canvas.surface.set_clip(clip)
+        with canvas.clipped(self.rect):
+            for button, shown in self.visible_items():
+                original = button.rect
+                button.rect = shown
+                button.draw(canvas)
+                button.rect = original
         if self.max_offset:
             self._draw_scrollbar(canvas)
         if self.offset < self.max_offset:
@@ -318,7 +327,7 @@ class Modal(Widget):
 
     def draw(self, canvas: Canvas) -> None:
         theme = canvas.theme
-        canvas.surface.blit(_scrim(canvas.surface.get_size(), theme.palette.scrim), (0, 0))
+        canvas.dim(_scrim(canvas.surface.get_size(), theme.palette.scrim))
         canvas.fill(theme.palette.panel, self.rect, theme.radius)
         inner = self.rect.inflate(-2 * theme.margin, -2 * theme.margin)
         used = canvas.text(self.title, inner, theme.title, theme.palette.text, bold=True)

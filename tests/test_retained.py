@@ -1,0 +1,116 @@
+"""Redrawing only what changed gives, pixel for pixel, the frame a full redraw gives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pygame
+import pytest
+
+from firmware.app.compose import App
+from firmware.app.sim import Simulator, load_script
+from screens.ui.canvas import Canvas
+from screens.ui.retained import Frames, Op
+from screens.ui.theme import make_theme
+
+from .conftest import REPO, SIZES, steps
+
+DEMO = REPO / "firmware" / "demo" / "demo.yaml"
+
+
+def full_repaint(size: tuple[int, int], ops: list[Op]) -> pygame.Surface:
+    surface = pygame.Surface(size)
+    for op in ops:
+        surface.set_clip(op.clip)
+        op.paint(surface)
+    surface.set_clip(None)
+    return surface
+
+
+class Checked:
+    """Every frame the loop paints is compared with a full repaint of the same operations."""
+
+    def __init__(self, canvas: Canvas) -> None:
+        self.frames = canvas.frames
+        self.canvas = canvas
+        self.compared = 0
+        self.partial = 0
+        self.painted_share: list[float] = []
+        original = self.frames.present
+
+        def present(surface: pygame.Surface, ops: list[Op]) -> list[pygame.Rect]:
+            damage = original(surface, ops)
+            whole = full_repaint(surface.get_size(), ops)
+            assert pygame.image.tobytes(surface, "RGB") == pygame.image.tobytes(whole, "RGB"), \
+                f"frame {self.compared} differs from a full repaint (damage {damage})"
+            self.compared += 1
+            if damage and damage != [surface.get_rect()]:
+                self.partial += 1
+                area = surface.get_width() * surface.get_height()
+                self.painted_share.append(sum(r.width * r.height for r in damage) / area)
+            return damage
+
+        self.frames.present = present  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_demo_frames_equal_full_repaints(make_app: Callable[..., App], size: tuple[int, int]) -> None:
+    app = make_app(size=size)
+    checked = Checked(app.loop.canvas)
+    sim = Simulator(app)
+    sim.script_dir = DEMO.parent
+    sim.run(load_script(DEMO))
+    assert checked.compared > 30
+    assert checked.partial > 10, "hardly any frame was painted in part: the damage tracking does nothing"
+    assert max(checked.painted_share) < 0.6
+
+
+def test_a_modal_over_the_form_and_its_press_equal_full_repaints(sim: Simulator) -> None:
+    checked = Checked(sim.app.loop.canvas)
+    sim.run(steps(("presence", True), ("tap", "Thủ tục"), ("expect_screen", "procedures")))
+    top = sim.app.stack.top
+    assert top is not None
+    top.coming_soon()
+    sim.settle(2)
+    sim.run(steps(("tap", "Quay lại"), ("expect_screen", "procedures")))
+    assert checked.compared >= 4
+
+
+def test_only_the_changed_operation_is_painted_again() -> None:
+    pygame.init()
+    surface = pygame.Surface((400, 300))
+    canvas = Canvas(surface, make_theme(800, 480))
+
+    def frame(button_color: tuple[int, int, int]) -> list[pygame.Rect]:
+        canvas.begin()
+        canvas.fill((255, 255, 255))
+        canvas.fill(button_color, pygame.Rect(10, 10, 100, 50), 8)
+        canvas.fill((0, 0, 255), pygame.Rect(200, 200, 50, 50))
+        return canvas.finish()
+
+    assert frame((255, 0, 0)) == [surface.get_rect()]  # the first frame is painted whole
+    assert frame((255, 0, 0)) == []  # nothing changed: nothing painted
+    assert frame((0, 255, 0)) == [pygame.Rect(10, 10, 100, 50)]  # the pressed button only
+    assert surface.get_at((50, 30))[:3] == (0, 255, 0) and surface.get_at((220, 220))[:3] == (0, 0, 255)
+    canvas.surface = pygame.Surface((400, 300))  # a new surface shows nothing yet: painted whole
+    assert frame((0, 255, 0)) == [canvas.surface.get_rect()]
+
+
+def test_operations_that_change_order_repaint_the_frame() -> None:
+    frames = Frames()
+    surface = pygame.Surface((100, 100))
+    red = Op("red", pygame.Rect(0, 0, 60, 60), None, lambda s: s.fill((255, 0, 0), (0, 0, 60, 60)))
+    blue = Op("blue", pygame.Rect(30, 30, 60, 60), None, lambda s: s.fill((0, 0, 255), (30, 30, 60, 60)))
+    frames.present(surface, [red, blue])
+    assert surface.get_at((45, 45))[:3] == (0, 0, 255)
+    assert frames.present(surface, [blue, red]) == [surface.get_rect()]
+    assert surface.get_at((45, 45))[:3] == (255, 0, 0)
+
+
+def test_a_widget_drawn_outside_a_frame_paints_at_once(tmp_path: Path) -> None:
+    pygame.init()
+    surface = pygame.Surface((200, 100))
+    canvas = Canvas(surface, make_theme(800, 480))
+    canvas.fill((10, 20, 30), pygame.Rect(0, 0, 50, 50))
+    assert surface.get_at((10, 10))[:3] == (10, 20, 30)
