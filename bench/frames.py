@@ -4,7 +4,9 @@ Every screen is opened with its sample state, then every button on it is pressed
 nothing fires), the clock turns a minute, and a list is dragged; three more cases: a typed search over a
 2,000-procedure catalog, a modal over a form, and review with every row answered. A frame is `stack.draw` as the
 loop calls it (with what changed since the last frame); the first frame of a screen, which paints it whole, is
-reported apart. A bare pygame-ce program drawing 30 lines of text whole each frame is timed in the same run.
+reported apart. One App per size goes through every case once unmeasured first (FreeType loads a glyph the first
+time it meets it at a size, which a kiosk does in its first visits). A bare pygame-ce program drawing 30 lines of
+text whole each frame is timed in the same run.
 """
 
 from __future__ import annotations
@@ -48,7 +50,6 @@ class Session:
                               outbox_path=scratch_outbox())
         self.frames: list[float] = []
         self.entry: list[float] = []
-        self._into = self.frames
         self._last: Screen | None = None
         draw = self.app.stack.draw
 
@@ -57,9 +58,17 @@ class Session:
             self._last = self.app.stack.top
             started = time.perf_counter()
             draw(canvas)  # type: ignore[arg-type]
-            (self.entry if opened else self._into).append((time.perf_counter() - started) * 1000)
+            (self.entry if opened else self.frames).append((time.perf_counter() - started) * 1000)
 
         self.app.stack.draw = timed  # type: ignore[method-assign]
+        self._settle()
+
+    def _settle(self) -> None:
+        """Until every device has said how it is (a device that reports later moves the banner: a new layout)."""
+        deadline = time.monotonic() + 5
+        while "camera" not in self.app.kiosk.health and time.monotonic() < deadline:
+            self.app.loop.step([])
+            time.sleep(0.01)
 
     @property
     def screen(self) -> Screen:
@@ -70,9 +79,7 @@ class Session:
     def open(self, name: str, prepare: Callable[[App], dict[str, object]] | None = None) -> None:
         params = prepare(self.app) if prepare else REGISTRY[name].sample_params(self.app.kiosk)
         self.app.stack.reset(name, **params)
-        self._into = self.entry
         self.app.loop.step([])
-        self._into = self.frames
 
     def mouse(self, kind: int, pos: tuple[int, int]) -> None:
         self.app.loop.step([pygame.event.Event(kind, pos=pos, button=1, touch=False)])
@@ -123,41 +130,36 @@ def session_at(size: tuple[int, int], config: Config | None = None) -> Iterator[
         session.close()  # no device threads of one App left running under the next figure
 
 
-def every_screen(size: tuple[int, int]) -> tuple[Timed, list[float]]:
-    timed: Timed = {}
-    entries: list[float] = []
+def province_config() -> Config:
+    """A province with 2,000 procedures: every screen runs with it, the search types over it."""
+    base = Config()
+    return dataclasses.replace(base, submission=dataclasses.replace(base.submission, catalog=str(big_catalog(2000))))
+
+
+def every_screen(session: Session, timed: Timed) -> None:
     for name in REGISTRY:
-        with session_at(size) as session:
-            session.open(name)
-            use_screen(session)
-            timed[name] = session.frames
-            entries += session.entry
-    return timed, entries
-
-
-def typed_search(size: tuple[int, int]) -> list[float]:
-    catalog = big_catalog(2000)
-    config = dataclasses.replace(Config(), submission=dataclasses.replace(Config().submission,
-                                                                          catalog=str(catalog)))
-    with session_at(size, config) as session:
-        assert len(session.app.kiosk.catalog.procedures) == 2000
-        session.open("procedures", lambda app: {})
-        session.tap("Tìm thủ tục")
-        for key in SEARCH_KEYS:
-            session.tap("Dấu cách" if key == " " else key)
-        return session.frames
-
-
-def modal_over_form(size: tuple[int, int]) -> list[float]:
-    with session_at(size) as session:
-        session.open("form")
-        session.screen.coming_soon()
-        session.app.loop.step([])
+        session.frames = timed[name] = []
+        session.open(name)
         use_screen(session)
-        return session.frames
 
 
-def review_every_row(size: tuple[int, int]) -> list[float]:
+def typed_search(session: Session, timed: Timed) -> None:
+    session.frames = timed["procedures+search 2000"] = []
+    session.open("procedures", lambda app: {})
+    session.tap("Tìm thủ tục")
+    for key in SEARCH_KEYS:
+        session.tap("Dấu cách" if key == " " else key)
+
+
+def modal_over_form(session: Session, timed: Timed) -> None:
+    session.frames = timed["form+modal"] = []
+    session.open("form")
+    session.screen.coming_soon()
+    session.app.loop.step([])
+    use_screen(session)
+
+
+def review_every_row(session: Session, timed: Timed) -> None:
     def prepare(app: App) -> dict[str, object]:
         params = REGISTRY["review"].sample_params(app.kiosk)
         procedure = app.kiosk.catalog.by_code(app.kiosk.session.procedure_code or "")
@@ -167,10 +169,12 @@ def review_every_row(size: tuple[int, int]) -> list[float]:
                 app.kiosk.session.answers[item.key] = item.choices[0] if item.choices else "Nguyễn Văn An"
         return params
 
-    with session_at(size) as session:
-        session.open("review", prepare)
-        use_screen(session)
-        return session.frames
+    session.frames = timed["review every row"] = []
+    session.open("review", prepare)
+    use_screen(session)
+
+
+CASES = (every_screen, typed_search, modal_over_form, review_every_row)
 
 
 def bare_pygame(size: tuple[int, int]) -> list[float]:
@@ -192,12 +196,18 @@ def bare_pygame(size: tuple[int, int]) -> list[float]:
 
 
 def measure(size: tuple[int, int]) -> tuple[str, list[float], list[float]]:
-    timed, entries = every_screen(size)
-    timed["procedures+search 2000"] = typed_search(size)
-    timed["form+modal"] = modal_over_form(size)
-    timed["review every row"] = review_every_row(size)
-    worst = max((k for k in timed if timed[k]), key=lambda k: percentile(timed[k], 0.95))
-    return worst, timed[worst], entries
+    """One kiosk (one App, as on the device) through every case twice: the first time unmeasured, so glyphs
+    and text layouts are cached, as on a kiosk after its first visits."""
+    with session_at(size, province_config()) as session:
+        assert len(session.app.kiosk.catalog.procedures) == 2000
+        for case in CASES:
+            case(session, {})
+        session.entry = []
+        timed: Timed = {}
+        for case in CASES:
+            case(session, timed)
+        worst = max((k for k in timed if timed[k]), key=lambda k: percentile(timed[k], 0.95))
+        return worst, timed[worst], session.entry
 
 
 def run() -> dict[str, float]:

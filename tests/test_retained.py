@@ -73,7 +73,9 @@ def test_a_modal_over_the_form_and_its_press_equal_full_repaints(sim: Simulator)
     assert top is not None
     top.coming_soon()
     sim.settle(2)
+    assert sim.app.loop.canvas.frames.under is not None, "the frame under the modal is not kept"
     sim.run(steps(("tap", "Quay lại"), ("expect_screen", "procedures")))
+    assert sim.app.loop.canvas.frames.under is None
     assert checked.compared >= 4
 
 

@@ -72,6 +72,15 @@ def fit(text: str, width: int, height: int, size: int, bold: bool, shrink: bool,
         size = max(floor, round(size * 0.9))
 
 
+@lru_cache(maxsize=2)
+def _layer(size: tuple[int, int], color: Color, alpha: int) -> pygame.Surface:
+    """A surface-wide colour at one alpha value (cheaper to blit than per-pixel alpha)."""
+    layer = pygame.Surface(size)
+    layer.fill(color)
+    layer.set_alpha(alpha)
+    return layer
+
+
 @lru_cache(maxsize=8)
 def scaled(image: pygame.Surface, size: tuple[int, int], smooth: bool = True) -> pygame.Surface:
     """`image` at `size`, made once (the cache holds the image, so the same object means the same pixels)."""
@@ -255,9 +264,15 @@ class Canvas:
         at = (int(pos[0]), int(pos[1]))
         self.draw(("blit", id(image), at), pygame.Rect(at, image.get_size()), lambda s: s.blit(image, at))
 
-    def dim(self, layer: pygame.Surface) -> None:
-        """A surface-wide translucent layer over everything drawn so far (under a modal)."""
-        self.draw(("dim", id(layer)), self._surface.get_rect(), lambda s: s.blit(layer, (0, 0)))
+    def dim(self, color: Color, alpha: int) -> None:
+        """A translucent layer of `color` over everything drawn so far (under a modal)."""
+        if color == (0, 0, 0):  # dimming to black is a multiply, several times cheaper than blending a layer
+            keep = (255 - alpha,) * 3
+            paint: Paint = lambda s: s.fill(keep, special_flags=pygame.BLEND_RGB_MULT)  # noqa: E731
+        else:
+            layer = _layer(self._surface.get_size(), color, alpha)
+            paint = lambda s: s.blit(layer, (0, 0))  # noqa: E731
+        self.draw(("dim", color, alpha), self._surface.get_rect(), paint)
 
     def text(
         self,

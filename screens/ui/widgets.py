@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import pygame
 
@@ -153,10 +153,20 @@ class ScrollList(Widget):
     _drag_from: int | None = None
     _dragged: bool = False
     drag_threshold: int = 24
+    _rows: tuple[list[Button], list[int], list[int], bool] | None = field(default=None, repr=False)
 
     @property
     def content_height(self) -> int:
-        return max((b.rect.bottom for b in self.items), default=self.rect.top) - self.rect.top
+        _, bottoms, _ = self._index()
+        return max(bottoms, default=self.rect.top) - self.rect.top
+
+    def _index(self) -> tuple[list[int], list[int], bool]:
+        """The rows' tops and bottoms, and whether they run down in order (kept until the rows change)."""
+        items = self.items
+        if self._rows is None or self._rows[0] is not items or len(self._rows[1]) != len(items):
+            tops, bottoms = [b.rect.top for b in items], [b.rect.bottom for b in items]
+            self._rows = (items, tops, bottoms, tops == sorted(tops) and bottoms == sorted(bottoms))
+        return self._rows[1], self._rows[2], self._rows[3]
 
     @property
     def max_offset(self) -> int:
@@ -166,7 +176,14 @@ class ScrollList(Widget):
         return button.rect.move(0, -self.offset)
 
     def visible_items(self) -> list[tuple[Button, pygame.Rect]]:
-        shown = [(b, self._shifted(b)) for b in self.items]
+        """The rows in view, found by bisection: a list of 2,000 procedures is drawn every frame."""
+        items = self.items
+        tops, bottoms, ordered = self._index()
+        first, last = 0, len(items)
+        if ordered:
+            first = bisect.bisect_right(bottoms, self.rect.top + self.offset)
+            last = bisect.bisect_left(tops, self.rect.bottom + self.offset)
+        shown = [(b, self._shifted(b)) for b in items[first:last]]
         return [(b, r) for b, r in shown if r.colliderect(self.rect)]
 
     def ensure_visible(self, button: Button) -> None:
@@ -283,13 +300,7 @@ class Banner(Widget):
                     canvas.theme.small, palette.on_warning, bold=True, valign="middle")
 
 
-@lru_cache(maxsize=4)
-def _scrim(size: tuple[int, int], color: tuple[int, int, int]) -> pygame.Surface:
-    """The dimming layer under a modal: one surface-wide alpha value, cheaper to blit than per-pixel alpha."""
-    scrim = pygame.Surface(size)
-    scrim.fill(color)
-    scrim.set_alpha(150)
-    return scrim
+SCRIM_ALPHA = 150  # how much a modal dims the screen under it
 
 
 class Modal(Widget):
@@ -327,7 +338,7 @@ class Modal(Widget):
 
     def draw(self, canvas: Canvas) -> None:
         theme = canvas.theme
-        canvas.dim(_scrim(canvas.surface.get_size(), theme.palette.scrim))
+        canvas.dim(theme.palette.scrim, SCRIM_ALPHA)
         canvas.fill(theme.palette.panel, self.rect, theme.radius)
         inner = self.rect.inflate(-2 * theme.margin, -2 * theme.margin)
         used = canvas.text(self.title, inner, theme.title, theme.palette.text, bold=True)
