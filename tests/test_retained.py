@@ -13,6 +13,7 @@ from firmware.app.sim import Simulator, load_script
 from screens.ui.canvas import Canvas
 from screens.ui.retained import Frames, Op
 from screens.ui.theme import make_theme
+from screens.ui.widgets import Button
 
 from .conftest import REPO, SIZES, steps
 
@@ -116,3 +117,30 @@ def test_a_widget_drawn_outside_a_frame_paints_at_once(tmp_path: Path) -> None:
     canvas = Canvas(surface, make_theme(800, 480))
     canvas.fill((10, 20, 30), pygame.Rect(0, 0, 50, 50))
     assert surface.get_at((10, 10))[:3] == (10, 20, 30)
+
+
+def _buttons() -> list[type[Button]]:
+    import screens.ui.faces  # noqa: F401 - FaceButton
+
+    found, queue = [], [Button]
+    while queue:
+        cls = queue.pop()
+        found.append(cls)
+        queue += cls.__subclasses__()
+    return found
+
+
+def test_a_button_looks_different_when_anything_it_shows_changes() -> None:
+    """A widget's drawing is kept by its look: a field left out of it would keep a stale drawing on screen."""
+    import dataclasses
+
+    for cls in _buttons():
+        button = cls("Nộp hồ sơ", "submit", pygame.Rect(0, 0, 100, 50))
+        for item in dataclasses.fields(button):
+            if item.name == "action":
+                continue  # what a tap does, not what is seen
+            value = getattr(button, item.name)
+            changed = {bool: lambda v: not v, int: lambda v: v + 1, str: lambda v: v + "x",
+                       pygame.Rect: lambda v: v.move(1, 0)}[type(value)](value)
+            other = dataclasses.replace(button, **{item.name: changed})
+            assert other.look() != button.look(), f"{cls.__name__}.look() leaves out {item.name}"

@@ -59,6 +59,9 @@ class FaceButton(Button):
     levels: int = 3
     word_lines: int = 0  # lines kept for the word under the face: the scale's longest, so every face is one size
 
+    def look(self) -> tuple[object, ...]:
+        return (*super().look(), self.index, self.levels, self.word_lines)
+
     def paint(self, canvas: Canvas) -> None:
         theme, palette = canvas.theme, canvas.theme.palette
         bg = palette.pressed if self.pressed else palette.secondary

@@ -133,7 +133,8 @@ class Frames:
 
 def changes(before: list[Op], after: list[Op]) -> list[pygame.Rect] | None:
     """Where `after` differs from `before` (None: everywhere). Most of a frame is the last one's ops, the very
-    objects (`Canvas.group`), so the common head and tail are cut off first, by identity."""
+    objects (`Canvas.group`), so they are matched by identity first (the common head and tail cut off, then the
+    rest by id); only the ops drawn anew are compared by key."""
     head, most = 0, min(len(before), len(after))
     while head < most and (before[head] is after[head] or before[head].key == after[head].key):
         head += 1
@@ -144,9 +145,16 @@ def changes(before: list[Op], after: list[Op]) -> list[pygame.Rect] | None:
     before, after = before[head:len(before) - tail], after[head:len(after) - tail]
     if not before and not after:
         return []
-    was, now = Counter(op.key for op in before), Counter(op.key for op in after)
+    in_before, in_after = {id(op) for op in before}, {id(op) for op in after}
+    was = Counter(op.key for op in before if id(op) not in in_after)
+    now = Counter(op.key for op in after if id(op) not in in_before)
     gone, came = was - now, now - was
+    went = [op for op in before if id(op) not in in_after and op.key in gone]
+    new = [op for op in after if id(op) not in in_before and op.key in came]
     # Ops in both frames must keep their order, or where they overlap the other one would now be on top.
-    if [op.key for op in before if op.key not in gone] != [op.key for op in after if op.key not in came]:
+    went_ids, new_ids = {id(op) for op in went}, {id(op) for op in new}
+    stayed = [op for op in before if id(op) not in went_ids]
+    still = [op for op in after if id(op) not in new_ids]
+    if not same(stayed, still):
         return None
-    return merged([op.bounds for op in before if op.key in gone] + [op.bounds for op in after if op.key in came])
+    return merged([op.bounds for op in went] + [op.bounds for op in new])

@@ -75,7 +75,13 @@ class Button(Widget):
         return None
 
     def draw(self, canvas: Canvas) -> None:
-        canvas.group(look(self), lambda: self.paint(canvas))
+        canvas.group(self.look(), lambda: self.paint(canvas))
+
+    def look(self) -> tuple[object, ...]:
+        """All the button shows (by hand, not `look`: a keyboard's 40 keys are looked at every frame)."""
+        r = self.rect
+        return (type(self), self.label, r.x, r.y, r.w, r.h, self.style, self.enabled, self.detail, self.tag,
+                self.pressed)
 
     def paint(self, canvas: Canvas) -> None:
         palette, theme = canvas.theme.palette, canvas.theme
@@ -131,6 +137,9 @@ class ToggleButton(Button):
     """A button that shows its state on one line after its label ("Nghe hướng dẫn: Bật"); tapped by its label."""
 
     state_text: str = ""
+
+    def look(self) -> tuple[object, ...]:
+        return (*super().look(), self.state_text)
 
     def paint(self, canvas: Canvas) -> None:
         palette, theme = canvas.theme.palette, canvas.theme
