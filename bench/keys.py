@@ -1,4 +1,5 @@
-"""Key press to frame: from the finger leaving an on-screen key to the redrawn form, through the real loop."""
+"""Key press to frame: from the finger leaving an on-screen key to the redrawn form, through the real loop; and
+typing a search on `procedures` with the shipped catalog and with a province's 2,000 procedures."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import pygame
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
+from bench.frames import province_config  # noqa: E402
 from bench.scratch import scratch_outbox  # noqa: E402
-from firmware.app.compose import build  # noqa: E402
+from firmware.app.compose import App, build  # noqa: E402
 from firmware.runtime.clock import VirtualClock  # noqa: E402
 from firmware.runtime.config import Config  # noqa: E402
 from screens import REGISTRY  # noqa: E402
@@ -19,7 +21,59 @@ from screens import REGISTRY  # noqa: E402
 KEYS = "nguyeenxhoangfbaro" * 6
 
 
+SEARCH = "dang ky tam tru"
+
+
+def _type(app: App, keys: str) -> list[float]:
+    """Each key tapped on the on-screen keyboard: ms from the finger's lift to the frame drawn."""
+    times = []
+    for key in keys:
+        screen = app.stack.top
+        assert screen is not None
+        (pos, *_) = screen.locate("Dấu cách" if key == " " else key) or screen.locate(key.upper())
+        app.loop.step([pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False)])
+        up = pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False)
+        started = time.perf_counter()
+        drew = app.loop.step([up])
+        times.append((time.perf_counter() - started) * 1000)
+        assert drew
+        app.clock.advance(0.05)  # type: ignore[attr-defined]
+    return times
+
+
+def _search(config: Config) -> list[float]:
+    app = build(config, clock=VirtualClock(), size=(1080, 1920), headless=True, outbox_path=scratch_outbox())
+    try:
+        app.stack.reset("procedures")
+        app.stack.apply_pending()
+        app.loop.step([])
+        screen = app.stack.top
+        assert screen is not None
+        (pos, *_) = screen.locate("Tìm thủ tục")
+        app.loop.step([pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False)])
+        app.loop.step([pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False)])
+        _type(app, SEARCH)  # once, then cleared: the index built, the glyphs met
+        screen = app.stack.top
+        assert screen is not None
+        for _ in SEARCH:
+            (pos, *_) = screen.locate("Xoá")
+            app.loop.step([pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False)])
+            app.loop.step([pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False)])
+        return _type(app, SEARCH)
+    finally:
+        app.close()
+
+
 def run() -> dict[str, float]:
+    figures = _form()
+    shipped, province = _search(Config()), _search(province_config())
+    figures["search_keypress_to_frame_ms_shipped"] = round(statistics.median(shipped), 3)
+    figures["search_keypress_to_frame_ms_2000"] = round(statistics.median(province), 3)
+    figures["search_keypress_2000_over_shipped"] = round(statistics.median(province) / statistics.median(shipped), 2)
+    return figures
+
+
+def _form() -> dict[str, float]:
     app = build(Config(), clock=VirtualClock(), size=(1080, 1920), headless=True, outbox_path=scratch_outbox())
     try:
         app.stack.reset("form", **REGISTRY["form"].sample_params(app.kiosk))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pygame
+import pytest
 
 from firmware.app.compose import App
 from firmware.app.display import Display
@@ -76,3 +77,28 @@ def test_rotated_frame_is_drawn_rotated() -> None:
 def test_status_is_collected(app: App) -> None:
     status = app.loop.status(app.clock.now())
     assert status["screen"] == "attract" and status["depth"] == 1
+
+
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+def test_only_the_changed_rectangles_are_shown_turned_as_the_panel(rotate: int) -> None:
+    display = Display(30, 50, rotate=rotate)
+    display.open("offscreen")
+    try:
+        for x in range(30):
+            for y in range(50):
+                display.surface.set_at((x, y), (x * 8, y * 5, 90))
+        display.present()
+        changed = pygame.Rect(3, 7, 11, 5)
+        display.surface.fill((255, 255, 0), changed)
+        display.surface.fill((0, 255, 255), (25, 40, 5, 10))  # changed too, but not said: stays as it was
+        display.present([changed])
+        assert display.window is not None
+        expected = pygame.transform.rotate(display.surface, -rotate)
+        expected.fill((0, 0, 0), display.to_physical(pygame.Rect(25, 40, 5, 10)))
+        shown = display.window.copy()
+        shown.fill((0, 0, 0), display.to_physical(pygame.Rect(25, 40, 5, 10)))
+        assert pygame.image.tobytes(shown, "RGB") == pygame.image.tobytes(expected, "RGB")
+        assert display.window.get_at(display.to_physical(changed).center)[:3] == (255, 255, 0)
+        assert display.window.get_at(display.to_physical(pygame.Rect(27, 45, 1, 1)).topleft)[:3] != (0, 255, 255)
+    finally:
+        display.close()

@@ -75,9 +75,24 @@ class Display:
             pygame.mouse.set_visible(False)
         self.surface = self.surface.convert()
 
-    def present(self) -> None:
+    def present(self, damage: list[pygame.Rect] | None = None) -> None:
+        """Show the frame: only the rectangles that changed (`damage`, turned as the panel is) when known, so a
+        pressed key on a rotated panel turns a key's pixels, not 2 million."""
         self.frames += 1
-        if self.window is None:
+        if self.window is None or damage == []:
+            return
+        if damage is not None and self.scale == 1.0:
+            shown = []
+            for rect in (r.clip(self.surface.get_rect()) for r in damage):
+                if not rect.width or not rect.height:
+                    continue
+                part = self.surface.subsurface(rect)
+                if self.rotate:
+                    part = pygame.transform.rotate(part, -self.rotate)
+                place = self.to_physical(rect)
+                self.window.blit(part, place.topleft)
+                shown.append(place)
+            pygame.display.update(shown)
             return
         frame = self.surface
         if self.rotate:
@@ -86,6 +101,18 @@ class Display:
             frame = pygame.transform.smoothscale(frame, self.window_size)
         self.window.blit(frame, (0, 0))
         pygame.display.flip()
+
+    def to_physical(self, rect: pygame.Rect) -> pygame.Rect:
+        """Where a rectangle of the logical surface shows on the panel (scale 1)."""
+        w, h = self.size
+        x, y, rw, rh = rect
+        if self.rotate == 90:
+            return pygame.Rect(h - y - rh, x, rh, rw)
+        if self.rotate == 180:
+            return pygame.Rect(w - x - rw, h - y - rh, rw, rh)
+        if self.rotate == 270:
+            return pygame.Rect(y, w - x - rw, rh, rw)
+        return pygame.Rect(rect)
 
     def to_logical(self, pos: Point) -> Point:
         px, py = round(pos[0] / self.scale), round(pos[1] / self.scale)

@@ -63,7 +63,7 @@ class Loop:
         drew = False
         if self.stack.dirty:
             self.stack.draw(self.canvas)
-            self.display.present()
+            self.display.present(self.canvas.damage)
             self.frames += 1
             drew = True
         self.watchdog.ping(now)

@@ -15,10 +15,8 @@ from typing import Any
 
 import msgpack
 import paho.mqtt.client as mqtt
-from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
-from cryptography.x509.oid import NameOID
 from paho.mqtt.enums import CallbackAPIVersion
 
 from firmware.common import schema
@@ -49,6 +47,9 @@ def ensure_key(path: Path) -> Any:
 
 
 def csr_for(key: Any, kiosk: str) -> bytes:
+    from cryptography import x509  # here, not at start: 25 ms of import before the kiosk's first frame
+    from cryptography.x509.oid import NameOID
+
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, kiosk)])
     algorithm = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
     return x509.CertificateSigningRequestBuilder().subject_name(name).sign(key, algorithm).public_bytes(
@@ -56,6 +57,8 @@ def csr_for(key: Any, kiosk: str) -> bytes:
 
 
 def expires_at(cert_file: Path) -> dt.datetime | None:
+    from cryptography import x509
+
     try:
         return x509.load_pem_x509_certificate(cert_file.read_bytes()).not_valid_after_utc
     except (OSError, ValueError):
@@ -76,6 +79,9 @@ def store_certificate(cert_file: Path, answer: dict[str, Any], kiosk: str) -> No
         raise EnrolError(f"a malformed answer: {exc}") from None
     if not answer.get("ok"):
         raise EnrolError(f"refused: {answer.get('reason', 'no reason given')}")
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
     try:
         cert = x509.load_pem_x509_certificate(answer["cert"])
     except (KeyError, ValueError):

@@ -1,0 +1,54 @@
+"""The search index finds exactly what scoring every procedure finds, on the shipped catalog and a province's."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from firmware.common.catalog import default_catalog, default_catalog_text, parse_catalog
+from firmware.services.search import ProcedureIndex, fold
+
+PLACES = ("cho công dân", "tại cấp xã", "có yếu tố nước ngoài", "lưu động", "kết hợp", "lại", "theo yêu cầu")
+FIELDS = ("Hộ tịch", "Cư trú", "Chứng thực", "Đất đai", "Xây dựng", "Lao động", "Bảo trợ xã hội", "Giáo dục")
+
+
+def province_catalog(count: int) -> ProcedureIndex:
+    root = json.loads(default_catalog_text())
+    shipped = root["procedures"]
+    procedures = list(shipped)
+    for number in range(len(shipped), count):
+        copy = dict(shipped[number % len(shipped)], code=f"9.{number:06d}", field=FIELDS[number % len(FIELDS)])
+        copy["name"] = f"{copy['name']} {PLACES[number % len(PLACES)]} số {number}"
+        procedures.append(copy)
+    root["procedures"] = procedures
+    return ProcedureIndex(parse_catalog(json.dumps(root, ensure_ascii=False)))
+
+
+def queries(index: ProcedureIndex, rng: random.Random) -> list[str]:
+    """What citizens type: whole names, their first letters, words with a letter dropped or doubled, sound-alike
+    spellings, words run together, and words of no procedure."""
+    typed = ["khai sinh", "dang ky", "tam chu", "kethon", "chung thuc ban sao", "xyz", "giam ho", "ho tich",
+             "dang ki thuong chu", "ban sao trich luc", "so 1234", "nuoc ngoai", "a", "dk"]
+    names = [fold(p.name) for p in index.catalog.procedures]
+    for _ in range(60):
+        name = rng.choice(names)
+        cut = name[: rng.randint(1, len(name))]
+        words = name.split()
+        word = rng.choice(words)
+        dropped = word[: len(word) // 2] + word[len(word) // 2 + 1:] if len(word) > 2 else word
+        typed += [cut, dropped, word + word[-1], "".join(words[:2]), " ".join(rng.sample(words, min(2, len(words))))]
+    return typed
+
+
+@pytest.mark.parametrize("count", [0, 600])
+def test_search_equals_scoring_every_procedure(count: int) -> None:
+    index = ProcedureIndex(default_catalog()) if count == 0 else province_catalog(count)
+    rng = random.Random(count)
+    found_any = 0
+    for query in queries(index, rng):
+        expected = index.scan(query)
+        assert index.search(query) == expected, query
+        found_any += bool(expected)
+    assert found_any > 50, "hardly any query found anything: the comparison proves nothing"
