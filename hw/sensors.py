@@ -55,14 +55,21 @@ class SimSensorDriver:
         self.sensors = sensors
         factory = sensors.factory
         self._pin = {name: factory.pin(getattr(sensors.pins, name)) for name in ("presence", "help_button", "tamper")}
-        # A MotionSensor needs one no-motion sample before drive_high() fires when_motion.
         self._pin["presence"].drive_low()
-        sensors.presence.wait_for_no_motion(timeout=1)
         for name in ("help_button", "tamper"):
             self._pin[name].drive_high()  # buttons pull up: high is released
+        self._settled = False
+
+    def settle(self) -> None:
+        """A MotionSensor needs one no-motion sample before drive_high() fires when_motion (about 0.1 s: done
+        when the devices start, after the first frame, not while the kiosk is built)."""
+        if not self._settled:
+            self.sensors.presence.wait_for_no_motion(timeout=1)
+            self._settled = True
 
     def set_presence(self, present: bool, timeout: float = 2.0) -> bool:
         """Drive the sensor's pin and wait (bounded) until the sensor's sampler has seen it."""
+        self.settle()
         pin = self._pin["presence"]
         if present:
             pin.drive_high()

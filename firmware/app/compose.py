@@ -101,6 +101,14 @@ class App:
                 "link": self.link.status(now) if self.link else {"state": "disabled"},
                 "sender": self.sender.status(now) if self.sender else {}}
 
+    def start(self) -> None:
+        """The device threads and the link (`motcua run` starts them after the first frame is shown)."""
+        self.devices.start()
+        self.printing.start()
+        self.scanning.start()
+        if self.link:
+            self.link.start()
+
     def close(self) -> None:
         if self.kiosk.technician:
             logging.getLogger("motcua").removeHandler(self.kiosk.technician.errors)
@@ -118,8 +126,10 @@ SPOKEN_ON_ARRIVAL = frozenset(name for name in REGISTRY if name != "attract")
 
 
 def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | None = None,
-          first_screen: str = "attract", headless: bool = False, outbox_path: str | None = None) -> App:
-    """Everything wired, on the attract screen, drawing to an off-screen surface until `display.open()`."""
+          first_screen: str = "attract", headless: bool = False, outbox_path: str | None = None,
+          start: bool = True) -> App:
+    """Everything wired, on the attract screen, drawing to an off-screen surface until `display.open()`; the
+    devices and the link started unless `start` is False (then `App.start()` does it)."""
     pygame.freetype.init()
     i18n.set_language(config.kiosk.language)
     clock = clock or SystemClock(trust_wall_clock=config.kiosk.clock_check == "trust")
@@ -223,13 +233,11 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
 
     stack.reset(first_screen)
     stack.apply_pending()
-    devices.start()
-    printing.start()
-    scanning.start()
-    if link:
-        link.start()
-    return App(config, clock, display, inbox, timers, kiosk, stack, loop, guard, devices, outbox, printing,
-               scanning, router, link, sender, telemetry, requests)
+    app = App(config, clock, display, inbox, timers, kiosk, stack, loop, guard, devices, outbox, printing,
+              scanning, router, link, sender, telemetry, requests)
+    if start:
+        app.start()
+    return app
 
 
 def _open_outbox(path: str, config: Config) -> Outbox:

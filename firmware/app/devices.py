@@ -57,6 +57,8 @@ class Devices:
     problems: list[str] = field(default_factory=list)
 
     def start(self) -> None:
+        if self.sensor_driver:
+            self.sensor_driver.settle()
         self.decoder_worker.start()
         self.poller.start()
         if self.qr_serial:

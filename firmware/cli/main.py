@@ -88,10 +88,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         from firmware.runtime.logs import setup_logging
 
         setup_logging()
-        app = build(config)
+        app = build(config, start=False)
         open_display(app, driver)
+        app.loop.step([])  # the first frame, then the devices and the link: the citizen sees the kiosk first
         if args.first_frame_file:
-            _report_first_frame(app, Path(args.first_frame_file))
+            _report_first_frame(Path(args.first_frame_file))
+        app.start()
         try:
             app.loop.run()
         except KeyboardInterrupt:
@@ -104,11 +106,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             stack.stop()
 
 
-def _report_first_frame(app: object, path: Path) -> None:
-    """Benchmark hook: write the time of the first frame shown."""
+def _report_first_frame(path: Path) -> None:
+    """Benchmark hook: write the time the first frame was shown."""
     import time
 
-    app.loop.step([])  # type: ignore[attr-defined]
     path.write_text(f"{time.time():.6f}\n")
 
 
