@@ -108,7 +108,7 @@ class DocumentsScreen(Screen):
         if not self.pages:
             self.kiosk.scanning.want(self.document.key, self.document.name, 1)
         elif self.thumb is None:  # back to a document scanned before: show its last page again
-            with Image.open(io.BytesIO(self.pages[-1].jpeg)) as image:
+            with Image.open(io.BytesIO(self.pages[-1].data)) as image:
                 self.thumb = pil_to_surface(thumbnail(image))
 
     # -- layout ---------------------------------------------------------------------------------------

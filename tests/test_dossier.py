@@ -69,20 +69,21 @@ def test_schema_rejects_a_broken_record() -> None:
         jsonschema.validate(record, SCHEMA)
 
 
-def test_pages_are_grayscale_jpeg_with_their_hash() -> None:
+def test_pages_are_four_grey_levels_with_their_hash() -> None:
     record, pages = make_record()
     page = pages[0]
-    image = Image.open(__import__("io").BytesIO(page.jpeg))
-    assert image.format == "JPEG" and image.mode == "L" and max(image.size) == 1754
-    assert record["pages"][0]["sha256"] == hashlib.sha256(page.jpeg).hexdigest()
-    assert record["pages"][0]["bytes"] == len(page.jpeg) < 400_000
+    image = Image.open(__import__("io").BytesIO(page.data))
+    assert image.format == "PNG" and max(image.size) == 1754 and record["pages"][0]["mime"] == "image/png"
+    assert len(set(image.convert("L").getdata())) <= 4
+    assert record["pages"][0]["sha256"] == hashlib.sha256(page.data).hexdigest()
+    assert record["pages"][0]["bytes"] == len(page.data) < 100_000
 
 
 def test_events_carry_every_page_and_the_manifest_last(tmp_path: Path) -> None:
     record, pages = make_record()
     events = dossier_events(record, pages)
     assert [e.kind for e in events] == ["part", "dossier"]
-    assert events[0].body["data"] == pages[0].jpeg and events[-1].id == record["id"]
+    assert events[0].body["data"] == pages[0].data and events[-1].id == record["id"]
     box = Outbox(tmp_path / "outbox.db")
     box.commit(events, slip_stub(record))
     stored = box.pending()

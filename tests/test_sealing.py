@@ -64,7 +64,7 @@ def test_nothing_of_the_citizen_on_disk_before_or_after_the_ack(make_app: Callab
     wait_until(lambda: app.kiosk.health["network"] == "up", 30, step=pump(sim))
     sim.run(steps(("network", "down")))
     to_review(sim)
-    pages = [page.jpeg for group in app.kiosk.session.pages.values() for page in group]
+    pages = [page.data for group in app.kiosk.session.pages.values() for page in group]
     assert pages, "the dossier has a page"
     sim.run(steps(*SUBMIT, ("expect_screen", "done")))
     assert app.outbox.backlog() >= 2

@@ -148,7 +148,7 @@ def supplement_events(dossier_code: str) -> list[OutboxEvent]:
         page = page_from_image(image, "bo_sung_0", ASKED, 0)
     supplement_id = uuid.uuid4().hex
     created = "2026-11-28T09:00:00+07:00"
-    return [OutboxEvent("part", {"dossier_id": supplement_id, **page.manifest(), "data": page.jpeg}, created),
+    return [OutboxEvent("part", {"dossier_id": supplement_id, **page.manifest(), "data": page.data}, created),
             OutboxEvent("supplement", {"dossier": dossier_code, "receipt_code": "", "received_at": created,
                                        "documents": [ASKED], "pages": [page.manifest()]}, created, id=supplement_id)]
 

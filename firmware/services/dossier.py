@@ -59,7 +59,7 @@ def build_record(*, kiosk: KioskSection, identity: dict[str, Any], procedure: Pr
 def dossier_events(record: dict[str, Any], pages: list[Page]) -> list[OutboxEvent]:
     """One `part` event per page, then the `dossier` manifest: all committed in one transaction."""
     created, synced = record["received_at"], record["clock_synced"]
-    parts = [OutboxEvent("part", {"dossier_id": record["id"], **page.manifest(), "data": page.jpeg},
+    parts = [OutboxEvent("part", {"dossier_id": record["id"], **page.manifest(), "data": page.data},
                          created, synced) for page in pages]
     return [*parts, OutboxEvent("dossier", record, created, synced, id=record["id"])]
 

@@ -47,7 +47,7 @@ class SupplementService:
         body = {"dossier": code, "receipt_code": str(answer.get("receipt_code") or ""), "received_at": created,
                 "documents": [d for i, d in enumerate(documents) if session.pages.get(document_key(i))],
                 "pages": [page.manifest() for page in pages]}
-        parts = [OutboxEvent("part", {"dossier_id": supplement_id, **page.manifest(), "data": page.jpeg}, created,
+        parts = [OutboxEvent("part", {"dossier_id": supplement_id, **page.manifest(), "data": page.data}, created,
                              synced) for page in pages]
         try:
             self.outbox.commit([*parts, OutboxEvent("supplement", body, created, synced, id=supplement_id)])
