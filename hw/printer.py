@@ -55,12 +55,11 @@ class Printer(Protocol):
 
 @dataclass
 class Job:
-    data: bytes
-    image: Image.Image
+    data: bytes  # the bytes sent to the printer (the image itself is not kept: 1-2 MB a slip)
 
 
 class SimPrinter:
-    KEEP_JOBS = 50  # history for tests; a simulator running for days must not grow without bound
+    KEEP_JOBS = 5  # the last jobs' bytes for tests; a simulator running for days must not grow
 
     def __init__(self, width_px: int = 576, out_dir: Path | None = None) -> None:
         self.width_px = width_px
@@ -88,7 +87,7 @@ class SimPrinter:
         if self._state not in PRINTABLE:
             raise PrinterNotReady("printer", self._state)
         data = raster_job(image, self.width_px)
-        self.jobs.append(Job(data, image.copy()))
+        self.jobs.append(Job(data))
         del self.jobs[:-self.KEEP_JOBS]
         self.jobs_total += 1
         if self.out_dir:
