@@ -10,7 +10,8 @@ from pathlib import Path
 
 from bench import results
 
-MODULES = ("frames", "keys", "qr", "process", "layers", "sessions", "pages", "link", "outbox_scale", "taps", "chip", "fleet")
+MODULES = ("frames", "keys", "qr", "process", "layers", "sessions", "pages", "link", "outbox_scale", "taps", "chip",
+           "fleet")
 REPO = Path(__file__).resolve().parent.parent
 
 
