@@ -180,3 +180,27 @@ def test_printed_stubs_expire_after_sixty_days_and_unprinted_ones_stay(tmp_path:
     assert box.stub("k-0001") is None  # printed and old: gone
     assert box.stub("k-0002") is not None  # old but never printed: kept until it is
     assert box.stub("k-0003") is not None and box.stub("k-0004") is not None
+
+
+def test_a_commit_wakes_the_sender_at_once(tmp_path: Path) -> None:
+    """An idle sender looks at the outbox only every few seconds; a commit wakes it for the loop's next turn."""
+    from firmware.runtime.timers import Timers
+
+    timers, looked = Timers(), []
+
+    def sender(now: float) -> float:
+        looked.append(now)
+        return now + 5.0
+
+    timers.add("outbox-sender", sender, 0.0)
+    box = Outbox(tmp_path / "outbox.db")
+    box.on_commit = lambda: timers.wake("outbox-sender")
+    timers.run(0.0)
+    timers.run(1.0)
+    assert looked == [0.0]  # idle: not looked at again before 5 s
+    box.commit([OutboxEvent("rating", {"x": 1}, "2026-12-07T09:00:00+07:00")])
+    timers.run(1.1)
+    assert looked == [0.0, 1.1]
+    box.commit([])  # nothing stored: nothing to send
+    timers.run(1.2)
+    assert looked == [0.0, 1.1]

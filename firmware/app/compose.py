@@ -225,6 +225,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
         router.on_topic("res", requests.on_response)
         router.on_topic(HA_STATUS, telemetry.on_home_assistant)
         timers.add("outbox-sender", sender.tick, clock.now())
+        outbox.on_commit = lambda: timers.wake("outbox-sender")  # sent at once, not at the next look
         timers.add("requests", requests.tick, clock.now())
         timers.add("status", telemetry.tick, clock.now())
     kiosk.technician = wire_technician(config, kiosk, outbox, clock, printing, scanning, link, _catalog,

@@ -24,6 +24,7 @@ log = logging.getLogger("motcua.sender")
 MIN_TIMEOUT_S = 2.0  # the shortest wait for an ack, however fast the gateway has been
 ROUND_TRIPS = 4  # an ack is late after this many smoothed round trips (plus a second)
 QUICK_RETRY_S = 1.0  # the first retry after "no matching subscribers"
+IDLE_LOOK_S = 5.0  # nothing in flight: a commit wakes the sender; this look is only a safety net
 
 
 @dataclass
@@ -95,7 +96,8 @@ class OutboxSender:
         if len(self.mids) > 8 * self.window:  # PUBACKs that never came (a dropped link): keep the map small
             for mid in list(self.mids)[: len(self.mids) - 4 * self.window]:
                 del self.mids[mid]
-        return now + (0.2 if self.in_flight or room <= 0 else 1.0)
+        # Nothing in flight: the next commit wakes this timer (Outbox.on_commit); the look is only a safety net.
+        return now + (0.2 if self.in_flight or room <= 0 else IDLE_LOOK_S)
 
     def on_publish_failed(self, event: PublishFailed) -> None:
         """The broker refused one of our events, or no gateway was subscribed: that event, and only it, goes

@@ -33,6 +33,12 @@ class Timers:
     def add(self, name: str, callback: TimerCallback, due: float) -> None:
         self._timers[name] = _Timer(name, callback, due)
 
+    def wake(self, name: str) -> None:
+        """Run this timer at the loop's next turn (something it waits for has happened)."""
+        timer = self._timers.get(name)
+        if timer is not None:
+            timer.due = float("-inf")
+
     def cancel(self, name: str) -> None:
         self._timers.pop(name, None)
 

@@ -155,6 +155,7 @@ class Outbox:
         self._db.executescript(f"BEGIN IMMEDIATE; {TOTALS} COMMIT;")  # totals and triggers appear together
         self._db.execute("INSERT OR IGNORE INTO code_key VALUES (1, randomblob(32))")
         self._code_key = bytes(self._db.execute("SELECT key FROM code_key").fetchone()[0])
+        self.on_commit: Callable[[], None] | None = None  # told after each commit (the sender sends at once)
 
     def close(self) -> None:
         self._db.close()
@@ -221,6 +222,8 @@ class Outbox:
                            (_before(stub.received_at, STUB_KEEP),))
             for code in rated:
                 db.execute("INSERT OR IGNORE INTO rated VALUES (?, ?)", (code, rows[0][2] if rows else ""))
+        if self.on_commit and rows:
+            self.on_commit()
         return seqs
 
     def _body_bytes(self, event: OutboxEvent) -> bytes:
