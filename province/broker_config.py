@@ -44,7 +44,8 @@ def kiosk_acl(province: str) -> str:
             f"pattern write {root}/%u/evt/#\npattern write {root}/%u/req/#\npattern write homeassistant/+/%u/#\n"
             f"pattern write {root}/%u/reply\npattern write {root}/%u/doctor\n"
             f"pattern read {root}/%u/res\npattern read {root}/%u/ack\npattern read {root}/%u/cmd\n"
-            f"topic read {root}/catalog\ntopic read {root}/calendar\ntopic read homeassistant/status\n")
+            f"topic read {root}/catalog\ntopic read {root}/catalog/#\ntopic read {root}/calendar\n"
+            "topic read homeassistant/status\n")
 
 
 def service_acl(province: str, role: str, name: str) -> str:

@@ -25,6 +25,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from firmware.common import catalog_message
 from firmware.common.catalog import CatalogError, default_catalog_text, parse_catalog
 from firmware.common.due_date import WorkCalendar, load_calendar
 from firmware.common.protocol import ROOT, gateway_subscription
@@ -115,10 +116,11 @@ def catalog_text(config: GatewayConfig) -> str:
     try:
         text = Path(config.catalog).read_text(encoding="utf-8") if config.catalog else default_catalog_text()
         parse_catalog(text, config.catalog or "<catalog>")
+        catalog_message.pack(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise GatewayConfigError(f"{config.catalog}: cannot read the catalog: {exc}") from None
-    except CatalogError as exc:
-        raise GatewayConfigError(str(exc)) from None
+    except (CatalogError, catalog_message.CatalogMessageError) as exc:
+        raise GatewayConfigError(f"{config.catalog or '<catalog>'}: {exc}") from None
     return text
 
 
@@ -241,10 +243,13 @@ class Gateway:
 
     def _publish_reference(self, client: mqtt.Client) -> None:
         """The province's catalog and calendar, retained, versioned: a kiosk that connects gets the current ones."""
-        catalog = json.loads(self.catalog_text)
         root = f"{ROOT}/{self.config.province}"
-        client.publish(f"{root}/catalog", msgpack.packb({"version": catalog.get("version"), "catalog": catalog},
-                                                         use_bin_type=True), qos=1, retain=True)
+        index, parts = catalog_message.pack(self.catalog_text)  # checked at start: it fits
+        for number, part in enumerate(parts):  # the parts first: a reader with the index finds them
+            client.publish(f"{root}/catalog/{number}", part, qos=1, retain=True)
+        for number in range(len(parts), catalog_message.MAX_PARTS):  # an older, longer catalog's parts go
+            client.publish(f"{root}/catalog/{number}", b"", qos=1, retain=True)
+        client.publish(f"{root}/catalog", index, qos=1, retain=True)
         calendar = self.store.calendar
         client.publish(f"{root}/calendar", msgpack.packb({
             "source": calendar.source, "days_off": sorted(d.isoformat() for d in calendar.days_off),

@@ -17,6 +17,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from firmware.app.compose import App
 from firmware.app.sim import Simulator
+from firmware.common import catalog_message
 from firmware.services.outbox import OutboxEvent
 from hw.qr import make_decoder
 from province.broker import Broker
@@ -287,13 +288,14 @@ def test_the_gateway_publishes_catalog_and_calendar_retained(broker: Broker, gat
     client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
     client.on_message = lambda c, u, m: seen.__setitem__(m.topic, bytes(m.payload))
     client.connect("127.0.0.1", broker.port)
-    client.subscribe("motcua/v1/hn/+")
+    client.subscribe([("motcua/v1/hn/+", 1), ("motcua/v1/hn/catalog/+", 1)])
     client.loop_start()
-    wait_until(lambda: {"motcua/v1/hn/catalog", "motcua/v1/hn/calendar"} <= set(seen))
+    wait_until(lambda: {"motcua/v1/hn/catalog", "motcua/v1/hn/catalog/0", "motcua/v1/hn/calendar"} <= set(seen))
     client.loop_stop()
     client.disconnect()
-    catalog = msgpack.unpackb(seen["motcua/v1/hn/catalog"])
-    assert catalog["version"] == "2026.11.1" and len(catalog["catalog"]["procedures"]) >= 8
+    parts = {int(topic.rsplit("/", 1)[1]): data for topic, data in seen.items() if "/catalog/" in topic}
+    catalog = catalog_message.unpack(seen["motcua/v1/hn/catalog"], parts)
+    assert catalog["version"] == "2026.11.1" and len(catalog["procedures"]) >= 8
     assert msgpack.unpackb(seen["motcua/v1/hn/calendar"])["days_off"] == []
 
 
