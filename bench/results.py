@@ -21,6 +21,7 @@ TARGETS: dict[str, float] = {
     "page_kb_id_copy": 100.0,
     "page_kb_stamp_signature": 100.0,
     "qr_to_event_ms": 150.0,
+    "qr_to_identity_ms_p95": 150.0,
     "rss_growth_mb_after_warmup": 5.0,
     "taps_birth_shortest": 24.0,
     "outbox_commit_ratio_50000_to_1000": 3.0,

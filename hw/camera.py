@@ -78,9 +78,14 @@ def empty_scene(seed: int = 3) -> np.ndarray:
 class SimCamera:
     """A camera on the desk: `show_qr`, `show_image`, `show_nothing`, `set_absent`; frames at `fps`."""
 
-    def __init__(self, fps: float = 15.0, scene: bool = False) -> None:
-        """`scene`: frames of an empty room from the start, as a real camera delivers (the benchmarks' idle)."""
+    def __init__(self, fps: float = 15.0, scene: bool = False, clocked: bool = False) -> None:
+        """`scene`: frames of an empty room from the start, as a real camera delivers (the benchmarks' idle).
+        `clocked`: frames on the camera's own clock, every 1/fps, as a sensor exposes them: what is shown waits
+        for the next one (by default a new scene is a frame at once, which tests want)."""
         self.fps = fps
+        self.clocked = clocked
+        self._epoch = time.monotonic()
+        self._closed = threading.Event()
         self._frame: np.ndarray | None = empty_scene() if scene else None
         self._absent = False
         self._changed = threading.Event()
@@ -110,9 +115,12 @@ class SimCamera:
     def read(self, timeout: float) -> np.ndarray | None:
         if self._absent:
             raise DeviceAbsent("camera", "not connected")
-        # A real camera blocks until its next frame; a new scene arrives at once.
-        self._changed.wait(min(timeout, 1.0 / self.fps))
-        self._changed.clear()
+        if self.clocked:  # the next tick of the camera's clock, whatever was shown meanwhile
+            ahead = (self._epoch - time.monotonic()) % (1.0 / self.fps)
+            self._closed.wait(min(timeout, ahead or 1.0 / self.fps))
+        else:  # a real camera blocks until its next frame; a new scene arrives at once
+            self._changed.wait(min(timeout, 1.0 / self.fps))
+            self._changed.clear()
         if self._absent:
             raise DeviceAbsent("camera", "not connected")
         self.frames_served += 1
@@ -122,6 +130,7 @@ class SimCamera:
         return {"state": "absent" if self._absent else "ok", "frames": self.frames_served}
 
     def close(self) -> None:
+        self._closed.set()
         self._changed.set()
 
 

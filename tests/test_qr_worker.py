@@ -150,3 +150,19 @@ def test_each_screen_says_whether_it_takes_codes(make_app: Callable[..., App]) -
         app.stack.reset(name, **REGISTRY[name].sample_params(app.kiosk))
         app.stack.apply_pending()
         assert worker.every == every, name
+
+
+def test_a_clocked_camera_delivers_on_its_own_clock_not_when_a_card_comes() -> None:
+    """The benchmark's camera: what is shown waits for the next tick of its 1/fps clock, as with a real sensor."""
+    from hw.camera import SimCamera
+
+    camera = SimCamera(fps=20.0, clocked=True)
+    camera.read(1.0)
+    ticked = time.monotonic()
+    camera.show_qr("079203001234|123456789|Nguyễn Văn A|01011990|Nam|Hà Nội|01012021")
+    frame = camera.read(1.0)
+    assert frame is not None and time.monotonic() - ticked >= 0.04  # not at once: at the next tick (50 ms)
+    camera.close()
+    started = time.monotonic()
+    camera.read(1.0)  # a closed camera does not hold its reader
+    assert time.monotonic() - started < 0.5
