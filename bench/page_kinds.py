@@ -154,7 +154,7 @@ def legibility(decoded: Image.Image, glyphs: list[Glyph]) -> float:
 
 
 def _vector(image: Image.Image) -> list[float]:
-    values = list(image.getdata())
+    values = list(image.tobytes())
     mean = sum(values) / len(values)
     return [v - mean for v in values]
 

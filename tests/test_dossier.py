@@ -74,7 +74,7 @@ def test_pages_are_four_grey_levels_with_their_hash() -> None:
     page = pages[0]
     image = Image.open(__import__("io").BytesIO(page.data))
     assert image.format == "PNG" and max(image.size) == 1754 and record["pages"][0]["mime"] == "image/png"
-    assert len(set(image.convert("L").getdata())) <= 4
+    assert len(image.convert("L").getcolors(256) or []) <= 4
     assert record["pages"][0]["sha256"] == hashlib.sha256(page.data).hexdigest()
     assert record["pages"][0]["bytes"] == len(page.data) < 100_000
 
