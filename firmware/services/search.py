@@ -76,11 +76,12 @@ JOINED_CUT = (MIN_SCORE - PREFIX_BONUS) / JOINED_FACTOR - 0.01
 
 @dataclass
 class Texts:
-    """Texts as rows of vocabulary numbers (padded with a word no query matches), and each procedure's texts
-    with the factor its coverage counts for."""
+    """Every distinct text as its run of vocabulary numbers (all the runs end to end, and where each starts),
+    and each procedure's texts with the factor its coverage counts for."""
 
-    words: Any  # numpy int array: text -> vocabulary numbers (len(vocabulary): the padding)
-    lengths: Any  # numpy array: words in each text (0: coverage 0)
+    flat: Any  # numpy int array: the texts' words, one text after another (a text with none: the padding word)
+    starts: Any  # numpy int array: where each text's words start in `flat`
+    empty: Any  # numpy bool array: the texts with no word (coverage 0)
     texts: Any  # numpy int array: procedure -> text numbers
     factors: Any  # numpy float array: procedure -> factors (0 for padding)
 
@@ -94,20 +95,21 @@ class Texts:
         per_procedure = [[first, *rest] for first, rest in zip(firsts, rests, strict=True)]
         for text, _f in (pair for pairs in per_procedure for pair in pairs):
             rows.setdefault(text, len(rows))
-        widest = max((len(t.split()) for t in rows), default=1) or 1
-        words = np.full((len(rows), widest), len(vocabulary), dtype=np.int32)
-        lengths = np.zeros(len(rows))
-        for text, row in rows.items():
-            parts = text.split()
-            words[row, :len(parts)] = [number[w] for w in parts]
-            lengths[row] = len(parts)
+        flat: list[int] = []
+        starts, empty = [], []
+        for text in rows:  # in row order: dicts keep it
+            starts.append(len(flat))
+            parts = [number[w] for w in text.split()]
+            empty.append(not parts)
+            flat += parts or [len(vocabulary)]
         most = max(len(pairs) for pairs in per_procedure) if per_procedure else 1
         texts = np.zeros((len(per_procedure), most), dtype=np.int32)
         factors = np.zeros((len(per_procedure), most))
         for at, pairs in enumerate(per_procedure):
             texts[at, :len(pairs)] = [rows[t] for t, _f in pairs]
             factors[at, :len(pairs)] = [f for _t, f in pairs]
-        return cls(words, lengths, texts, factors)
+        return cls(np.array(flat, dtype=np.int32), np.array(starts, dtype=np.int64), np.array(empty, dtype=bool),
+                   texts, factors)
 
     def scores(self, typed: list[str], vocabulary: list[str]) -> Any:
         """Each procedure's best coverage times its factor, for these typed words."""
@@ -115,8 +117,11 @@ class Texts:
 
         ratios = np.zeros((len(typed), len(vocabulary) + 1))
         ratios[:, :-1] = process.cdist(typed, vocabulary, scorer=fuzz.ratio, dtype=np.float64)
-        cover = ratios[:, self.words].max(axis=2).sum(axis=0) / len(typed)
-        cover[self.lengths == 0] = 0.0
+        cover = np.zeros(len(self.starts))
+        for row in ratios:  # each typed word: its best match in every text, in one pass over all the words
+            cover += np.maximum.reduceat(row[self.flat], self.starts)
+        cover /= len(typed)
+        cover[self.empty] = 0.0
         return (cover[self.texts] * self.factors).max(axis=1)
 
 
@@ -170,13 +175,17 @@ class ProcedureIndex:
         best: list[tuple[float, str, int]] = []  # (-score, name, number), as `scan` sorts
         ranked = np.lexsort((tables.name_rank[reach], -upper))
         for number, most in zip(reach[ranked].tolist(), upper[ranked].tolist(), strict=True):
-            if len(best) >= limit and round(most, 1) < -best[limit - 1][0]:
-                break
             procedure, name, _f, _k = self._entries[number]
+            if len(best) >= limit:
+                last = best[limit - 1]
+                # Its score is at most `most`; at a tie the name decides, and the names come in order.
+                if round(most, 1) < -last[0] or (round(most, 1) == -last[0] and (procedure.name, number) > last[1:]):
+                    break
             total = float(estimate[number]) + (PREFIX_BONUS if f" {name} ".find(f" {wanted}") >= 0 else 0.0)
             if total >= MIN_SCORE:
                 bisect.insort(best, (-round(total, 1), procedure.name, number))
-        return [Hit(self._entries[number][0], -score) for score, _name, number in best[:limit]]
+                del best[limit:]
+        return [Hit(self._entries[number][0], -score) for score, _name, number in best]
 
     def _tables(self) -> Tables:
         import numpy as np
