@@ -75,3 +75,19 @@ def test_the_gateway_refuses_at_start_a_catalog_too_big_to_send(monkeypatch: pyt
     monkeypatch.setattr(catalog_message, "MAX_PARTS", 1)
     with pytest.raises(CatalogMessageError, match="parts; at most 1"):
         pack(province(6000))
+
+
+def test_no_bytes_make_the_reader_raise_anything_but_its_own_error() -> None:
+    rng = random.Random(5)
+    index, parts = pack(province(50))
+    for _ in range(2000):
+        size = rng.randint(0, 300)
+        noise = bytes(rng.randrange(256) for _ in range(size))
+        cut = bytearray(index)
+        if cut:
+            cut[rng.randrange(len(cut))] = rng.randrange(256)
+        for payload in (noise, bytes(cut)):
+            try:
+                unpack(payload, dict(enumerate(parts)))
+            except CatalogMessageError:
+                pass
