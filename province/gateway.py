@@ -26,7 +26,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from firmware.common import catalog_message
-from firmware.common.catalog import CatalogError, default_catalog_text, parse_catalog
+from firmware.common.catalog import Catalog, CatalogError, default_catalog_text, parse_catalog
 from firmware.common.due_date import WorkCalendar, load_calendar
 from firmware.common.protocol import ROOT, gateway_subscription
 from firmware.common.tls import TlsError, client_context
@@ -111,25 +111,23 @@ def _ttl(value: Any) -> int:
     return value
 
 
-def catalog_text(config: GatewayConfig) -> str:
-    """The province's catalog as JSON text (raises GatewayConfigError when it cannot be read or is not valid)."""
+def read_catalog(config: GatewayConfig) -> tuple[Catalog, tuple[bytes, list[bytes]]]:
+    """The province's catalog, and its message (index, parts) as published: read, checked and packed once
+    (raises GatewayConfigError when it cannot be read, is not valid or does not fit the protocol)."""
     try:
         text = Path(config.catalog).read_text(encoding="utf-8") if config.catalog else default_catalog_text()
-        parse_catalog(text, config.catalog or "<catalog>")
-        catalog_message.pack(text)
+        return parse_catalog(text, config.catalog or "<catalog>"), catalog_message.pack(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise GatewayConfigError(f"{config.catalog}: cannot read the catalog: {exc}") from None
     except (CatalogError, catalog_message.CatalogMessageError) as exc:
         raise GatewayConfigError(f"{config.catalog or '<catalog>'}: {exc}") from None
-    return text
 
 
 class Gateway:
     def __init__(self, config: GatewayConfig) -> None:
         self.config = config
         calendar = load_calendar(config.calendar) if config.calendar else WorkCalendar()
-        self.catalog_text = catalog_text(config)
-        catalog = parse_catalog(self.catalog_text)
+        catalog, self.catalog_message = read_catalog(config)
         try:
             self.store = Store(config.store, config.unit_code, calendar, catalog)  # the ingest's connection
             answering = Store(config.store, config.unit_code, calendar, catalog)  # the answers' own
@@ -244,7 +242,7 @@ class Gateway:
     def _publish_reference(self, client: mqtt.Client) -> None:
         """The province's catalog and calendar, retained, versioned: a kiosk that connects gets the current ones."""
         root = f"{ROOT}/{self.config.province}"
-        index, parts = catalog_message.pack(self.catalog_text)  # checked at start: it fits
+        index, parts = self.catalog_message
         for number, part in enumerate(parts):  # the parts first: a reader with the index finds them
             client.publish(f"{root}/catalog/{number}", part, qos=1, retain=True)
         for number in range(len(parts), catalog_message.MAX_PARTS):  # an older, longer catalog's parts go
