@@ -147,6 +147,7 @@ class Gateway:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = self._on_subscribe
         self.client.reconnect_delay_set(min_delay=1, max_delay=RECONNECT_MAX_S)
         self.counts = {"handled": 0, "quarantined": 0, "store_errors": 0, "errors": 0, "requests": 0,
                        "tampered": 0, "enrolments": 0}
@@ -154,6 +155,8 @@ class Gateway:
         self.logins: vneid.LoginAdapter = vneid.ReferenceLogins(answering.db, config.login_ttl_s)
         self.answers = Answers(answering, self.authority, self.logins, self.counts, self._publish_answer)
         self.ready = threading.Event()
+        self._subscribing: int | None = None
+        self._resumed = False
         self.ingest.start()
         self.answers.start()
 
@@ -178,17 +181,28 @@ class Gateway:
         if bool(getattr(reason, "is_failure", reason != 0)):
             log.warning("the broker at %s:%s refused the gateway: %s", self.config.host, self.config.port, reason)
             return
-        client.subscribe(gateway_subscription(self.config.group), qos=1)
-        client.subscribe(f"$share/{self.config.group}/motcua/v1/+/+/req/#", qos=1)
-        client.subscribe([("motcua/v1/+/+/availability", 1), ("motcua/v1/+/+/status", 0)])  # the report's history
+        topics = [(gateway_subscription(self.config.group), 1),
+                  (f"$share/{self.config.group}/motcua/v1/+/+/req/#", 1),
+                  ("motcua/v1/+/+/availability", 1), ("motcua/v1/+/+/status", 0)]  # the last two: the report's history
         if self.authority:
-            client.subscribe(f"$share/{self.config.group}/{enrolment.subscription(self.config.province)}", qos=1)
+            topics.append((f"$share/{self.config.group}/{enrolment.subscription(self.config.province)}", 1))
+        self._resumed = bool(getattr(flags, "session_present", False))
+        self._subscribing = client.subscribe(topics)[1]
         self._publish_reference(client)
         self._publish_status()
+
+    def _on_subscribe(self, client: mqtt.Client, userdata: Any, mid: int, reasons: Any, properties: Any) -> None:
+        """Connected means subscribed: only once the broker holds the subscriptions do events wait for this
+        gateway in its session (killed before this, a new session would hold none)."""
+        if mid != self._subscribing:
+            return
+        refused = [str(reason) for reason in reasons if bool(getattr(reason, "is_failure", False))]
+        if refused:
+            log.error("the broker refused %d of the gateway's subscriptions (%s): check its ACL", len(refused),
+                      ", ".join(refused))
         self.ready.set()
-        resumed = bool(getattr(flags, "session_present", False))
         log.info("gateway connected to %s:%s as %s (%s session)", self.config.host, self.config.port, self.client_id,
-                 "resumed" if resumed else "new")
+                 "resumed" if self._resumed else "new")
 
     def _on_disconnect(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
         if getattr(reason, "value", None) == SESSION_TAKEN_OVER:
