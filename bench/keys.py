@@ -24,6 +24,12 @@ KEYS = "nguyeenxhoangfbaro" * 6
 SEARCH = "dang ky tam tru"
 
 
+def _tap(app: App, pos: tuple[int, int]) -> bool:
+    """A finger down and up at `pos`; whether the lift drew a frame."""
+    app.loop.step([pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False)])
+    return app.loop.step([pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False)])
+
+
 def _type(app: App, keys: str) -> list[float]:
     """Each key tapped on the on-screen keyboard: ms from the finger's lift to the frame drawn."""
     times = []
@@ -49,16 +55,12 @@ def _search(config: Config) -> list[float]:
         app.loop.step([])
         screen = app.stack.top
         assert screen is not None
-        (pos, *_) = screen.locate("Tìm thủ tục")
-        app.loop.step([pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False)])
-        app.loop.step([pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False)])
+        _tap(app, screen.locate("Tìm thủ tục")[0])
         _type(app, SEARCH)  # once, then cleared: the index built, the glyphs met
         screen = app.stack.top
         assert screen is not None
         for _ in SEARCH:
-            (pos, *_) = screen.locate("Xoá")
-            app.loop.step([pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False)])
-            app.loop.step([pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False)])
+            _tap(app, screen.locate("Xoá")[0])
         return _type(app, SEARCH)
     finally:
         app.close()
@@ -81,18 +83,7 @@ def _form() -> dict[str, float]:
         app.loop.step([])
         screen = app.stack.top
         assert screen is not None
-        times = []
-        for key in KEYS:
-            (pos,) = screen.locate(key) or screen.locate(key.upper())
-            app.loop.step([pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False)])
-            up = pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False)
-            started = time.perf_counter()
-            drew = app.loop.step([up])
-            times.append((time.perf_counter() - started) * 1000)
-            assert drew
-            app.clock.advance(0.05)  # type: ignore[attr-defined]
-            screen = app.stack.top
-            assert screen is not None
+        times = _type(app, KEYS)
         return {"keypress_to_frame_ms": round(statistics.median(times), 3),
                 "keypress_to_frame_ms_p95": round(sorted(times)[int(len(times) * 0.95)], 3)}
     finally:
