@@ -66,10 +66,10 @@ def coverage(query_words: list[str], text: str) -> float:
     return sum(max(fuzz.ratio(q, w) for w in words) for q in query_words) / len(query_words)
 
 
-# A hit needs MIN_SCORE; the prefix bonus gives at most PREFIX_BONUS, so some coverage reaches WORD_CUT, so some
-# typed word matches some word of the text that well: only procedures holding such a word are scored.
+# What each text's coverage counts for: the name in full, the rest a little less (how it is spelled before how it
+# sounds). A hit needs MIN_SCORE, of which the prefix bonus can give PREFIX_BONUS.
+NAME, FIELD, KEYWORD, NAME_SOUND, KEYWORD_SOUND = 1.0, 0.9, 0.95, 0.97, 0.93
 PREFIX_BONUS = 10.0
-WORD_CUT = MIN_SCORE - PREFIX_BONUS - 0.01
 JOINED_FACTOR = 0.9
 JOINED_CUT = (MIN_SCORE - PREFIX_BONUS) / JOINED_FACTOR - 0.01
 
@@ -86,13 +86,12 @@ class Texts:
     factors: Any  # numpy float array: procedure -> factors (0 for padding)
 
     @classmethod
-    def of(cls, firsts: list[tuple[str, float]], rests: list[list[tuple[str, float]]], vocabulary: list[str]
-           ) -> Texts:
+    def of(cls, per_procedure: list[list[tuple[str, float]]], vocabulary: list[str]) -> Texts:
+        """`per_procedure`: each procedure's (folded text, factor) pairs."""
         import numpy as np
 
         number = {word: at for at, word in enumerate(vocabulary)}
         rows: dict[str, int] = {}
-        per_procedure = [[first, *rest] for first, rest in zip(firsts, rests, strict=True)]
         for text, _f in (pair for pairs in per_procedure for pair in pairs):
             rows.setdefault(text, len(rows))
         flat: list[int] = []
@@ -133,9 +132,9 @@ class Tables:
 
 
 class ProcedureIndex:
-    """The folded texts of every procedure and, for each word in them, which procedures hold it: a keystroke
-    compares the typed words with the catalog's vocabulary (a few thousand words, in rapidfuzz's C loop), then
-    scores only the procedures that hold a close word, as the full scan would have."""
+    """The folded texts of every procedure, and their words as numbers into the catalog's vocabulary: a keystroke
+    compares the typed words once with the vocabulary (a few thousand words, in rapidfuzz's C loop), then scores
+    every procedure at once from those ratios with numpy, as `scan` scores them one by one."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -191,12 +190,10 @@ class ProcedureIndex:
         import numpy as np
 
         if self._built is None:
-            plain = Texts.of([(name, 1.0) for _p, name, _f, _k in self._entries],
-                             [[(field, 0.9)] + [(k, 0.95) for k in keywords] for _p, _n, field, keywords in
-                              self._entries], self._vocabulary)
-            said = Texts.of([(name_sound, 0.97) for name_sound, _k in self._sounds],
-                            [[(k, 0.93) for k in keyword_sounds] for _n, keyword_sounds in self._sounds],
-                            self._sound_vocabulary)
+            plain = Texts.of([[(name, NAME), (field, FIELD), *((k, KEYWORD) for k in keywords)]
+                              for _p, name, field, keywords in self._entries], self._vocabulary)
+            said = Texts.of([[(name_sound, NAME_SOUND), *((k, KEYWORD_SOUND) for k in keyword_sounds)]
+                             for name_sound, keyword_sounds in self._sounds], self._sound_vocabulary)
             order = sorted(range(len(self._entries)), key=lambda n: (self._entries[n][0].name, n))
             name_rank = np.empty(len(order), dtype=np.int64)
             name_rank[order] = np.arange(len(order))
@@ -214,9 +211,10 @@ class ProcedureIndex:
     def _score(self, number: int, wanted: str, words: list[str], heard: list[str]) -> Hit | None:
         procedure, name, field, keywords = self._entries[number]
         name_sound, keyword_sounds = self._sounds[number]
-        score = max(coverage(words, name), coverage(words, field) * 0.9,
-                    *(coverage(words, k) * 0.95 for k in keywords),
-                    coverage(heard, name_sound) * 0.97, *(coverage(heard, k) * 0.93 for k in keyword_sounds))
+        score = max(coverage(words, name) * NAME, coverage(words, field) * FIELD,
+                    *(coverage(words, k) * KEYWORD for k in keywords),
+                    coverage(heard, name_sound) * NAME_SOUND,
+                    *(coverage(heard, k) * KEYWORD_SOUND for k in keyword_sounds))
         return self._finish(number, procedure, name, wanted, score)
 
     def scan(self, query: str, limit: int = 8) -> list[Hit]:
