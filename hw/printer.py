@@ -17,6 +17,7 @@ from PIL import Image
 
 from hw.absent import Absent
 from hw.errors import DeviceAbsent, PrinterNotReady
+from hw.escpos_import import printer_module
 
 STATES = ("ok", "paper_low", "paper_out", "cover_open", "offline", "absent")
 PRINTABLE = ("ok", "paper_low")
@@ -32,9 +33,7 @@ FRAGMENT_HEIGHT = 100
 def raster_job(image: Image.Image, width_px: int, profile: str = PROFILE) -> bytes:
     """The ESC/POS bytes of one slip: the image as GS v 0 raster bands, centred, then a cut. Every backend sends
     exactly these bytes."""
-    from escpos.printer import Dummy
-
-    job = Dummy(profile=profile)
+    job = printer_module().Dummy(profile=profile)
     job.profile.profile_data["media"]["width"]["pixels"] = width_px
     job.image(image, impl="bitImageRaster", fragment_height=FRAGMENT_HEIGHT, center=True)
     job.cut()
@@ -116,7 +115,7 @@ class EscposPrinter:
         self.reason = ""  # why it was last found absent or offline, for staff and `doctor`
 
     def _open(self) -> Any:
-        from escpos import printer as escpos
+        escpos = printer_module()
 
         kind, _, rest = self.connection.partition(":")
         try:
