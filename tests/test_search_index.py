@@ -52,3 +52,16 @@ def test_search_equals_scoring_every_procedure(count: int) -> None:
         assert index.search(query) == expected, query
         found_any += bool(expected)
     assert found_any > 50, "hardly any query found anything: the comparison proves nothing"
+
+
+def test_typing_key_by_key_equals_scoring_every_prefix() -> None:
+    """Each keystroke reuses the last one's word matches: every prefix, a deleted letter and the same query again
+    must still find what scoring every procedure finds."""
+    index = province_catalog(300)
+    names = [fold(p.name) for p in index.catalog.procedures]
+    rng = random.Random(7)
+    for name in rng.sample(names, 5) + ["dang ky tam tru", "tam tam tru"]:
+        typed = [name[:n] for n in range(1, len(name) + 1)]
+        typed += [name[:-1], name, name, name + " x", name]  # a letter rubbed out, typed again, one word more
+        for query in typed:
+            assert index.search(query) == index.scan(query), query

@@ -71,7 +71,15 @@ def coverage(query_words: list[str], text: str) -> float:
 NAME, FIELD, KEYWORD, NAME_SOUND, KEYWORD_SOUND = 1.0, 0.9, 0.95, 0.97, 0.93
 PREFIX_BONUS = 10.0
 JOINED_FACTOR = 0.9
+RUN_TOGETHER = 5
 JOINED_CUT = (MIN_SCORE - PREFIX_BONUS) / JOINED_FACTOR - 0.01
+
+
+def run_together(words: list[str]) -> bool:
+    """Whether a typed word may be syllables typed without spaces ("kethon", "khaisinh"), so that the query is
+    also compared with the name's letters run together. A query whose words are all shorter was typed with its
+    spaces, and each of its words is matched on its own ("dang ky tam tru")."""
+    return max(map(len, words)) >= RUN_TOGETHER
 
 
 @dataclass
@@ -110,15 +118,24 @@ class Texts:
         return cls(np.array(flat, dtype=np.int32), np.array(starts, dtype=np.int64), np.array(empty, dtype=bool),
                    texts, factors)
 
-    def scores(self, typed: list[str], vocabulary: list[str]) -> Any:
-        """Each procedure's best coverage times its factor, for these typed words."""
+    def scores(self, typed: list[str], vocabulary: list[str], known: dict[str, Any]) -> Any:
+        """Each procedure's best coverage times its factor, for these typed words. `known` holds each word's
+        best match in every text from the last keystroke (typing changes only the last word): it is reused,
+        and left holding this keystroke's words."""
         import numpy as np
 
-        ratios = np.zeros((len(typed), len(vocabulary) + 1))
-        ratios[:, :-1] = process.cdist(typed, vocabulary, scorer=fuzz.ratio, dtype=np.float64)
+        new = [word for word in dict.fromkeys(typed) if word not in known]
+        covers = {word: known[word] for word in typed if word in known}
+        if new:
+            ratios = np.zeros((len(new), len(vocabulary) + 1))
+            ratios[:, :-1] = process.cdist(new, vocabulary, scorer=fuzz.ratio, dtype=np.float64)
+            for word, row in zip(new, ratios, strict=True):  # its best match in every text, in one pass
+                covers[word] = np.maximum.reduceat(row[self.flat], self.starts)
+        known.clear()
+        known.update(covers)
         cover = np.zeros(len(self.starts))
-        for row in ratios:  # each typed word: its best match in every text, in one pass over all the words
-            cover += np.maximum.reduceat(row[self.flat], self.starts)
+        for word in typed:  # in the order typed, as `scan` adds them
+            cover += covers[word]
         cover /= len(typed)
         cover[self.empty] = 0.0
         return (cover[self.texts] * self.factors).max(axis=1)
@@ -148,6 +165,8 @@ class ProcedureIndex:
         self._vocabulary, self._sound_vocabulary = list(plain), list(said)
         self._joined = [name.replace(" ", "") for _p, name, _f, _k in self._entries]
         self._built: Tables | None = None  # made on the first search, not at start
+        self._plain_covers: dict[str, Any] = {}  # the last keystroke's words' matches (Texts.scores)
+        self._said_covers: dict[str, Any] = {}
 
     def search(self, query: str, limit: int = 8) -> list[Hit]:
         """The best `limit` hits, as `scan` finds them: every procedure's score at once (numpy, over the typed
@@ -159,9 +178,9 @@ class ProcedureIndex:
             return []
         words, heard = wanted.split(), sounds(wanted).split()
         tables = self._tables()
-        estimate = np.maximum(tables.plain.scores(words, self._vocabulary),
-                              tables.said.scores(heard, self._sound_vocabulary))
-        if len(wanted) >= 5:  # typed without spaces on the keyboard: "kethon"
+        estimate = np.maximum(tables.plain.scores(words, self._vocabulary, self._plain_covers),
+                              tables.said.scores(heard, self._sound_vocabulary, self._said_covers))
+        if run_together(words):
             joined = np.zeros(len(self._entries))
             for _name, score, number in process.extract(wanted.replace(" ", ""), self._joined,
                                                         scorer=fuzz.partial_ratio, score_cutoff=JOINED_CUT,
@@ -202,7 +221,7 @@ class ProcedureIndex:
 
     def _finish(self, number: int, procedure: Procedure, name: str, wanted: str, score: float) -> Hit | None:
         """The joined-up and prefix parts of the score, and whether it is a hit."""
-        if len(wanted) >= 5:  # typed without spaces on the keyboard: "kethon"
+        if run_together(wanted.split()):
             score = max(score, fuzz.partial_ratio(wanted.replace(" ", ""), self._joined[number]) * JOINED_FACTOR)
         if f" {name} ".find(f" {wanted}") >= 0:
             score += PREFIX_BONUS  # the typed words begin a word of the name, in order
