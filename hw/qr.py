@@ -52,6 +52,7 @@ def image_order(codes: list[Decoded]) -> list[Decoded]:
 
 
 INVERT_EVERY = 4
+DOWNSCALE_EVERY = 2
 
 
 class ZxingDecoder:
@@ -65,15 +66,19 @@ class ZxingDecoder:
         self._calls = 0
 
     def decode(self, gray: np.ndarray) -> list[Decoded]:
-        """Light-on-dark codes (a phone in dark mode) are looked for in every INVERT_EVERY-th frame only: that
-        search doubles a frame's cost (3.1 against 1.5 ms here), and such a code is still found within a
-        quarter of a second."""
+        """A code is looked for as it is in every frame; what costs more is looked for in some frames only, and
+        is still found within a quarter of a second at 15 fps. Light-on-dark (a phone in dark mode), in every
+        INVERT_EVERY-th frame: that search doubles a frame's cost (2.8 against 1.2 ms here). Downscaled copies
+        of the frame, which find a big, soft code held close to the camera, in every DOWNSCALE_EVERY-th frame
+        (1.46 against 1.19 ms)."""
         found = []
         import numpy as np
 
         self._calls += 1
         invert = self._calls % INVERT_EVERY == 0
-        for code in self._zxing.read_barcodes(np.ascontiguousarray(gray), formats=self._formats, try_invert=invert):
+        downscale = self._calls % DOWNSCALE_EVERY == 0
+        for code in self._zxing.read_barcodes(np.ascontiguousarray(gray), formats=self._formats, try_invert=invert,
+                                              try_downscale=downscale):
             if not code.valid:
                 continue
             corners = code.position

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from hw.camera import FRAME_SIZE, camera_frame, qr_image
-from hw.qr import INVERT_EVERY, PyzbarDecoder, ZxingDecoder, make_decoder
+from hw.qr import DOWNSCALE_EVERY, INVERT_EVERY, PyzbarDecoder, ZxingDecoder, make_decoder
 
 CCCD = "079203001234|123456789|Nguyễn Thị Ngọc Ánh|15082003|Nữ|Số 12 ngõ 3, phường Ba Đình, Hà Nội|20042021"
 DECODERS = ["zxing", "pyzbar"]
@@ -77,3 +77,11 @@ def test_a_light_on_dark_code_is_found_within_a_few_frames_and_a_normal_one_in_e
     inverted = 255 - frame
     found = [len(decoder.decode(inverted)) for _ in range(INVERT_EVERY)]
     assert found.count(1) == 1, found  # looked for once in INVERT_EVERY frames: cheap, and still found
+
+
+def test_a_big_soft_code_held_close_is_found_in_the_downscaled_frames() -> None:
+    close = camera_frame("079203001234|123456789|Nguyễn Văn Ả|01012003|Nam|Quận 1|01012021", angle=0, blur=2.5,
+                         noise=24, module_px=8)
+    decoder = ZxingDecoder()
+    found = [len(decoder.decode(close)) for _ in range(2 * DOWNSCALE_EVERY)]
+    assert found.count(1) == 2 and found.count(0) == 2, found  # only the downscaled copies find it
