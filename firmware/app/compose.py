@@ -42,6 +42,7 @@ from firmware.runtime.events import (
     ScannerState,
 )
 from firmware.runtime.inbox import Inbox
+from firmware.runtime.memory import tune_malloc
 from firmware.runtime.router import Router
 from firmware.runtime.timers import Timers
 from firmware.runtime.watchdog import Watchdog
@@ -130,6 +131,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
           start: bool = True) -> App:
     """Everything wired, on the attract screen, drawing to an off-screen surface until `display.open()`; the
     devices and the link started unless `start` is False (then `App.start()` does it)."""
+    tune_malloc()
     pygame.freetype.init()
     i18n.set_language(config.kiosk.language)
     clock = clock or SystemClock(trust_wall_clock=config.kiosk.clock_check == "trust")
