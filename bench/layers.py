@@ -17,7 +17,7 @@ LAYERS = (("pygame-ce", ("pygame", "pygame.freetype")), ("Pillow", ("PIL.Image",
           ("paho-mqtt", ("paho.mqtt.client",)),
           ("cryptography", ("cryptography.hazmat.primitives.asymmetric.x25519", "cryptography.x509")),
           ("zxing-cpp", ("zxingcpp",)), ("gpiozero", ("gpiozero",)), ("rapidfuzz", ("rapidfuzz.process",)),
-          ("holidays", ("holidays",)), ("python-escpos", ("escpos.printer",)),
+          ("python-escpos", ("escpos.printer",)),
           ("project modules", ("firmware.app.compose", "firmware.app.sim")))
 
 

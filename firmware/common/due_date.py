@@ -1,4 +1,5 @@
-"""When results are due: working days from the `holidays` package, overridden by the province's calendar.
+"""When results are due: national working days (a table made from the `holidays` package, the package itself
+for years outside it), overridden by the province's calendar.
 
 Rules: a dossier received on a working day before the cutoff makes that day day 0; at or after the cutoff, or
 on a non-working day, the next working day is day 0. The due date is the N-th working day after day 0 (N = 0:
@@ -9,6 +10,7 @@ since it changes every year. No due date is promised while the clock is not sync
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -16,9 +18,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from firmware.common import national_days
+
 if TYPE_CHECKING:
     import holidays
 
+log = logging.getLogger("motcua.due_date")
 
 DEFAULT_CUTOFF = time(16, 0)
 MAX_WORKING_DAYS = 365
@@ -38,9 +43,18 @@ class WorkCalendar:
             raise CalendarError(f"{source}: {min(clash)} is listed both in days_off and in working_days")
 
     @cached_property
-    def _national(self) -> holidays.HolidayBase:
-        import holidays  # at the first due date, not at start: 50 ms of imports before the first frame
+    def _table(self) -> national_days.NationalDays | None:
+        try:
+            return national_days.shipped()
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # a damaged firmware file: the package answers
+            log.error("the national days table cannot be read (%s); asking the holidays package", exc)
+            return None
 
+    @cached_property
+    def _national(self) -> holidays.HolidayBase:
+        import holidays  # only for a year outside the table: 12 MB and the lunar arithmetic
+
+        log.info("a due date outside the national days table: the holidays package is loaded")
         return holidays.country_holidays("VN")
 
     def is_working_day(self, day: date) -> bool:
@@ -48,7 +62,8 @@ class WorkCalendar:
             return True
         if day in self.days_off:
             return False
-        return bool(self._national.is_working_day(day))
+        known = self._table.is_working_day(day) if self._table else None
+        return bool(self._national.is_working_day(day)) if known is None else known
 
     def next_working_day(self, day: date) -> date:
         day += timedelta(days=1)
