@@ -58,6 +58,11 @@ class ScreenStack:
         return self.top.name if self.top else None
 
     # -- applying requests ----------------------------------------------------------------------------
+    @property
+    def has_pending(self) -> bool:
+        """A screen asked to go somewhere; the next turn of the loop goes there."""
+        return bool(self._pending)
+
     def apply_pending(self) -> bool:
         changed = bool(self._pending)
         while self._pending:

@@ -249,3 +249,20 @@ def test_a_page_that_went_on_by_itself_can_still_be_scanned_again(sim: Simulator
     sim.run(steps(("insert_document", PAGE), ("expect_text", "Văn bản ủy quyền"), ("tap", "Quét lại"),
                   ("expect_text", "Giấy chứng sinh"), ("insert_document", PAGE), ("expect_text", "Văn bản ủy quyền")))
     assert len(sim.app.kiosk.session.pages["giay_chung_sinh"]) == 1
+
+
+def test_the_slip_is_begun_once_the_screen_that_says_so_is_shown(sim: Simulator) -> None:
+    """Rendering a slip keeps Python busy: begun while the loop was going to `done`, it held up that frame."""
+    to_review(sim)
+    printing, released = sim.app.printing, []
+    release = printing.release
+
+    def watched() -> None:
+        if printing.status(0)["queued"]:
+            released.append((sim.app.stack.top_name, sim.app.loop.canvas.damage != []))
+        release()
+
+    printing.release = watched  # type: ignore[method-assign]
+    submit(sim)
+    sim.wait_for(lambda: len(sim.app.devices.printer.jobs) == 1, "the slip was not printed")
+    assert released and released[0] == ("done", True), released  # `done` drawn in that turn, then the slip

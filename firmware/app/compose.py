@@ -151,7 +151,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     devices = build_devices(config, inbox.post)
     outbox = _open_outbox(outbox_path or config.outbox.path, config)
     calendar = _calendar(config)
-    printing = PrintWorker(devices.printer, inbox.post)
+    printing = PrintWorker(devices.printer, inbox.post, hold_until_released=True)
     scanning = ScanWorker(devices.scanner, inbox.post)
     wait_official_s = config.mqtt.official_code_wait_s if config.mqtt.enabled else 0.0
     submissions = SubmissionService(config, outbox, calendar, clock, printing, catalog.version, wait_official_s)
@@ -192,6 +192,8 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     timers.add("storage", storage.tick, clock.now())
     canvas = Canvas(display.surface, theme)
     loop = Loop(kiosk, stack, canvas, display, inbox, timers, clock, Watchdog(), router)
+    # A slip is begun once the screen that says it is printing is shown (not while the loop is going to it).
+    loop.after_step.append(lambda: None if stack.has_pending else printing.release())
 
     # The routing table: every kind's handlers, in the order they run. Screens see every event last.
     router.on(Presence, health.on_presence)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pygame
@@ -38,6 +38,7 @@ class Loop:
         self.running = True
         self.restart_requested = False  # the technician's "restart": `motcua run` exits 75 and systemd restarts it
         self.frames = 0
+        self.after_step: list[Callable[[], None]] = []  # run once the turn's frame (if any) is shown
         self.handled_events: list[KioskEvent] = []
         self._last_input = float("-inf")
 
@@ -66,6 +67,11 @@ class Loop:
             self.display.present(self.canvas.damage)
             self.frames += 1
             drew = True
+        for hook in self.after_step:
+            try:
+                hook()
+            except Exception:
+                log.exception("an after-frame hook failed; the loop goes on")
         self.watchdog.ping(now)
         return drew
 

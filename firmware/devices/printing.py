@@ -34,10 +34,15 @@ class PrintJob:
 
 class PrintWorker(Worker):
     stop_wait_s = 10.0  # a slip being sent is let finish
-    def __init__(self, printer: Any, post: Callable[[KioskEvent], None]) -> None:
+    def __init__(self, printer: Any, post: Callable[[KioskEvent], None], hold_until_released: bool = False) -> None:
+        """`hold_until_released`: a job waits for `release()`, which the loop calls once the frame of its turn is
+        shown. Rendering and sending a slip keeps Python busy for about 60 ms here (several times that on a Pi),
+        and begun at once it held the GIL while the screen that says "printing" was drawn (a 50 ms frame)."""
         super().__init__("printer-jobs", "printer", post)
         self.printer = printer
         self._jobs: queue.Queue[PrintJob | None] = queue.Queue()  # None: wake up, the worker is stopping
+        self._hold = hold_until_released
+        self._held: list[PrintJob] = []  # the loop's thread only: submit and release
         self._current: PrintJob | None = None
         self.last_slip: Image.Image | None = None
         self.last_slip_code: str | None = None
@@ -45,9 +50,18 @@ class PrintWorker(Worker):
         self.failed = 0
 
     def submit(self, job: PrintJob) -> None:
-        self._jobs.put(job)
+        if self._hold:
+            self._held.append(job)
+        else:
+            self._jobs.put(job)
+
+    def release(self) -> None:
+        """The held jobs to the worker, in order (called after each turn of the loop)."""
+        while self._held:
+            self._jobs.put(self._held.pop(0))
 
     def stop(self) -> None:
+        self.release()  # as before holding: what was submitted is the worker's
         self._stop.set()
         self._jobs.put(None)  # a stop does not wait out the queue's timeout
         super().stop()
@@ -95,5 +109,5 @@ class PrintWorker(Worker):
         self._post(result)
 
     def status(self, now: float) -> dict[str, Any]:
-        return {"queued": self._jobs.qsize(), "printed": self.printed, "failed": self.failed,
+        return {"queued": self._jobs.qsize() + len(self._held), "printed": self.printed, "failed": self.failed,
                 "driver_faults": self.faults}
