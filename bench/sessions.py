@@ -1,6 +1,7 @@
 """Whole birth registrations through the real loop and the real MQTT path (a loopback mosquitto and the
 province's gateway, whose acks delete the outbox's rows): slip rendering, bytes to the printer and per page, and
-resident memory after 1, 100 and 1000 sessions (it must not grow)."""
+resident memory after 1, 100 and 1000 sessions (it must not grow); then, side by side, the kiosk's PSS and a
+Chromium kiosk page's (bench/chromium.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import psutil
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
+from bench.chromium import peak_pss_mb  # noqa: E402
 from bench.fleet import start_gateways  # noqa: E402
 from bench.scratch import scratch_outbox  # noqa: E402
 from firmware.app.compose import build  # noqa: E402
@@ -89,6 +91,10 @@ def _sessions(port: int) -> dict[str, float]:
         per_session = (time.perf_counter() - started) / max(1, SESSIONS - 1)
         sim.wait_for(lambda: app.printing.printed == SESSIONS, "not every slip was printed")
         after_all = _rss_mb()
+        kiosk_pss = psutil.Process().memory_full_info().pss / 2**20
+        chromium_pss = peak_pss_mb()
+        print(f"PSS after {SESSIONS} sessions: the kiosk {kiosk_pss:.1f} MB, a Chromium page of its home screen "
+              f"{chromium_pss:.1f} MB ({chromium_pss / kiosk_pss:.1f}x)")
         jobs = app.devices.printer.jobs
         last = app.kiosk.submissions.last
         assert last is not None
@@ -101,6 +107,9 @@ def _sessions(port: int) -> dict[str, float]:
             "rss_mb_after_100_sessions": round(after_100, 1),
             f"rss_mb_after_{SESSIONS}_sessions": round(after_all, 1),
             "rss_growth_mb": round(after_all - after_one, 1),
+            f"pss_mb_after_{SESSIONS}_sessions": round(kiosk_pss, 1),
+            "chromium_home_page_pss_mb": round(chromium_pss, 1),
+            "chromium_over_kiosk_pss": round(chromium_pss / kiosk_pss, 2),
             "rss_growth_mb_after_warmup": round(after_all - after_100, 1),
             "slip_render_ms": round(statistics.median(render_ms), 1),
             "slip_bytes_to_printer": len(jobs[-1].data),
