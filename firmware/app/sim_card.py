@@ -10,17 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import yaml
 
 from firmware.app.compose import App
-from firmware.chip.datagroups import FILES
-from firmware.chip.issuer import Signer, make_card, make_signer
-from firmware.chip.mrz import expiry_candidates
-from firmware.chip.pace import BRAINPOOL_AES128
 
-ACCESS = {"pace": (BRAINPOOL_AES128,), "bac": ()}
+if TYPE_CHECKING:
+    from firmware.chip.issuer import Signer
+
+# The chip's code (asn1crypto, the issuer's keys: 50 ms and 1 MB) is imported when a script first shows a card.
+ACCESS = ("pace", "bac")  # PACE (Brainpool, AES-128), or BAC only
 REQUIRED = ("id_number", "full_name", "date_of_birth", "sex", "address", "issue_date")
 _signers: dict[str, Signer] = {}
 
@@ -34,6 +34,8 @@ class Simulator(Protocol):  # firmware.app.sim.Simulator
 
 
 def signer(kind: str) -> Signer:
+    from firmware.chip.issuer import make_signer
+
     if kind not in _signers:
         expired = datetime.now(UTC) - timedelta(days=4000)
         _signers[kind] = make_signer(f"CSCA {kind} (motcua sim)", ds_from=expired if kind == "expired" else None)
@@ -60,6 +62,10 @@ def _load(sim: Simulator, file: Any) -> dict[str, Any]:
 
 
 def present_card(sim: Simulator, file: Any) -> None:
+    from firmware.chip.datagroups import FILES
+    from firmware.chip.issuer import make_card
+    from firmware.chip.mrz import expiry_candidates
+    from firmware.chip.pace import BRAINPOOL_AES128
     from firmware.chip.virtual_card import VirtualCard
 
     readers, reader = sim.app.devices.virtual_readers, sim.app.devices.card_reader
@@ -75,7 +81,8 @@ def present_card(sim: Simulator, file: Any) -> None:
                                                               "lift_after", "issue_date", "expiry_date", "access")}
         born, issued = data["date_of_birth"], data["issue_date"]
         expiry = data["expiry_date"] if "expiry_date" in data else expiry_candidates(born, issued)[0]
-        made = make_card(person, signer(kind), issued, expiry, ACCESS[data.get("access", "pace")])
+        access = (BRAINPOOL_AES128,) if data.get("access", "pace") == "pace" else ()
+        made = make_card(person, signer(kind), issued, expiry, access)
         if data.get("tamper") == "dg13":
             dg13 = made.files[FILES["dg13"]]  # its last character changed: still well-formed, not what was signed
             made.files[FILES["dg13"]] = dg13[:-1] + bytes((dg13[-1] ^ 0x01,))
