@@ -144,3 +144,19 @@ def test_a_button_looks_different_when_anything_it_shows_changes() -> None:
                        pygame.Rect: lambda v: v.move(1, 0)}[type(value)](value)
             other = dataclasses.replace(button, **{item.name: changed})
             assert other.look() != button.look(), f"{cls.__name__}.look() leaves out {item.name}"
+
+
+def test_kept_drawings_and_text_layouts_stay_bounded() -> None:
+    """The clock and each dossier's code make new drawings all day: what is kept must stop growing."""
+    from screens.ui import canvas as canvas_module
+
+    pygame.init()
+    theme = make_theme(800, 480)
+    canvas = Canvas(pygame.Surface((800, 480)), theme)
+    for minute in range(3 * canvas_module.GROUPS_KEPT):
+        canvas.begin()
+        Button(f"{minute // 60:02d}:{minute % 60:02d} kiosk-01-261124-{minute:04d}", "go",
+               pygame.Rect(10, 10, 400, 80)).draw(canvas)
+        canvas.finish()
+    assert len(canvas._groups) <= canvas_module.GROUPS_KEPT
+    assert canvas_module.layout.cache_info().currsize <= canvas_module.TEXTS_KEPT

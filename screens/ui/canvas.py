@@ -56,7 +56,10 @@ def wrap(text: str, size: int, width: int, bold: bool = False) -> list[str]:
     return wrap_words(text, width, lambda line: face.get_rect(line).width)
 
 
-@lru_cache(maxsize=4096)
+TEXTS_KEPT = 1024  # text layouts kept: every screen's texts at one size, and a long list's visible rows
+
+
+@lru_cache(maxsize=TEXTS_KEPT)
 def fit(text: str, width: int, height: int, size: int, bold: bool, shrink: bool, floor: int = 12
         ) -> tuple[tuple[str, ...], tuple[int, int]]:
     """Lines and (type size, line height) for `text` in a box, shrinking the type until it fits, never below
@@ -98,7 +101,7 @@ class TextLayout:
     box: tuple[int, int, int, int] | None  # the lines' box
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=TEXTS_KEPT)
 def layout(text: str, rect: tuple[int, int, int, int], size: int, bold: bool, align: str, valign: str,
            shrink: bool, floor: int) -> TextLayout:
     """Where each line of `text` goes in `rect` (kept: a screen describes the same text every frame)."""
@@ -130,7 +133,9 @@ def layout(text: str, rect: tuple[int, int, int, int], size: int, bold: bool, al
     return TextLayout(tuple(placed), drawn_size, line_h, total, tuple(box) if box else None)  # type: ignore[arg-type]
 
 
-GROUPS_KEPT = 1024  # widgets' drawings kept (a screen has up to ~100; a long list's rows come and go)
+# Widgets' drawings kept: a screen has up to ~100, a long list's rows come and go, and the clock and each
+# dossier's code make new ones all day (at 1024, a kiosk's memory grew by the fill for a thousand visits).
+GROUPS_KEPT = 384
 
 
 @dataclass(frozen=True, slots=True)
