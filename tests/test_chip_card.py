@@ -256,3 +256,38 @@ def test_the_spouse_from_the_chip_follows_the_relationship_the_citizen_chooses(s
     assert (answers["ho_ten_me"], answers["ho_ten_cha"]) == ("Lê Văn Dũng", "Nguyễn Thị Ngọc Ánh")
     sim.run(steps(("tap", "Quay lại"), ("tap", "Người thân khác")))
     assert "ho_ten_cha" not in answers, "neither the card holder's nor the spouse's name is the father's now"
+
+
+WANTED_THEN_READ = """
+import sys
+from datetime import date
+from pathlib import Path
+from firmware.chip.mrz import BacKey
+from firmware.chip.virtual_card import VirtualCard, VirtualReaders
+from firmware.devices.card_reading import CardReader
+events = []
+readers = VirtualReaders()
+reader = CardReader(readers, events.append, sys.argv[1])
+reader.want(True)
+reader.step()
+print(reader.csca_count, "asn1crypto" in sys.modules)
+readers.present(VirtualCard(None))  # a card that is not an ID card: read, and refused
+reader.read([BacKey.for_card("001303004567", date(2003, 3, 5), date(2028, 3, 5))])
+reader.step()
+print(type(events[-1]).__name__, "asn1crypto" in sys.modules)
+"""
+
+
+def test_cscas_are_counted_when_a_card_is_wanted_and_the_cms_code_loads_at_a_read(signer: Signer,
+                                                                                  tmp_path: Path) -> None:
+    """A login by QR never loads asn1crypto's CMS classes (6.5 MB): they come with the first card read."""
+    import subprocess
+    import sys
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    (tmp_path / "csca.der").write_bytes(signer.csca.public_bytes(Encoding.DER))
+    done = subprocess.run([sys.executable, "-c", WANTED_THEN_READ, str(tmp_path)], capture_output=True, text=True,
+                          timeout=60, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["1 False", "CardRead True"], done.stdout

@@ -10,8 +10,8 @@ from .test_provision import BOOKWORM, SITE, make_image, provision, read
 def test_a_site_with_an_id_card_reader_and_its_csca_certificates(tmp_path: Path, wheelhouse: Path) -> None:
     from cryptography.hazmat.primitives.serialization import Encoding
 
+    from firmware.chip.csca import load_csca
     from firmware.chip.issuer import make_signer
-    from firmware.chip.passive_auth import load_csca
     from firmware.runtime.config import parse
 
     bundle = tmp_path / "csca" / "vn-csca.pem"

@@ -13,7 +13,7 @@ from firmware.runtime.config import Config
 
 
 def card_reader(config: Config) -> Finding:
-    from firmware.chip.passive_auth import read_csca_dir
+    from firmware.chip.csca import read_csca_dir
 
     settings = config.cardreader
     if settings.backend == "none":

@@ -13,7 +13,6 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 from asn1crypto import algos, cms, core
 from cryptography import x509
@@ -45,27 +44,6 @@ class DataGroupHashes(core.SequenceOf):
 class LdsSecurityObject(core.Sequence):
     _fields = [("version", core.Integer), ("hash_algorithm", algos.DigestAlgorithm),
                ("hashes", DataGroupHashes), ("version_info", core.Any, {"optional": True})]
-
-
-def load_csca(directory: Path | str | None) -> list[x509.Certificate]:
-    """The CSCA certificates in a directory (DER, one per file, or PEM, one or more); unreadable files are
-    skipped."""
-    return read_csca_dir(directory)[0]
-
-
-def read_csca_dir(directory: Path | str | None) -> tuple[list[x509.Certificate], list[str]]:
-    """The certificates in a CSCA directory, and the names of its files that are not certificates."""
-    if not directory or not Path(directory).is_dir():
-        return [], []
-    found, unreadable = [], []
-    for path in sorted(Path(directory).iterdir()):
-        try:
-            raw = path.read_bytes()
-            found.extend(x509.load_pem_x509_certificates(raw) if b"-----BEGIN" in raw
-                         else [x509.load_der_x509_certificate(raw)])
-        except (OSError, ValueError):
-            unreadable.append(path.name)
-    return found, unreadable
 
 
 def _signed(sod: bytes) -> tuple[cms.SignedData, bytes]:

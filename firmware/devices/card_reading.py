@@ -124,7 +124,7 @@ class CardReader(Worker):
 
     def _cscas(self) -> list[Any]:
         """The CSCA certificates trusted now (the province may add one without a restart)."""
-        from firmware.chip.passive_auth import load_csca
+        from firmware.chip.csca import load_csca
 
         with self._lock:
             cscas = [*load_csca(self._csca_dir), *self._trusted]
