@@ -8,6 +8,7 @@ bench/sessions.py calls `peak_pss_mb` after its sessions, so both figures come f
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -65,13 +66,15 @@ def peak_pss_mb(seconds: float = SAMPLE_S) -> float:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         raise RuntimeError("no chromium on this machine (.ci/run installs Debian's)")
-    with tempfile.TemporaryDirectory(prefix="motcua-chromium-") as tmp:
+    # Chromium's helpers (crashpad) may still write to the profile for a moment after the browser ends.
+    with tempfile.TemporaryDirectory(prefix="motcua-chromium-", ignore_cleanup_errors=True) as tmp:
         page = Path(tmp) / "home.html"
         page.write_text(home_page(), encoding="utf-8")
         browser = subprocess.Popen([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                                     "--disable-extensions", f"--user-data-dir={tmp}/profile",
                                     "--window-size=1080,1920", "--remote-debugging-port=0", page.as_uri()],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   env={**os.environ, "TMPDIR": tmp})  # its scratch directories too
         try:
             root = psutil.Process(browser.pid)
             peak, deadline = 0.0, time.monotonic() + seconds
@@ -82,12 +85,25 @@ def peak_pss_mb(seconds: float = SAMPLE_S) -> float:
                 raise RuntimeError(f"chromium ended (exit {browser.returncode}) before it was measured")
             return peak
         finally:
-            browser.terminate()
-            try:
-                browser.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                browser.kill()
-                browser.wait(timeout=10)
+            _stop(browser)
+
+
+def _stop(browser: subprocess.Popen[bytes]) -> None:
+    """The browser and every process it started, ended and waited for."""
+    try:
+        helpers = psutil.Process(browser.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        helpers = []
+    browser.terminate()
+    try:
+        browser.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        browser.kill()
+        browser.wait(timeout=10)
+    _gone, alive = psutil.wait_procs(helpers, timeout=5)
+    for helper in alive:
+        helper.kill()
+    psutil.wait_procs(alive, timeout=5)
 
 
 def run() -> dict[str, float]:
