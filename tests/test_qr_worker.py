@@ -106,19 +106,42 @@ def test_a_live_simulated_camera_stream() -> None:
     assert worker.status(0)["decode_ms_avg"] > 0
 
 
-def test_frames_are_decoded_only_as_often_as_the_screen_on_top_wants() -> None:
+def test_frames_are_decoded_only_as_often_as_the_screen_on_top_wants_and_the_others_are_not_read() -> None:
     code = camera_frame(CARD)
     posted: list[KioskEvent] = []
-    worker = CameraDecodeWorker(ReelCamera([code] * 20), make_decoder("zxing"), posted.append)
+    camera = ReelCamera([code] * 40)
+    worker = CameraDecodeWorker(camera, make_decoder("zxing"), posted.append, fps=1000.0)
+    worker.idle_read_s = 0.001
     worker.want(0)  # a form: no code is taken there, none is decoded
-    for _ in range(20):
+    for _ in range(5):
         worker.step()
-    assert worker.frames == 20 and worker.decoded == 0 and payloads(posted) == []
-    worker.camera = ReelCamera([code] * 16)
-    worker.want(8)  # attract: a technician's card, 2 frames a second
-    for _ in range(16):
+    assert worker.frames == 5 and worker.decoded == 0 and payloads(posted) == []
+    assert worker.naps == 4, "after the first frame, a nap before each read"
+    worker.want(8)  # attract: a technician's card, one frame in 8 frame times
+    for _ in range(2):
         worker.step()
-    assert worker.decoded == 2 and payloads(posted) == [CARD]
+    assert worker.decoded == 2 and worker.naps == 6 and payloads(posted) == [CARD]
+    assert camera.reel.qsize() == 40 - 7, "a frame not decoded is not read"
+    worker.want(1)  # login: every frame
+    for _ in range(3):
+        worker.step()
+    assert worker.decoded == 5 and worker.naps == 6
+
+
+def test_a_screen_that_takes_codes_wakes_the_napping_worker_at_once() -> None:
+    posted: list[KioskEvent] = []
+    camera = SimCamera(fps=15.0)
+    worker = CameraDecodeWorker(camera, make_decoder("zxing"), posted.append)
+    worker.idle_read_s = 60.0  # asleep for a minute, unless woken
+    worker.want(0)
+    worker.start()
+    try:
+        wait_until(lambda: worker.naps >= 2, seconds=5)  # the first nap ended at once: want(0) had poked it
+        camera.show_qr(CARD)
+        worker.want(1)
+        wait_until(lambda: payloads(posted) == [CARD], seconds=5)
+    finally:
+        worker.stop()
 
 
 def test_a_code_still_held_up_after_a_moment_blind_is_the_same_showing_but_after_a_while_a_new_one() -> None:

@@ -57,8 +57,6 @@ class Devices:
     problems: list[str] = field(default_factory=list)
 
     def start(self) -> None:
-        if self.sensor_driver:
-            self.sensor_driver.settle()
         self.decoder_worker.start()
         self.poller.start()
         if self.qr_serial:
@@ -119,7 +117,8 @@ def build_devices(config: Config, post: Post) -> Devices:
     backlight = _build("backlight", hw_backlight.BACKENDS, config.backlight.backend, config.backlight, problems)
     speaker = _build("speaker", hw_speaker.BACKENDS, config.voice.backend, config.voice, problems)
 
-    worker = CameraDecodeWorker(camera, make_decoder(config.qr.decoder), post, config.qr.forget_after_frames)
+    worker = CameraDecodeWorker(camera, make_decoder(config.qr.decoder), post, config.qr.forget_after_frames,
+                                config.camera.fps)
     probes: dict[str, tuple[type[DeviceState], Any]] = {"printer": (PrinterState, printer),
                                                         "scanner": (ScannerState, scanner)}
     poller = DevicePoller(probes, post, config.printer.poll_s)

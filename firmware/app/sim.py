@@ -253,13 +253,7 @@ class Simulator:
         follows the real one meanwhile, as on a kiosk."""
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 <= seconds <= MAX_REAL_WAIT_S:
             raise StepFailed(f"wait_real takes seconds from 0 to {MAX_REAL_WAIT_S:g}, got {seconds!r}")
-        end = time.monotonic() + float(seconds)
-        last = time.monotonic()
-        while (now := time.monotonic()) < end:
-            self.app.inbox.wait(min(0.01, end - now))
-            self.clock.advance(max(0.0, time.monotonic() - last))
-            last = time.monotonic()
-            self.app.loop.step([])
+        self._follow_real(lambda: False, time.monotonic() + float(seconds), lambda: None)
         self.settle(1)
 
     def shot(self, name: Any) -> None:
@@ -274,36 +268,41 @@ class Simulator:
             raise StepFailed(f"the {attribute} is not simulated (backend {type(device).__name__})")
         return device
 
-    def wait_for(self, condition: Callable[[], bool], what: str) -> None:
-        """Wait, bounded in real time, for a device or network thread. The loop keeps running, and the virtual
-        clock follows the real one meanwhile, so timers (sending, slip deadlines) behave as on a kiosk."""
-        deadline = time.monotonic() + DEVICE_WAIT_S
+    def wait_for(self, condition: Callable[[], bool], what: str, meanwhile: Callable[[], None] = lambda: None) -> None:
+        """Wait, bounded in real time, for a device or network thread (`meanwhile`: e.g. wake a napping worker)."""
+        if not self._follow_real(condition, time.monotonic() + DEVICE_WAIT_S, meanwhile):
+            raise StepFailed(f"{what} within {DEVICE_WAIT_S:g} s")
+        self.settle(2)
+
+    def _follow_real(self, done: Callable[[], bool], until: float, meanwhile: Callable[[], None]) -> bool:
+        """Run the loop until `done` or the real time `until` (whether done); the virtual clock follows the real
+        one, so timers (sending, slip deadlines) behave as on a kiosk."""
         last = time.monotonic()
-        while not condition():
-            now = time.monotonic()
-            if now > deadline:
-                raise StepFailed(f"{what} within {DEVICE_WAIT_S:g} s")
+        while not done():
+            if time.monotonic() >= until:
+                return False
+            meanwhile()
             self.app.inbox.wait(0.01)
             self.clock.advance(max(0.0, time.monotonic() - last))
             last = time.monotonic()
             self.app.loop.step([])
-        self.settle(2)
+        return True
+
+    def _sensors(self) -> Any:  # the SimSensorDriver
+        if self.app.devices.sensor_driver is None:
+            raise StepFailed("the sensors are not simulated (gpio factory is not mock)")
+        return self.app.devices.sensor_driver
 
     def presence(self, present: Any) -> None:
         if not isinstance(present, bool):
             raise StepFailed(f"presence takes true or false, got {present!r}")
-        driver = self.app.devices.sensor_driver
-        if driver is None:
-            raise StepFailed("the sensors are not simulated (gpio factory is not mock)")
         posted = self.app.inbox.posted
-        if not driver.set_presence(present):
+        if not self._sensors().set_presence(present):
             raise StepFailed("the presence sensor did not change")
         self.wait_for(lambda: self.app.inbox.posted > posted, "the presence sensor posted nothing")
 
     def press(self, name: Any) -> None:
-        driver = self.app.devices.sensor_driver
-        if driver is None:
-            raise StepFailed("the sensors are not simulated (gpio factory is not mock)")
+        driver = self._sensors()
         if name not in ("help", "tamper"):
             raise StepFailed(f"press takes help or tamper, got {name!r}")
         posted = self.app.inbox.posted
@@ -317,16 +316,17 @@ class Simulator:
             show(camera)
             self.settle(1)
             return
-        # The citizen takes the last card away first, so the same code shown again counts as a new scan.
+        # The citizen takes the last card away first, so the same code shown again counts as a new scan (woken
+        # for each frame: where one frame in 15 is decoded, that would take 5 s).
         camera.show_nothing()
-        self.wait_for(lambda: worker.empty_streak >= worker.forget_after_frames, "the camera did not clear")
+        self.wait_for(lambda: worker.empty_streak >= worker.forget_after_frames, "no clear view", worker.poke)
         posted, frames, decoded = worker.posted, worker.frames, worker.decoded
         show(camera)
         if expect_code and worker.every:  # a screen that takes no code decodes none: the citizen is ignored
             self.wait_for(lambda: worker.posted > posted, f"{what} was not decoded")
         else:  # at least two frames of it seen (decoded, where this screen decodes every n-th frame)
             seen = (lambda: worker.decoded >= decoded + 2) if worker.every else (lambda: worker.frames >= frames + 2)
-            self.wait_for(seen, "the camera delivered no frame")
+            self.wait_for(seen, "the camera delivered no frame", worker.poke)
 
     def present_qr(self, payload: Any) -> None:
         if not isinstance(payload, str) or not payload:

@@ -20,11 +20,12 @@ from hw.qr import QrDecoder
 READ_TIMEOUT_S = 0.5
 RETRY_ABSENT_S = 1.0
 FORGET_WHEN_BLIND_S = 5.0
+IDLE_READ_S = 1.0  # with no screen taking codes, a frame a second: enough to know the camera is there
 
 
 class CameraDecodeWorker(Worker):
     def __init__(self, camera: Camera, decoder: QrDecoder, post: Callable[[KioskEvent], None],
-                 forget_after_frames: int = 5) -> None:
+                 forget_after_frames: int = 5, fps: float = 15.0) -> None:
         super().__init__("camera-decode", "camera", post)
         self.camera = camera
         self.decoder = decoder
@@ -36,13 +37,19 @@ class CameraDecodeWorker(Worker):
         self.posted = 0
         self.decode_ms_total = 0.0
         self.decoded = 0  # frames actually decoded
-        self.every = 1  # decode every n-th frame (0: none): set by the screen on top (`want`)
+        self.every = 1  # decode one frame in n frame times (0: none): set by the screen on top (`want`)
         self._blind_since: float | None = None  # when decoding stopped (no screen took codes)
+        self.frame_s = 1.0 / fps  # the camera's frame time
+        self.idle_read_s = IDLE_READ_S
+        self.naps = 0  # waits in place of the frames that are not decoded
 
     def want(self, every: int) -> None:
-        """The loop's thread: decode every `every`-th frame from now on (0: none; a screen that takes no code
-        costs no decoding)."""
-        self.every = max(0, every)
+        """The loop's thread: decode one frame in `every` frame times from now on (0: none; a screen that takes
+        no code costs no decoding, and a frame is read once in `idle_read_s`)."""
+        every = max(0, every)
+        if every != self.every:
+            self.every = every
+            self.poke()
 
     def _set_state(self, state: str, reason: str = "") -> None:
         if state != self.state:
@@ -50,6 +57,12 @@ class CameraDecodeWorker(Worker):
             self._post(CameraState(state, reason))
 
     def step(self) -> None:
+        every = self.every
+        if every != 1 and self.state == "ok":
+            self._nap_between_frames(every)
+            if self._stop.is_set():
+                return
+            every = self.every
         try:
             frame = self.camera.read(READ_TIMEOUT_S)
         except DeviceError as exc:
@@ -57,7 +70,6 @@ class CameraDecodeWorker(Worker):
             self._stop.wait(RETRY_ABSENT_S)
             return
         self._set_state("ok")
-        every = self.every
         if every == 0 and self._blind_since is None:
             self._blind_since = time.monotonic()
         elif every and self._blind_since is not None:
@@ -69,8 +81,8 @@ class CameraDecodeWorker(Worker):
         if frame is None:
             self._see([])
             return
-        if every == 0 or self.frames % every:
-            self.frames += 1  # read (a camera must be drained), not decoded
+        if every == 0:
+            self.frames += 1  # read to know the camera is there, not decoded
             return
         self.decoded += 1
         started = time.perf_counter()
@@ -80,6 +92,13 @@ class CameraDecodeWorker(Worker):
             texts = []
         self.decode_ms_total += (time.perf_counter() - started) * 1000
         self._see(texts)
+
+    def _nap_between_frames(self, every: int) -> None:
+        """The frames that would not be decoded are not read either: picamera2 hands over the next frame when
+        asked, never a stale one, so nothing needs draining (reading 15 frames a second on `attract` to decode
+        one cost 0.4 % of a core). `want` wakes the nap at once."""
+        self.naps += 1
+        self._nap(self.idle_read_s if every == 0 else (every - 1) * self.frame_s)
 
     def on_fault(self, exc: Exception) -> None:
         self._set_state("absent", f"driver fault: {type(exc).__name__}")
