@@ -1,5 +1,6 @@
 """Where the kiosk's memory goes: resident memory after each library, the project's own modules, and the built
-kiosk (800x480, simulated devices), in a fresh process. bench/sessions.py goes on from there with sessions."""
+kiosk (800x480, simulated devices), in a fresh process; then what a kiosk loads later, when it is first needed.
+bench/sessions.py goes on from there with whole sessions."""
 
 from __future__ import annotations
 
@@ -12,13 +13,18 @@ import psutil
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
-# (what it is, its modules), in the order the kiosk meets them
-LAYERS = (("pygame-ce", ("pygame", "pygame.freetype")), ("Pillow", ("PIL.Image",)), ("numpy", ("numpy",)),
+# (what it is, its modules), in the order the kiosk meets them while it is built
+LAYERS = (("pygame-ce", ("pygame", "pygame.freetype")), ("Pillow", ("PIL.Image",)),
           ("paho-mqtt", ("paho.mqtt.client",)),
-          ("cryptography", ("cryptography.hazmat.primitives.asymmetric.x25519", "cryptography.x509")),
+          ("cryptography", ("cryptography.hazmat.primitives.asymmetric.x25519",
+                            "cryptography.hazmat.primitives.ciphers.aead")),
           ("zxing-cpp", ("zxingcpp",)), ("gpiozero", ("gpiozero",)), ("rapidfuzz", ("rapidfuzz.process",)),
-          ("python-escpos", ("hw.escpos_import",)),
           ("project modules", ("firmware.app.compose", "firmware.app.sim")))
+# and after the first frame, each when it is first needed
+LATER = (("numpy: the camera's first frame, the first typed search", ("numpy",)),
+         ("x509: a screen wants a card", ("firmware.chip.csca",)),
+         ("asn1crypto: a card is read", ("firmware.chip.read",)),
+         ("python-escpos, QR: the first slip", ("hw.escpos_import", "segno")))
 
 
 def _rss_mb() -> float:
@@ -31,10 +37,6 @@ def run() -> dict[str, float]:
     for name, modules in LAYERS:
         for module in modules:
             importlib.import_module(module)
-        if name == "python-escpos":
-            from hw.escpos_import import printer_module
-
-            printer_module()  # as the kiosk imports it: its printer database from the kept pickle
         rows.append((name, _rss_mb()))
     from bench.scratch import scratch_outbox
     from firmware.app.compose import build
@@ -44,13 +46,21 @@ def run() -> dict[str, float]:
     app = build(Config(), clock=VirtualClock(), size=(800, 480), headless=True, outbox_path=scratch_outbox())
     try:
         app.loop.step([])
-        rows.append(("built first frame", _rss_mb()))
+        rows.append(("built, first frame", _rss_mb()))
+        for name, modules in LATER:
+            for module in modules:
+                importlib.import_module(module)
+            if module == "segno":
+                from hw.escpos_import import printer_module
+
+                printer_module()  # as the kiosk imports it: its printer database from the kept pickle
+            rows.append((name, _rss_mb()))
     finally:
         app.close()
     before = 0.0
-    print(f"{'layer':24} {'RSS MB':>8} {'added':>7}")
+    print(f"{'layer':56} {'RSS MB':>8} {'added':>7}")
     for name, rss in rows:
-        print(f"{name:24} {rss:8.1f} {rss - before:+7.1f}")
+        print(f"{name:56} {rss:8.1f} {rss - before:+7.1f}")
         before = rss
-    return {f"rss_layer_mb_{re.sub(r'[^a-z0-9]+', '_', name.lower()).strip('_')}": round(rss, 1)
+    return {f"rss_layer_mb_{re.sub(r'[^a-z0-9]+', '_', name.split(':')[0].lower()).strip('_')}": round(rss, 1)
             for name, rss in rows}

@@ -45,9 +45,9 @@ def qr_image(payload: str, scale: int = 4, border: int = 4) -> Image.Image:
 
 def camera_frame(payload: str, *, angle: float = 8.0, blur: float = 0.8, noise: float = 6.0,
                  module_px: int = 4, background: int = 170, seed: int = 1) -> np.ndarray:
+    """A QR code as a 640x480 camera would see a card held up to it: off-centre, tilted, soft and noisy."""
     import numpy as np
 
-    """A QR code as a 640x480 camera would see a card held up to it: off-centre, tilted, soft and noisy."""
     code = qr_image(payload, scale=module_px).rotate(angle, expand=True, fillcolor=background,
                                                      resample=Image.Resampling.BILINEAR)
     frame = Image.new("L", FRAME_SIZE, background)
@@ -86,7 +86,8 @@ class SimCamera:
         self.clocked = clocked
         self._epoch = time.monotonic()
         self._closed = threading.Event()
-        self._frame: np.ndarray | None = empty_scene() if scene else None
+        self._nothing: np.ndarray | None = empty_scene() if scene else None  # what it sees with no card held up
+        self._frame = self._nothing
         self._absent = False
         self._changed = threading.Event()
         self.frames_served = 0
@@ -100,7 +101,7 @@ class SimCamera:
         self._show(frame, ("image", label))
 
     def show_nothing(self) -> None:
-        self._show(None, ("nothing", ""))
+        self._show(self._nothing, ("nothing", ""))
 
     def set_absent(self, absent: bool) -> None:
         self._absent = absent
