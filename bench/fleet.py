@@ -48,8 +48,12 @@ def start_gateways(count: int, port: int, directory: Path, wait: bool = True) ->
     deadline = time.monotonic() + 30
     for n in range(count if wait else 0):
         while b"gateway connected" not in (directory / f"gateway-{n}.log").read_bytes():
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gateway {n} did not connect")
+            if time.monotonic() > deadline or processes[n].poll() is not None:
+                for process in processes:  # none is left running behind the failure
+                    process.kill()
+                    process.wait()
+                said = (directory / f"gateway-{n}.log").read_text(errors="replace")[-500:]
+                raise RuntimeError(f"gateway {n} did not connect: {said}")
             time.sleep(0.05)
     return processes
 

@@ -72,7 +72,10 @@ class WriterTurn:
     to 100 ms (measured: two gateways were slower than one). PostgreSQL needs nothing of the kind."""
 
     def __init__(self, location: str) -> None:
-        self.handle = None if is_postgres(location) else open(f"{location}.writer", "ab")  # noqa: SIM115
+        self.handle = None
+        if not is_postgres(location):
+            Path(location).parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(f"{location}.writer", "ab")  # noqa: SIM115 - held until close
 
     @contextmanager
     def turn(self) -> Iterator[None]:

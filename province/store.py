@@ -81,11 +81,14 @@ class Store:
         self.catalog = catalog  # the province's own: fees are figured from it
         self.location = str(location)
         self.unit_code = unit_code
-        self.db = store_db.connect(self.location)
         self.writer = store_db.WriterTurn(self.location)
-        store_db.create(self.db, (SCHEMA, history.SCHEMA, citizens.SCHEMA, ratings.SCHEMA, payments.SCHEMA,
-                                  fleet_history.SCHEMA))
-        self.db.execute("INSERT INTO code_key VALUES (1, ?) ON CONFLICT DO NOTHING", (os.urandom(32),))
+        # Gateways of one machine starting together on a new SQLite file: switching it to WAL fails at once
+        # ("database is locked", no busy wait) while another does the same, so they open it one at a time.
+        with self.writer.turn():
+            self.db = store_db.connect(self.location)
+            store_db.create(self.db, (SCHEMA, history.SCHEMA, citizens.SCHEMA, ratings.SCHEMA, payments.SCHEMA,
+                                      fleet_history.SCHEMA))
+            self.db.execute("INSERT INTO code_key VALUES (1, ?) ON CONFLICT DO NOTHING", (os.urandom(32),))
         self._code_key = bytes(self.db.execute("SELECT key FROM code_key").fetchone()[0])
 
     def close(self) -> None:

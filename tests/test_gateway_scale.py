@@ -115,3 +115,32 @@ def test_events_sent_while_the_gateway_was_down_wait_in_its_session(tmp_path: Pa
         gateway.kill()
         gateway.wait(timeout=10)
     assert sorted(i for ids in probe.acks for i in ids) == sorted(e.id for e in sent)
+
+
+OPEN_STORE = """
+import sys, time
+from pathlib import Path
+from province.store import Store
+location, ready, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+ready.touch()
+deadline = time.monotonic() + 30
+while not go.exists() and time.monotonic() < deadline:  # every process opens at the same moment
+    pass
+ingest, answers = Store(location, "000.00.20.H26"), Store(location, "000.00.20.H26")  # as a gateway opens it
+ingest.close()
+answers.close()
+"""
+
+
+def test_gateways_started_together_on_one_new_sqlite_store_all_open_it(tmp_path: Path) -> None:
+    """Gateways of one machine started at the same moment on a store not yet made: one of them used to end with
+    'database is locked' (each made the WAL file and the schema at once)."""
+    for attempt in range(5):
+        location, go = str(tmp_path / f"province-{attempt}.db"), tmp_path / f"go-{attempt}"
+        ready = [tmp_path / f"ready-{attempt}-{n}" for n in range(4)]
+        starting = [subprocess.Popen([sys.executable, "-c", OPEN_STORE, location, str(flag), str(go)], cwd=REPO,
+                                     stderr=subprocess.PIPE, text=True) for flag in ready]
+        wait_until(lambda: all(flag.exists() for flag in ready), seconds=30)  # noqa: B023 - used at once
+        go.touch()
+        said = [(process.wait(timeout=60), process.stderr.read() if process.stderr else "") for process in starting]
+        assert [code for code, _ in said] == [0] * 4, [text[-300:] for code, text in said if code]
