@@ -61,22 +61,3 @@ def test_shipped_font_and_licence_are_in_the_package() -> None:
     assert REGULAR.stat().st_size > 100_000 and BOLD.stat().st_size > 100_000
     licence = (REGULAR.parent / "OFL.txt").read_text(encoding="utf-8")
     assert "SIL OPEN FONT LICENSE Version 1.1" in licence
-
-
-@pytest.mark.parametrize("bold", [False, True])
-def test_every_size_is_drawn_by_one_face_per_weight_as_a_face_of_that_size_would(bold: bool) -> None:
-    """One FreeType face serves every size (a face per size was 36 kB each): same metrics, same pixels."""
-    from screens.ui.canvas import font
-
-    text = "Đăng ký khai sinh ễ ả ủ ụ 0123"
-    for size in (14, 23, 36, 61):
-        face = font(size, bold)
-        alone = pygame.freetype.Font(str(BOLD if bold else REGULAR), size)
-        alone.antialiased, alone.pad, alone.origin = True, False, True
-        assert face.get_rect(text) == alone.get_rect(text)
-        assert face.get_sized_height() == alone.get_sized_height(0)
-        drawn, expected = pygame.Surface((900, 120)), pygame.Surface((900, 120))
-        face.render_to(drawn, (4, 90), text, fgcolor=(255, 255, 255))
-        alone.render_to(expected, (4, 90), text, fgcolor=(255, 255, 255))
-        assert pygame.image.tobytes(drawn, "RGB") == pygame.image.tobytes(expected, "RGB"), size
-    assert len({id(font(size, bold)._face) for size in range(12, 80)}) == 1

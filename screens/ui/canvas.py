@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import pygame
 import pygame.freetype
@@ -28,46 +27,15 @@ REGULAR = FONT_DIR / "NotoSans-Regular.ttf"
 BOLD = FONT_DIR / "NotoSans-Bold.ttf"
 
 
-@lru_cache(maxsize=2)
-def _typeface(bold: bool) -> pygame.freetype.Font:
-    """One FreeType face per weight, drawn at any size: a face per size cost 27 kB each (about 60 of them after a
-    day's screens, the shrinking text fits trying sizes), where a face keeps its sizes for a few kB."""
+@lru_cache(maxsize=64)
+def font(size: int, bold: bool = False) -> pygame.freetype.Font:
     if not pygame.freetype.get_init():
         pygame.freetype.init()
-    face = pygame.freetype.Font(str(BOLD if bold else REGULAR), 24)
+    face = pygame.freetype.Font(str(BOLD if bold else REGULAR), size)
     face.antialiased = True
     face.pad = False
     face.origin = True
     return face
-
-
-class Face:
-    """The UI font at one size and weight (what `font` gives): the shared face with its size passed each time."""
-
-    __slots__ = ("_face", "size")
-
-    def __init__(self, face: pygame.freetype.Font, size: int) -> None:
-        self._face, self.size = face, size
-
-    def get_rect(self, text: str) -> pygame.Rect:
-        return self._face.get_rect(text, size=self.size)
-
-    def get_metrics(self, text: str) -> list[Any]:
-        return list(self._face.get_metrics(text, size=self.size))  # None for a glyph the font lacks
-
-    def get_sized_ascender(self) -> int:
-        return int(self._face.get_sized_ascender(self.size))
-
-    def get_sized_height(self) -> int:
-        return int(self._face.get_sized_height(self.size))
-
-    def render_to(self, surface: pygame.Surface, dest: tuple[int, int], text: str, fgcolor: Color) -> pygame.Rect:
-        return self._face.render_to(surface, dest, text, fgcolor=fgcolor, size=self.size)
-
-
-@lru_cache(maxsize=128)
-def font(size: int, bold: bool = False) -> Face:
-    return Face(_typeface(bold), size)
 
 
 def missing_glyphs(text: str, bold: bool = False) -> list[str]:
@@ -80,7 +48,7 @@ def missing_glyphs(text: str, bold: bool = False) -> list[str]:
 
 def line_height(size: int, bold: bool = False) -> int:
     """The height of one line of type `size`, as `fit` spaces them."""
-    return round(font(size, bold).get_sized_height() * 1.15)
+    return round(font(size, bold).get_sized_height(0) * 1.15)
 
 
 def wrap(text: str, size: int, width: int, bold: bool = False) -> list[str]:
@@ -146,8 +114,8 @@ def layout(text: str, rect: tuple[int, int, int, int], size: int, bold: bool, al
         y = top + (height - total) // 2
     elif valign == "bottom":
         y = top + height - total
-    ascent = face.get_sized_ascender()
-    top_pad = (line_h - face.get_sized_height()) // 2
+    ascent = face.get_sized_ascender(0)
+    top_pad = (line_h - face.get_sized_height(0)) // 2
     placed = []
     box: pygame.Rect | None = None
     for line in lines:
