@@ -10,7 +10,6 @@ and prints its figures: the memory is taken then.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import statistics
@@ -22,6 +21,7 @@ import psutil
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
+from bench.layers import rss_mb  # noqa: E402
 from bench.scratch import scratch_outbox  # noqa: E402
 from firmware.app.compose import build  # noqa: E402
 from firmware.app.sim import Simulator, Step  # noqa: E402
@@ -46,11 +46,6 @@ def _session(sim: Simulator) -> None:
     sim.run([Step(number, name, arg) for number, (name, arg) in enumerate(STEPS, start=1)])
 
 
-def _rss_mb() -> float:
-    gc.collect()
-    return psutil.Process().memory_info().rss / 2**20
-
-
 def _acknowledged(sim: Simulator) -> None:
     """Until the gateway has acknowledged every event: the rows leave the outbox by its ack, as on a kiosk."""
     sim.wait_for(lambda: not sim.app.outbox.pending(limit=1), "the gateway's acks")
@@ -68,11 +63,11 @@ def run(port: int, sessions: int) -> dict[str, object]:
     sim.settle()
     try:
         sim.wait_for(lambda: app.kiosk.health.link_up, "the link to the broker")
-        built, packages = _rss_mb(), _packages()
+        built, packages = rss_mb(), _packages()
         _session(sim)
         sim.wait_for(lambda: app.printing.printed == 1, "the first slip was not printed")
         _acknowledged(sim)
-        after_one = _rss_mb()
+        after_one = rss_mb()
         print(f"the first session imported: {', '.join(sorted(_packages() - packages))}")
         started = time.perf_counter()
         after_100 = after_one
@@ -81,12 +76,12 @@ def run(port: int, sessions: int) -> dict[str, object]:
             sim.wait_for(lambda: app.printing.status(0)["queued"] == 0, "slips piled up")
             _acknowledged(sim)
             if number == 100:
-                after_100 = _rss_mb()  # warm: caches full
+                after_100 = rss_mb()  # warm: caches full
         per_session = (time.perf_counter() - started) / max(1, sessions - 1)
         sim.wait_for(lambda: app.printing.printed == sessions, "not every slip was printed")
         print("SESSIONS DONE", flush=True)
         sys.stdin.readline()
-        after_all = _rss_mb()
+        after_all = rss_mb()
         jobs = app.devices.printer.jobs
         last = app.kiosk.submissions.last
         assert last is not None

@@ -27,17 +27,25 @@ LATER = (("numpy: the camera's first frame, the first typed search", ("numpy",))
          ("python-escpos, QR: the first slip", ("hw.escpos_import", "segno")))
 
 
-def _rss_mb() -> float:
+def rss_mb() -> float:
     gc.collect()
     return float(psutil.Process().memory_info().rss) / 2**20
 
 
+def _load(modules: tuple[str, ...]) -> None:
+    for module in modules:
+        importlib.import_module(module)
+        if module == "hw.escpos_import":
+            from hw.escpos_import import printer_module
+
+            printer_module()  # as the kiosk imports it: its printer database from the kept pickle
+
+
 def run() -> dict[str, float]:
-    rows = [("Python", _rss_mb())]
+    rows = [("Python", rss_mb())]
     for name, modules in LAYERS:
-        for module in modules:
-            importlib.import_module(module)
-        rows.append((name, _rss_mb()))
+        _load(modules)
+        rows.append((name, rss_mb()))
     from bench.scratch import scratch_outbox
     from firmware.app.compose import build
     from firmware.runtime.clock import VirtualClock
@@ -46,15 +54,10 @@ def run() -> dict[str, float]:
     app = build(Config(), clock=VirtualClock(), size=(800, 480), headless=True, outbox_path=scratch_outbox())
     try:
         app.loop.step([])
-        rows.append(("built, first frame", _rss_mb()))
+        rows.append(("built, first frame", rss_mb()))
         for name, modules in LATER:
-            for module in modules:
-                importlib.import_module(module)
-            if module == "segno":
-                from hw.escpos_import import printer_module
-
-                printer_module()  # as the kiosk imports it: its printer database from the kept pickle
-            rows.append((name, _rss_mb()))
+            _load(modules)
+            rows.append((name, rss_mb()))
     finally:
         app.close()
     before = 0.0
