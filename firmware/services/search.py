@@ -189,7 +189,7 @@ class ProcedureIndex:
                 joined[number] = score * JOINED_FACTOR
             estimate = np.maximum(estimate, joined)
         reach = np.flatnonzero(estimate >= MIN_SCORE - PREFIX_BONUS)
-        sure = estimate[reach][estimate[reach] >= MIN_SCORE]
+        sure = estimate[estimate >= MIN_SCORE]
         if len(sure) >= limit:  # `limit` hits score at least this without a bonus: below it less the bonus, none enters
             floor = np.partition(sure, len(sure) - limit)[len(sure) - limit]
             reach = reach[estimate[reach] + PREFIX_BONUS >= floor - 0.1]  # 0.1: the scores are compared rounded
