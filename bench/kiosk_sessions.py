@@ -1,8 +1,11 @@
 """The kiosk's side of bench/sessions.py, in a process of its own: it imports what a kiosk imports and nothing of
 the bench's broker, gateway or Chromium (the province's store alone pulled 40 MB of modules into the measured
-process). Whole birth registrations through the real loop and the real MQTT path; its figures as one JSON line.
+process). Whole birth registrations through the real loop and the real MQTT path, as a provisioned kiosk makes
+them (TLS with its certificate, dossiers sealed to the province); its figures as one JSON line.
 
-    python -m bench.kiosk_sessions PORT SESSIONS
+    python -m bench.kiosk_sessions CONFIG SESSIONS
+
+CONFIG: the kiosk's [kiosk], [mqtt] and [security] (bench/province_side.py writes it).
 
 It prints `SESSIONS DONE`, waits for a line on its standard input (bench/sessions.py stops the gateway then),
 and prints its figures: the memory is taken then.
@@ -55,9 +58,9 @@ def _packages() -> set[str]:
     return {name.split(".")[0] for name in sys.modules}
 
 
-def run(port: int, sessions: int) -> dict[str, object]:
-    config = parse(f'[kiosk]\nid = "kiosk-bench-01"\n[mqtt]\nenabled = true\nport = {port}\n'
-                   '[camera]\nbackend = "sim-scene"\n')
+def run(provisioned: str, sessions: int) -> dict[str, object]:
+    config = parse(provisioned + '[camera]\nbackend = "sim-scene"\n')
+    assert config.security.province_key and config.mqtt.cert_file, "a provisioned kiosk's configuration"
     app = build(config, clock=VirtualClock(), size=(800, 480), headless=True, outbox_path=scratch_outbox())
     sim = Simulator(app)
     sim.settle()
@@ -106,4 +109,4 @@ def run(port: int, sessions: int) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    print("KIOSK " + json.dumps(run(int(sys.argv[1]), int(sys.argv[2]))), flush=True)
+    print("KIOSK " + json.dumps(run(Path(sys.argv[1]).read_text(encoding="utf-8"), int(sys.argv[2]))), flush=True)

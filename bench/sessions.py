@@ -1,7 +1,8 @@
-"""Whole birth registrations through the real loop and the real MQTT path (a loopback mosquitto and the
-province's gateway, whose acks delete the outbox's rows): slip rendering, bytes to the printer and per page, and
-resident memory after 1, 100 and 1000 sessions (it must not grow); then, side by side, the kiosk's PSS and a
-Chromium kiosk page's (bench/chromium.py).
+"""Whole birth registrations through the real loop and the real MQTT path, as a provisioned kiosk makes them (a
+loopback mosquitto on broker-config's configuration, TLS with the kiosk's certificate, dossiers sealed to the
+province, and the province's gateway, which unseals them and whose acks delete the outbox's rows): slip
+rendering, bytes to the printer and per page, and resident memory after 1, 100 and 1000 sessions (it must not
+grow); then, side by side, the kiosk's PSS and a Chromium kiosk page's (bench/chromium.py).
 
 The kiosk runs in a process of its own (bench/kiosk_sessions.py), the broker and gateway in another
 (bench/province_side.py), and this one imports neither's code: the kiosk's figures are what a kiosk imports (the
@@ -20,16 +21,18 @@ from typing import IO
 from bench.chromium import peak_pss_mb
 
 SESSIONS = int(os.environ.get("MOTCUA_BENCH_SESSIONS", "1000"))
+KIOSK = "kiosk-bench-01"
 
 
 def run() -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="motcua-sessions-") as tmp:
-        province = subprocess.Popen([sys.executable, "-m", "bench.province_side", tmp], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, text=True)
+        province = subprocess.Popen([sys.executable, "-m", "bench.province_side", tmp, KIOSK],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert province.stdin is not None and province.stdout is not None
         try:
-            port = int(_line(province.stdout, "PORT ", "the broker and gateway did not start"))
-            kiosk = subprocess.Popen([sys.executable, "-m", "bench.kiosk_sessions", str(port), str(SESSIONS)],
+            _line(province.stdout, "PORT ", "the broker and gateway did not start")
+            config = os.path.join(tmp, "kiosk.toml")
+            kiosk = subprocess.Popen([sys.executable, "-m", "bench.kiosk_sessions", config, str(SESSIONS)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
             assert kiosk.stdin is not None and kiosk.stdout is not None
             try:
