@@ -12,8 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-import yaml
-
 from firmware.app.compose import App
 
 if TYPE_CHECKING:
@@ -43,6 +41,8 @@ def signer(kind: str) -> Signer:
 
 
 def _load(sim: Simulator, file: Any) -> dict[str, Any]:
+    import yaml  # here, as in sim.load_script
+
     path = sim.path_of(file)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
