@@ -25,9 +25,9 @@ from bench.layers import pss_mb, rss_mb  # noqa: E402
 from bench.scratch import scratch_outbox  # noqa: E402
 from firmware.app.compose import build  # noqa: E402
 from firmware.app.sim import Simulator, Step  # noqa: E402
-from firmware.runtime import events  # noqa: E402
 from firmware.runtime.clock import VirtualClock  # noqa: E402
 from firmware.runtime.config import parse  # noqa: E402
+from firmware.runtime.events import PrintResult  # noqa: E402
 
 PAGE = str(Path(__file__).resolve().parent.parent / "firmware" / "demo" / "giay_chung_sinh.png")
 CARD = "001303004567|123456789|Nguyễn Thị Ngọc Ánh|05032003|Nữ|Thôn 3, xã Yên Phong, Bắc Ninh|10062021"
@@ -60,6 +60,8 @@ def run(provisioned: str, sessions: int) -> dict[str, object]:
     assert config.security.province_key and config.mqtt.cert_file, "a provisioned kiosk's configuration"
     app = build(config, clock=VirtualClock(), size=(800, 480), headless=True, outbox_path=scratch_outbox())
     sim = Simulator(app)
+    render_ms: list[float] = []  # the events themselves are forgotten at each visit's end
+    app.loop.router.on(PrintResult, lambda result: render_ms.append(result.render_ms))
     sim.settle()
     try:
         sim.wait_for(lambda: app.kiosk.health.link_up, "the link to the broker")
@@ -87,7 +89,6 @@ def run(provisioned: str, sessions: int) -> dict[str, object]:
         last = app.kiosk.submissions.last
         assert last is not None
         pages = [page["bytes"] for page in last.record["pages"]]
-        render_ms = [float(e.data["render_ms"]) for e in app.loop.handled_events if e.kind == events.PRINT_RESULT]
         return {
             "sessions": sessions,
             "session_s": round(per_session, 3),

@@ -41,6 +41,20 @@ def test_inactivity_warns_then_returns_to_attract_and_wipes(sim: Simulator) -> N
     assert sim.app.guard.timeouts == 1
 
 
+CARD = "001303004567|123456789|Nguyễn Thị Ngọc Ánh|05032003|Nữ|Thôn 3, xã Yên Phong, Bắc Ninh|10062021"
+
+
+def test_the_events_kept_forget_the_visit_with_it(sim: Simulator) -> None:
+    """The loop keeps its last events (for scripts and tests); the card shown is among them during the visit and
+    nowhere in them after it (Session: nothing of a visit is kept in a copy)."""
+    kept = lambda: " ".join(str(e.data) for e in sim.app.loop.handled_events)  # noqa: E731
+    sim.run(steps(("presence", True), ("tap", "Nộp hồ sơ"), ("present_qr", CARD), ("expect_screen", "procedures")))
+    assert "001303004567" in kept()
+    sim.run(steps(("wait", 200), ("expect_screen", "attract")))
+    assert sim.app.kiosk.session.identity is None
+    assert "001303004567" not in kept() and "Ngọc Ánh" not in kept()
+
+
 def test_more_time_keeps_the_visit(sim: Simulator) -> None:
     sim.run(steps(("presence", True), ("expect_screen", "home"), ("tap", "Trợ giúp"), ("wait", 70),
                   ("tap", "Cần thêm thời gian"), ("wait", 50)))

@@ -171,8 +171,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     def visit_ended(session: Session, reason: str) -> None:
         usage.on_end(session, reason)
         kiosk.staff.clear("the visit ended")
-
-    kiosk.session.on_end = visit_ended
+        loop.forget_events()
 
     def arrived(before: str | None, after: str | None) -> None:
         usage.on_screen(after)
@@ -192,6 +191,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
     timers.add("storage", storage.tick, clock.now())
     canvas = Canvas(display.surface, theme)
     loop = Loop(kiosk, stack, canvas, display, inbox, timers, clock, Watchdog(), router)
+    kiosk.session.on_end = visit_ended
     # A slip is begun once the screen that says it is printing is shown (not while the loop is going to it).
     loop.after_step.append(lambda: None if stack.has_pending else printing.release())
 

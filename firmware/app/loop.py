@@ -39,7 +39,7 @@ class Loop:
         self.restart_requested = False  # the technician's "restart": `motcua run` exits 75 and systemd restarts it
         self.frames = 0
         self.after_step: list[Callable[[], None]] = []  # run once the turn's frame (if any) is shown
-        self.handled_events: list[KioskEvent] = []
+        self.handled_events: list[KioskEvent] = []  # the last 50, for `motcua sim` and tests; see forget_events
         self._last_input = float("-inf")
 
     def step(self, raw: Iterable[pygame.event.Event] = ()) -> bool:
@@ -79,6 +79,11 @@ class Loop:
         self.router.dispatch(event)
         self.handled_events.append(event)
         del self.handled_events[:-50]
+
+    def forget_events(self) -> None:
+        """At the end of a visit: the events kept carry its card's QR payload, identity and scanned pages, and
+        nothing of a visit is kept past it (firmware/services/session.py)."""
+        self.handled_events.clear()
 
     def request_restart(self) -> None:
         self.restart_requested = True
