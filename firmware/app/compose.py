@@ -172,6 +172,7 @@ def build(config: Config, clock: Clock | None = None, size: tuple[int, int] | No
         usage.on_end(session, reason)
         kiosk.staff.clear("the visit ended")
         loop.forget_events()
+        canvas.forget()
 
     def arrived(before: str | None, after: str | None) -> None:
         usage.on_screen(after)

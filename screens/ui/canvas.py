@@ -92,6 +92,13 @@ def scaled(image: pygame.Surface, size: tuple[int, int], smooth: bool = True) ->
     return pygame.transform.smoothscale(image, size) if smooth else pygame.transform.scale(image, size)
 
 
+def forget_texts() -> None:
+    """The layouts kept are keyed by the strings drawn: at a visit's end they go with it (a citizen's name and
+    address, typed or read from the card), and the next visit lays out its own."""
+    fit.cache_clear()
+    layout.cache_clear()
+
+
 @dataclass(frozen=True, slots=True)
 class TextLayout:
     lines: tuple[tuple[int, int, str], ...]  # (x, baseline y, line)
@@ -192,6 +199,11 @@ class Canvas:
     def invalidate(self) -> None:
         """Someone else drew on the surface: the next frame is painted whole."""
         self.frames.invalidate()
+
+    def forget(self) -> None:
+        """At a visit's end: the widgets' drawings kept hold the strings they drew (see `forget_texts`)."""
+        self._groups.clear()
+        forget_texts()
 
     def draw(self, key: Hashable, bounds: pygame.Rect, paint: Paint) -> None:
         """Paint within `bounds` (every pixel `paint` may touch); `key` holds all that the pixels depend on."""
