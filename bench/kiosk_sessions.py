@@ -24,7 +24,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 from bench.layers import pss_mb, rss_mb  # noqa: E402
 from bench.scratch import scratch_outbox  # noqa: E402
 from firmware.app.compose import build  # noqa: E402
-from firmware.app.sim import Simulator, Step  # noqa: E402
+from firmware.app.sim import Simulator, Step, StepFailed  # noqa: E402
 from firmware.runtime.clock import VirtualClock  # noqa: E402
 from firmware.runtime.config import parse  # noqa: E402
 from firmware.runtime.events import PrintResult  # noqa: E402
@@ -46,9 +46,19 @@ def _session(sim: Simulator) -> None:
     sim.run([Step(number, name, arg) for number, (name, arg) in enumerate(STEPS, start=1)])
 
 
+ACK_WAIT_S = 120.0  # a link that fell reconnects after its backoff (up to a minute): counted, not a failure
+
+
 def _acknowledged(sim: Simulator) -> None:
     """Until the gateway has acknowledged every event: the rows leave the outbox by its ack, as on a kiosk."""
-    sim.wait_for(lambda: not sim.app.outbox.pending(limit=1), "the gateway's acks")
+    deadline = time.monotonic() + ACK_WAIT_S
+    while True:
+        try:
+            sim.wait_for(lambda: not sim.app.outbox.pending(limit=1), "the gateway's acks")
+            return
+        except StepFailed:
+            if time.monotonic() > deadline:
+                raise
 
 
 def _packages() -> set[str]:
@@ -91,6 +101,7 @@ def run(provisioned: str, sessions: int) -> dict[str, object]:
         pages = [page["bytes"] for page in last.record["pages"]]
         return {
             "sessions": sessions,
+            "link_connects": app.link.connects if app.link else 0,  # 1: the link never fell
             "session_s": round(per_session, 3),
             "rss_mb_built_with_link": round(built, 1),
             "rss_mb_after_1_session": round(after_one, 1),
