@@ -184,11 +184,6 @@ class MqttLink:
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
         self.client.on_publish = self._on_publish
-        # paho writes a message from the thread that publishes unless it runs its own network thread (loop_start),
-        # and ours is our own (`_run`): the loop's thread wrote to the SSL socket while this one read from it,
-        # which OpenSSL does not allow (mosquitto: "bad record mac"; the link fell mid-visit). With a write
-        # callback paho only queues the message and wakes the network thread (`_serve`), which writes it.
-        self.client.on_socket_register_write = lambda client, userdata, sock: None
 
     def topic(self, leaf: str) -> str:
         return kiosk_topic(self.settings.province, self.settings.kiosk, leaf)
@@ -214,7 +209,7 @@ class MqttLink:
             try:
                 self.client.connect(self.settings.host, self.settings.port, self.settings.keepalive,
                                     clean_start=False, properties=properties)
-                self._serve()
+                self.client.loop_forever()  # returns when the connection ends (reconnect_on_failure=False)
             except Exception as exc:  # refused TCP, DNS, TLS: a wait, then another try
                 if self._attempt == 0 or self._attempt % 10 == 0:
                     log.warning("cannot reach the broker at %s:%s (%s); retrying", self.settings.host,
@@ -223,13 +218,6 @@ class MqttLink:
                 break
             self._wake.wait(self._next_delay())
             self._wake.clear()
-
-    def _serve(self) -> None:
-        """Until the connection ends (reconnect_on_failure=False). `loop` first: it makes the socket pair by
-        which a publish from another thread wakes this one at once (loop_forever alone never makes it, and a
-        message queued meanwhile would wait for select's one-second timeout)."""
-        self.client.loop(timeout=0.0)
-        self.client.loop_forever()
 
     def _identity_ready(self) -> bool:
         """With TLS: a certificate to offer, enrolling with the one-time token first when there is none yet."""
