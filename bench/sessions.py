@@ -1,4 +1,5 @@
-"""Whole birth registrations through the real loop and the real MQTT path, as a provisioned kiosk makes them (a
+"""Whole birth registrations through the real loop and the real MQTT path; with MOTCUA_BENCH_TLS=1 as a provisioned
+kiosk makes them (a
 loopback mosquitto on broker-config's configuration, TLS with the kiosk's certificate, dossiers sealed to the
 province, and the province's gateway, which unseals them and whose acks delete the outbox's rows): slip
 rendering, bytes to the printer and per page, and resident memory after 1, 100 and 1000 sessions (it must not
@@ -22,11 +23,13 @@ from bench.chromium import peak_pss_mb
 
 SESSIONS = int(os.environ.get("MOTCUA_BENCH_SESSIONS", "1000"))
 KIOSK = "kiosk-bench-01"
+PROVISIONED = os.environ.get("MOTCUA_BENCH_TLS") == "1"  # bench/province_side.py: why not by default yet
 
 
 def run() -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="motcua-sessions-") as tmp:
-        province = subprocess.Popen([sys.executable, "-m", "bench.province_side", tmp, KIOSK],
+        province = subprocess.Popen([sys.executable, "-m", "bench.province_side", tmp, KIOSK,
+                                     *([] if PROVISIONED else ["plain"])],
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert province.stdin is not None and province.stdout is not None
         try:
