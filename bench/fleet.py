@@ -35,11 +35,13 @@ OUTAGE_S = 10.0
 ACK_TIMEOUT_S = 30.0  # the kiosk's default: no event should wait this long
 
 
-def start_gateways(count: int, port: int, directory: Path, wait: bool = True) -> list[subprocess.Popen[bytes]]:
-    """`count` gateway processes; with `wait`, once each has said it is connected (subscribed)."""
+def start_gateways(count: int, port: int, directory: Path, wait: bool = True, broker_tls: str = "",
+                   gateway_extra: str = "") -> list[subprocess.Popen[bytes]]:
+    """`count` gateway processes; with `wait`, once each has said it is connected (subscribed). `broker_tls` and
+    `gateway_extra`: more lines for [broker] and [gateway] (a TLS broker, the CA that unseals)."""
     config = directory / "gateway.toml"
-    config.write_text(f'[broker]\nport = {port}\n[gateway]\nstore = "{directory / "province.db"}"\n'
-                      f'unit_code = "000.00.20.H26"\n', encoding="utf-8")
+    config.write_text(f'[broker]\nport = {port}\n{broker_tls}[gateway]\nstore = "{directory / "province.db"}"\n'
+                      f'unit_code = "000.00.20.H26"\n{gateway_extra}', encoding="utf-8")
     processes = []
     for n in range(count):
         log = open(directory / f"gateway-{n}.log", "wb")  # noqa: SIM115 - the process holds it

@@ -1,7 +1,7 @@
 """The kiosk's side of bench/sessions.py, in a process of its own: it imports what a kiosk imports and nothing of
 the bench's broker, gateway or Chromium (the province's store alone pulled 40 MB of modules into the measured
-process). Whole birth registrations through the real loop and the real MQTT path, as a provisioned kiosk makes
-them (TLS with its certificate, dossiers sealed to the province); its figures as one JSON line.
+process). Whole birth registrations through the real loop and the real MQTT path (over TLS with its certificate
+and sealing its dossiers when CONFIG says so, as a provisioned kiosk); its figures as one JSON line.
 
     python -m bench.kiosk_sessions CONFIG SESSIONS
 

@@ -1,9 +1,8 @@
-"""Whole birth registrations through the real loop and the real MQTT path; with MOTCUA_BENCH_TLS=1 as a provisioned
-kiosk makes them (a
-loopback mosquitto on broker-config's configuration, TLS with the kiosk's certificate, dossiers sealed to the
-province, and the province's gateway, which unseals them and whose acks delete the outbox's rows): slip
-rendering, bytes to the printer and per page, and resident memory after 1, 100 and 1000 sessions (it must not
-grow); then, side by side, the kiosk's PSS and a Chromium kiosk page's (bench/chromium.py).
+"""Whole birth registrations through the real loop and the real MQTT path (a loopback mosquitto and the
+province's gateway, whose acks delete the outbox's rows; with MOTCUA_BENCH_TLS=1 as a provisioned kiosk makes them:
+broker-config's TLS broker, the kiosk's certificate, dossiers sealed to the province and unsealed by the gateway):
+slip rendering, bytes to the printer and per page, and resident memory after 1, 100 and 1000 sessions (it must
+not grow); then, side by side, the kiosk's PSS and a Chromium kiosk page's (bench/chromium.py).
 
 The kiosk runs in a process of its own (bench/kiosk_sessions.py), the broker and gateway in another
 (bench/province_side.py), and this one imports neither's code: the kiosk's figures are what a kiosk imports (the
