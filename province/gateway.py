@@ -14,6 +14,7 @@ import json
 import logging
 import signal
 import threading
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,8 +46,8 @@ SESSION_TAKEN_OVER = 0x8E
 
 
 class Terminated(BaseException):
-    """Raised by the SIGTERM handler to leave paho's loop from wherever it was (a BaseException: paho's loop
-    swallows every Exception raised inside its select, as it lets KeyboardInterrupt through)."""
+    """Raised by the SIGTERM handler to end the main thread's wait (a BaseException, as KeyboardInterrupt is:
+    nothing on the way may take it for an error of its own)."""
 
 
 def _terminate(*_: object) -> None:
@@ -268,18 +269,33 @@ class Gateway:
             "working_days": sorted(d.isoformat() for d in calendar.working_days)}, use_bin_type=True),
             qos=1, retain=True)
 
-    def run(self) -> None:
-        """Wait for the broker with backoff (a broker down at start is a wait, not an exit), then serve."""
-        # The handler only unwinds the loop: calling paho from a signal handler can deadlock on a lock that the
-        # interrupted loop holds (seen as a gateway that ignored SIGTERM on a loaded machine).
-        signal.signal(signal.SIGTERM, _terminate)
-        log.info("gateway starting; waiting for the broker at %s:%s", self.config.host, self.config.port)
+    def start(self) -> None:
+        """Connect in paho's own network thread, waiting for the broker with backoff (a broker down at start is
+        a wait, not an error). Only with a thread of its own does paho queue what the ingest and answers threads
+        publish for that thread to write: under `loop_forever` each publishing thread wrote to the SSL socket at
+        once while the network thread read from it, which OpenSSL does not allow (mosquitto: "bad record mac";
+        the gateway fell and came back every minute or so under load)."""
         self.client.connect_async(self.config.host, self.config.port, keepalive=30, clean_start=False,
                                   properties=self.connect_properties())
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        """Disconnect, let the network thread end, then store what was received and close the store."""
+        self.client.disconnect()
+        self.client.loop_stop()
+        self.close()
+
+    def run(self) -> None:
+        """Serve until SIGTERM or Ctrl-C."""
+        # The handler only ends the main thread's wait: calling paho from a signal handler can deadlock on a lock
+        # that the interrupted code holds (seen as a gateway that ignored SIGTERM on a loaded machine).
+        signal.signal(signal.SIGTERM, _terminate)
+        log.info("gateway starting; waiting for the broker at %s:%s", self.config.host, self.config.port)
+        self.start()
         try:
-            self.client.loop_forever(retry_first_connection=True)
+            while True:
+                time.sleep(3600)
         except (KeyboardInterrupt, Terminated):
             log.info("gateway stopping")
-            self.client.disconnect()
         finally:
-            self.close()
+            self.stop()

@@ -75,13 +75,10 @@ POISON = {
 @pytest.fixture
 def gateway(tmp_path: Path, broker: Broker, store_location: str) -> Iterator[Gateway]:
     running = Gateway(load_gateway_config(gateway_config(tmp_path, broker, store_location)))
-    running.client.connect_async("127.0.0.1", broker.port, clean_start=False, properties=running.connect_properties())
-    running.client.loop_start()
+    running.start()
     wait_until(running.ready.is_set, seconds=10)
     yield running
-    running.client.disconnect()
-    running.client.loop_stop()
-    running.close()
+    running.stop()
 
 
 class Probe:

@@ -209,7 +209,7 @@ class MqttLink:
             try:
                 self.client.connect(self.settings.host, self.settings.port, self.settings.keepalive,
                                     clean_start=False, properties=properties)
-                self.client.loop_forever()  # returns when the connection ends (reconnect_on_failure=False)
+                self._serve()
             except Exception as exc:  # refused TCP, DNS, TLS: a wait, then another try
                 if self._attempt == 0 or self._attempt % 10 == 0:
                     log.warning("cannot reach the broker at %s:%s (%s); retrying", self.settings.host,
@@ -218,6 +218,17 @@ class MqttLink:
                 break
             self._wake.wait(self._next_delay())
             self._wake.clear()
+
+    def _serve(self) -> None:
+        """paho's own network thread serves the connection until it ends (reconnect_on_failure=False), and this
+        thread waits for it. Only with its own thread does paho queue a message published from another thread
+        (the loop's: sender, telemetry, requests) for the network thread to write; without one it writes at once
+        from the publishing thread, while the network thread may be reading the same SSL socket, which OpenSSL
+        does not allow (mosquitto: "bad record mac", and the link fell mid-visit)."""
+        self.client.loop_start()
+        thread = self.client._thread  # paho keeps no other handle on it; None when it has already ended
+        if thread is not None:
+            thread.join()
 
     def _identity_ready(self) -> bool:
         """With TLS: a certificate to offer, enrolling with the one-time token first when there is none yet."""
