@@ -6,9 +6,8 @@ standard input closes.
 
 By default as `motcua ca` and `motcua broker-config` make it: a CA, mosquitto on broker-config's configuration
 (TLS, client certificates, the ACL), the kiosk's certificate and the province's sealing key, a gateway that unseals.
-`plain`: a loopback broker without TLS, dossiers unsealed (a developer's desk). bench/sessions.py runs `plain`
-unless MOTCUA_BENCH_TLS=1, until the link's TLS write race is fixed (docs/architecture.md, "Health": over TLS the
-link falls and reconnects, and a scripted tap can miss a row the banner moved).
+`plain`: a loopback broker without TLS, dossiers unsealed (a developer's desk; bench/sessions.py with
+MOTCUA_BENCH_PLAIN=1).
 """
 
 from __future__ import annotations

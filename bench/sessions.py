@@ -1,6 +1,6 @@
-"""Whole birth registrations through the real loop and the real MQTT path (a loopback mosquitto and the
-province's gateway, whose acks delete the outbox's rows; with MOTCUA_BENCH_TLS=1 as a provisioned kiosk makes them:
-broker-config's TLS broker, the kiosk's certificate, dossiers sealed to the province and unsealed by the gateway):
+"""Whole birth registrations through the real loop and the real MQTT path, as a provisioned kiosk makes them
+(broker-config's TLS broker, the kiosk's certificate, dossiers sealed to the province and unsealed by the
+province's gateway, whose acks delete the outbox's rows; MOTCUA_BENCH_PLAIN=1: a loopback broker, unsealed):
 slip rendering, bytes to the printer and per page, and resident memory after 1, 100 and 1000 sessions (it must
 not grow); then, side by side, the kiosk's PSS and a Chromium kiosk page's (bench/chromium.py).
 
@@ -22,7 +22,7 @@ from bench.chromium import peak_pss_mb
 
 SESSIONS = int(os.environ.get("MOTCUA_BENCH_SESSIONS", "1000"))
 KIOSK = "kiosk-bench-01"
-PROVISIONED = os.environ.get("MOTCUA_BENCH_TLS") == "1"  # bench/province_side.py: why not by default yet
+PROVISIONED = os.environ.get("MOTCUA_BENCH_PLAIN") != "1"
 
 
 def run() -> dict[str, float]:
