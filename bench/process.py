@@ -7,6 +7,7 @@ import os
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -23,15 +24,17 @@ height = 1920
 backend = "{camera}"
 """
 REPO = Path(__file__).resolve().parent.parent
+KIOSK_PYTHON = {"PYTHONOPTIMIZE": "2"}  # as systemd/motcua.service runs the kiosk: no docstrings in memory
 
 
 def _environment() -> dict[str, str]:
-    env = {**os.environ, "SDL_AUDIODRIVER": "dummy"}
+    env = {**os.environ, "SDL_AUDIODRIVER": "dummy", **KIOSK_PYTHON}
     env.pop("SDL_VIDEODRIVER", None)
-    # As installed on a kiosk's image (pip compiles the wheel): bytecode ready, not compiled at each start.
+    # As installed on a kiosk's image (first boot compiles the bytecode): ready, not compiled at each start.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", *(str(REPO / d) for d in ("firmware", "screens", "hw"))],
-                   env=env, check=False, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", sysconfig.get_paths()["purelib"],
+                    *(str(REPO / d) for d in ("firmware", "screens", "hw"))], env=env, check=False,
+                   stdout=subprocess.DEVNULL)
     return env
 
 

@@ -19,6 +19,7 @@ import tempfile
 from typing import IO
 
 from bench.chromium import peak_pss_mb
+from bench.process import KIOSK_PYTHON
 
 SESSIONS = int(os.environ.get("MOTCUA_BENCH_SESSIONS", "1000"))
 KIOSK = "kiosk-bench-01"
@@ -35,7 +36,8 @@ def run() -> dict[str, float]:
             _line(province.stdout, "PORT ", "the broker and gateway did not start")
             config = os.path.join(tmp, "kiosk.toml")
             kiosk = subprocess.Popen([sys.executable, "-m", "bench.kiosk_sessions", config, str(SESSIONS)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     env={**os.environ, **KIOSK_PYTHON})
             assert kiosk.stdin is not None and kiosk.stdout is not None
             try:
                 _line(kiosk.stdout, "SESSIONS DONE", "the kiosk's sessions failed")

@@ -334,3 +334,39 @@ def test_the_out_of_service_screen_says_first_boot_is_not_finished(tmp_path: Pat
     crashed = subprocess.run([sys.executable, "-m", "firmware", "out-of-service", "--config", str(config), "--once"],
                              capture_output=True, text=True, cwd=REPO, timeout=60)
     assert crashed.returncode == 0 and "reason crashes" in crashed.stderr, crashed.stderr
+
+
+def tiny_wheel(directory: Path, name: str = "motcua", version: str = "0.0.1") -> Path:
+    """A real wheel with one module that has a docstring (pip installs it offline, as the firmware's)."""
+    import base64
+    import hashlib
+    import zipfile
+
+    info = f"{name}-{version}.dist-info"
+    files = {"motcua_probe.py": '"""Kept only without PYTHONOPTIMIZE=2."""\nVALUE = 1\n',
+             f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+             f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    def digest(text: str) -> str:
+        return base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).decode().rstrip("=")
+
+    record = "".join(f"{path},sha256={digest(text)},{len(text.encode())}\n" for path, text in files.items())
+    record += f"{info}/RECORD,,\n"
+    wheel = directory / f"{name}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for path, text in {**files, f"{info}/RECORD": record}.items():
+            archive.writestr(path, text)
+    return wheel
+
+
+def test_the_firmware_s_bytecode_is_compiled_for_the_unit_s_optimization(tmp_path: Path) -> None:
+    """motcua.service runs Python with PYTHONOPTIMIZE=2 under ProtectSystem=strict: it cannot write that bytecode
+    itself, so first boot makes it, or every start would compile every module again."""
+    unit = (REPO / "systemd" / "motcua.service").read_text()
+    assert "PYTHONOPTIMIZE=2" in next(line for line in unit.splitlines() if line.startswith("Environment="))
+    root, boot = prefix(tmp_path, read_only_root=False)
+    tiny_wheel(boot / "wheelhouse")
+    done = first_boot(root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "bytecode: compiled for PYTHONOPTIMIZE=2" in done.stdout
+    compiled = list((root / "opt/motcua/venv/lib").glob("python3*/site-packages/__pycache__/motcua_probe.*.opt-2.pyc"))
+    assert len(compiled) == 1

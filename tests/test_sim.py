@@ -96,6 +96,19 @@ def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
                           cwd=cwd, timeout=120)
 
 
+@pytest.mark.parametrize("script", ["birth_form.yaml", "birth_by_chip.yaml"])
+def test_a_citizen_is_served_as_the_unit_runs_python(script: str) -> None:
+    """motcua.service sets PYTHONOPTIMIZE=2: no docstrings and no asserts. Nothing the kiosk does may need them
+    (the chip's PACE and passive authentication, the form, the slip, the outbox)."""
+    import os
+
+    result = subprocess.run([sys.executable, "-m", "firmware", "sim", "--script", str(REPO / "tests/scripts" / script)],
+                            capture_output=True, text=True, cwd=REPO, timeout=120,
+                            env={**os.environ, "PYTHONOPTIMIZE": "2"})
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "steps passed" in result.stdout
+
+
 def test_sim_command_exit_codes(tmp_path: Path) -> None:
     good = tmp_path / "good.yaml"
     good.write_text('- expect_screen: attract\n- presence: true\n- expect_screen: home\n- shot: home\n',
