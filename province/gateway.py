@@ -14,7 +14,6 @@ import json
 import logging
 import signal
 import threading
-import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from paho.mqtt.properties import Properties
 from firmware.common import catalog_message
 from firmware.common.catalog import Catalog, CatalogError, default_catalog_text, parse_catalog
 from firmware.common.due_date import WorkCalendar, load_calendar
+from firmware.common.mqtt_thread import start_network_thread
 from firmware.common.protocol import ROOT, gateway_subscription
 from firmware.common.tls import TlsError, client_context
 from province import db as store_db
@@ -269,15 +269,12 @@ class Gateway:
             "working_days": sorted(d.isoformat() for d in calendar.working_days)}, use_bin_type=True),
             qos=1, retain=True)
 
-    def start(self) -> None:
-        """Connect in paho's own network thread, waiting for the broker with backoff (a broker down at start is
-        a wait, not an error). Only with a thread of its own does paho queue what the ingest and answers threads
-        publish for that thread to write: under `loop_forever` each publishing thread wrote to the SSL socket at
-        once while the network thread read from it, which OpenSSL does not allow (mosquitto: "bad record mac";
-        the gateway fell and came back every minute or so under load)."""
+    def start(self) -> threading.Thread | None:
+        """Connect in paho's own network thread (firmware/common/mqtt_thread.py: why), waiting for the broker with
+        backoff (a broker down at start is a wait, not an error); that thread (None: it has already ended)."""
         self.client.connect_async(self.config.host, self.config.port, keepalive=30, clean_start=False,
                                   properties=self.connect_properties())
-        self.client.loop_start()
+        return start_network_thread(self.client)
 
     def stop(self) -> None:
         """Disconnect, let the network thread end, then store what was received and close the store."""
@@ -286,15 +283,18 @@ class Gateway:
         self.close()
 
     def run(self) -> None:
-        """Serve until SIGTERM or Ctrl-C."""
+        """Serve until SIGTERM or Ctrl-C. If paho's thread ends by itself (an exception in it, printed), exit 1, as
+        the process did when that thread was its main thread: a gateway that answers nothing must not look alive."""
         # The handler only ends the main thread's wait: calling paho from a signal handler can deadlock on a lock
         # that the interrupted code holds (seen as a gateway that ignored SIGTERM on a loaded machine).
         signal.signal(signal.SIGTERM, _terminate)
         log.info("gateway starting; waiting for the broker at %s:%s", self.config.host, self.config.port)
-        self.start()
+        network = self.start()
         try:
-            while True:
-                time.sleep(3600)
+            while network is not None and network.is_alive():
+                network.join(timeout=1.0)
+            log.error("the gateway's network thread ended; exiting so that it is started again")
+            raise SystemExit(1)
         except (KeyboardInterrupt, Terminated):
             log.info("gateway stopping")
         finally:

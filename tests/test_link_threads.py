@@ -10,11 +10,14 @@ and that thread writes."""
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
+import pytest
 
 from firmware.common.protocol import kiosk_topic
 from firmware.link.mqtt import MqttLink, link_settings
@@ -93,3 +96,42 @@ def test_publishing_while_messages_arrive_keeps_the_tls_link(secure: SecureStack
         assert link.connects == 1 and all(sent) and received() == MESSAGES
     finally:
         link.stop()
+
+
+def explode(*_: object) -> None:
+    raise RuntimeError("a callback's fault")
+
+
+def test_a_network_thread_that_dies_is_a_link_down_and_then_a_new_connection(secure: SecureStack) -> None:
+    events: list[KioskEvent] = []
+    link = MqttLink(link_settings(parse(secure.kiosk_config("kiosk-a"))), events.append)
+    link.start()
+    try:
+        wait_until(lambda: link.state == "up")
+        link.client.on_message = explode  # paho re-raises it out of its loop: its thread ends
+        gateway = secure.connect("gateway")
+        assert gateway.connected and gateway.client is not None
+        gateway.client.publish(link.topic("ack"), b"a", qos=1).wait_for_publish(5)
+        wait_until(lambda: any(isinstance(e, LinkState) and e.state == "down" for e in events))
+        assert [e.reason for e in events if isinstance(e, LinkState) and e.state == "down"] == [
+            "the network thread ended"]
+        link.client.on_message = link._on_message
+        wait_until(lambda: link.connects == 2 and link.state == "up", seconds=20)
+    finally:
+        link.stop()
+
+
+def test_a_gateway_whose_network_thread_dies_exits_1(secure: SecureStack, tmp_path: Path) -> None:
+    """Not a process that looks alive and answers nothing: systemd starts it again."""
+    previous = signal.getsignal(signal.SIGTERM)
+    gateway = Gateway(load_gateway_config(secure.gateway_config(tmp_path / "province.db")))
+    gateway.client.on_subscribe = explode  # the first SUBACK ends paho's thread
+    give_up = threading.Timer(30, lambda: os.kill(os.getpid(), signal.SIGTERM))  # a hang fails, not hangs
+    give_up.start()
+    try:
+        with pytest.raises(SystemExit) as exited:
+            gateway.run()
+    finally:
+        give_up.cancel()
+        signal.signal(signal.SIGTERM, previous)
+    assert exited.value.code == 1

@@ -27,6 +27,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from firmware.common.mqtt_thread import start_network_thread
 from firmware.common.protocol import kiosk_topic, unpack
 from firmware.common.tls import TlsError, client_context, load_certificate
 from firmware.link import identity
@@ -221,14 +222,12 @@ class MqttLink:
 
     def _serve(self) -> None:
         """paho's own network thread serves the connection until it ends (reconnect_on_failure=False), and this
-        thread waits for it. Only with its own thread does paho queue a message published from another thread
-        (the loop's: sender, telemetry, requests) for the network thread to write; without one it writes at once
-        from the publishing thread, while the network thread may be reading the same SSL socket, which OpenSSL
-        does not allow (mosquitto: "bad record mac", and the link fell mid-visit)."""
-        self.client.loop_start()
-        thread = self.client._thread  # paho keeps no other handle on it; None when it has already ended
+        thread waits for it (firmware/common/mqtt_thread.py: why paho's)."""
+        thread = start_network_thread(self.client)
         if thread is not None:
             thread.join()
+        if self.state == "up":  # it ended without a disconnect: an exception in paho's thread (printed above)
+            self._on_disconnect(self.client, None, None, "the network thread ended", None)
 
     def _identity_ready(self) -> bool:
         """With TLS: a certificate to offer, enrolling with the one-time token first when there is none yet."""
