@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint screens clean voice
+.PHONY: run test bench lint screens clean voice fonts
 
 VOICE := firmware/voice/vi/manifest.json
 
@@ -34,6 +34,11 @@ lint: $(STAMP)
 
 screens: $(STAMP)
 	for size in 1080x1920 720x1280 800x480; do $(BIN)/motcua screens --size $$size --out out/screens/$$size; done
+
+# The shipped fonts, cut down from Debian's fonts-noto-core (screens/ui/font_subset.py says what is kept and why).
+NOTO ?= /usr/share/fonts/truetype/noto
+fonts: $(STAMP)
+	$(BIN)/python -m screens.ui.font_subset $(NOTO)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache firmware/voice
