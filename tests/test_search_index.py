@@ -65,3 +65,14 @@ def test_typing_key_by_key_equals_scoring_every_prefix() -> None:
         typed += [name[:-1], name, name, name + " x", name]  # a letter rubbed out, typed again, one word more
         for query in typed:
             assert index.search(query) == index.scan(query), query
+
+
+def test_scores_are_rounded_as_python_rounds_them() -> None:
+    """numpy rounds the scaled value, Python the exact decimal one: on a half they differ (0.15 -> 0.2 and 0.1)."""
+    import numpy as np
+
+    from firmware.services.search import rounded
+
+    values = [0.15, 0.25, 0.35, 2.675, 88.35, 93 * 0.95, 110.0, 73.33333333333333, 85.75, 99.95] * 3
+    assert rounded(np.array(values)).tolist() == [round(v, 1) for v in values]
+    assert np.round(np.array(values), 1).tolist() != [round(v, 1) for v in values]  # why it is needed

@@ -141,11 +141,55 @@ class Texts:
         return (cover[self.texts] * self.factors).max(axis=0)
 
 
+class Prefixes:
+    """Where a word of each name begins, sorted by what follows it: the names that some typed words begin, in
+    order (the prefix bonus), are one run of that order, found by bisection."""
+
+    def __init__(self, spaced: list[str]) -> None:
+        import numpy as np
+
+        starts = [(number, at) for number, text in enumerate(spaced) for at, c in enumerate(text) if c == " "]
+        starts.sort(key=lambda start: spaced[start[0]][start[1]:])
+        self._spaced = spaced
+        self._owner = np.array([number for number, _at in starts], dtype=np.int32)
+        self._at = [at for _number, at in starts]
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def __getitem__(self, place: int) -> str:
+        return self._spaced[int(self._owner[place])][self._at[place]:]
+
+    def bonus(self, typed: str, procedures: int) -> Any:
+        """PREFIX_BONUS for each procedure whose name has `typed` (with its leading space) at a word's start."""
+        import numpy as np
+
+        first = bisect.bisect_left(self, typed)
+        past = bisect.bisect_left(self, typed + "\U0010ffff", first)
+        bonus = np.zeros(procedures)
+        bonus[self._owner[first:past]] = PREFIX_BONUS
+        return bonus
+
+
+def rounded(scores: Any) -> Any:
+    """`round(score, 1)` of each score, as Python rounds (the exact decimal value): numpy's rounding of the scaled
+    value differs where a score sits on a half, and there Python's is taken."""
+    import numpy as np
+
+    tenths = np.round(scores, 1)
+    halves = np.flatnonzero(np.abs(np.abs(scores * 10) % 1 - 0.5) < 1e-6)
+    if len(halves):  # many procedures share a score: each value is rounded once
+        values, where = np.unique(scores[halves], return_inverse=True)
+        tenths[halves] = np.array([round(value, 1) for value in values.tolist()])[where]
+    return tenths
+
+
 @dataclass
 class Tables:
     plain: Texts
     said: Texts
     name_rank: Any  # numpy int array: procedure -> its place in (name, number) order, the list's tie-break
+    prefixes: Prefixes
 
 
 class ProcedureIndex:
@@ -188,27 +232,12 @@ class ProcedureIndex:
                                                         limit=None):
                 joined[number] = score * JOINED_FACTOR
             estimate = np.maximum(estimate, joined)
-        reach = np.flatnonzero(estimate >= MIN_SCORE - PREFIX_BONUS)
-        sure = estimate[estimate >= MIN_SCORE]
-        if len(sure) >= limit:  # `limit` hits score at least this without a bonus: below it less the bonus, none enters
-            floor = np.partition(sure, len(sure) - limit)[len(sure) - limit]
-            reach = reach[estimate[reach] + PREFIX_BONUS >= floor - 0.1]  # 0.1: the scores are compared rounded
-        # Best first by what they could reach with the prefix bonus; stop once none left can enter the list.
-        ranked = reach[np.lexsort((tables.name_rank[reach], -estimate[reach]))]
-        best: list[tuple[float, str, int]] = []  # (-score, name, number), as `scan` sorts
-        prefix = f" {wanted}"
-        for number, score in zip(ranked.tolist(), estimate[ranked].tolist(), strict=True):
-            procedure = self._entries[number][0]
-            if len(best) >= limit:
-                last, most = best[limit - 1], round(score + PREFIX_BONUS, 1)
-                # Its score is at most `most`; at a tie the name decides, and the names come in order.
-                if most < -last[0] or (most == -last[0] and (procedure.name, number) > last[1:]):
-                    break
-            total = score + (PREFIX_BONUS if self._spaced[number].find(prefix) >= 0 else 0.0)
-            if total >= MIN_SCORE:
-                bisect.insort(best, (-round(total, 1), procedure.name, number))
-                del best[limit:]
-        return [Hit(self._entries[number][0], -score) for score, _name, number in best]
+        total = estimate + tables.prefixes.bonus(f" {wanted}", len(self._entries))
+        hits = np.flatnonzero(total >= MIN_SCORE)
+        scores = rounded(total[hits])
+        order = np.lexsort((tables.name_rank[hits], -scores))[:limit]  # as `scan` sorts: score, then name
+        return [Hit(self._entries[number][0], score)
+                for number, score in zip(hits[order].tolist(), scores[order].tolist(), strict=True)]
 
     def _tables(self) -> Tables:
         import numpy as np
@@ -221,7 +250,7 @@ class ProcedureIndex:
             order = sorted(range(len(self._entries)), key=lambda n: (self._entries[n][0].name, n))
             name_rank = np.empty(len(order), dtype=np.int64)
             name_rank[order] = np.arange(len(order))
-            self._built = Tables(plain, said, name_rank)
+            self._built = Tables(plain, said, name_rank, Prefixes(self._spaced))
         return self._built
 
     def _finish(self, number: int, procedure: Procedure, name: str, wanted: str, score: float) -> Hit | None:
