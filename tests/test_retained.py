@@ -80,6 +80,26 @@ def test_a_modal_over_the_form_and_its_press_equal_full_repaints(sim: Simulator)
     assert checked.compared >= 4
 
 
+def test_the_copy_under_a_modal_let_go_mid_modal_still_gives_full_repaints(sim: Simulator) -> None:
+    """At a visit's end the copy under a modal goes (a whole frame, 8 MB at 1080x1920); were a modal still up,
+    the frame after it is painted from its operations, and the next modal makes a copy again."""
+    checked = Checked(sim.app.loop.canvas)
+    frames = sim.app.loop.canvas.frames
+    sim.run(steps(("presence", True), ("tap", "Thủ tục"), ("expect_screen", "procedures")))
+    top = sim.app.stack.top
+    assert top is not None
+    top.coming_soon()
+    sim.settle(2)
+    assert frames.under is not None
+    frames.release()
+    assert frames.under is None and frames._spare is None
+    sim.run(steps(("tap", "Quay lại"), ("expect_screen", "procedures")))
+    top.coming_soon()
+    sim.settle(2)
+    assert frames.under is not None and frames._spare is not None
+    assert checked.compared >= 5
+
+
 def test_only_the_changed_operation_is_painted_again() -> None:
     pygame.init()
     surface = pygame.Surface((400, 300))

@@ -10,6 +10,7 @@ import types
 from collections.abc import Iterator
 
 from firmware.app.sim import Simulator
+from screens.ui import canvas
 
 from .conftest import REPO, steps
 
@@ -66,9 +67,11 @@ def test_the_visit_leaves_nothing_of_the_citizen_behind(sim: Simulator) -> None:
                   ("expect_screen", "done")))
     sim.wait_for(lambda: sim.app.printing.printed == 1, "the slip")
     assert any(True for _ in _holders())  # during the visit (the check can see them)
+    assert canvas.scaled.cache_info().currsize > 0  # the page's thumbnail, the dossier's QR code
     sim.run(steps(("tap", "Kết thúc"), ("expect_screen", "attract")))
     sim.frame()
     gc.collect()
+    assert canvas.scaled.cache_info().currsize == 0, "the visit's scaled images are kept after it"
     allowed = _within([done.record for done in sim.app.kiosk.submissions.submitted.values()])
     kiosk = _kiosk(sim.app)
     left = [type(holder).__name__ for holder in _holders() if id(holder) in kiosk and id(holder) not in allowed]

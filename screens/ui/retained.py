@@ -66,6 +66,11 @@ class Frames:
         self.valid = False
         self.under = None
 
+    def release(self) -> None:
+        """Let the copy kept under a layer go (the next layer makes it again); the frames go on as before."""
+        self.under = None
+        self._spare = None
+
     def present(self, surface: pygame.Surface, ops: list[Op]) -> list[pygame.Rect]:
         """Paint `ops` onto `surface`, which shows the last frame; returns the rectangles that changed."""
         whole = surface.get_rect()
