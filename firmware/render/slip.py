@@ -57,9 +57,12 @@ def slip_from_record(record: dict[str, Any]) -> SlipData:
 
 @lru_cache(maxsize=16)
 def _font(size: int, bold: bool) -> ImageFont.FreeTypeFont:
+    """Laid out by FreeType alone, as the screens are: Vietnamese needs no shaping (every letter is one glyph once
+    NFC), and Pillow would otherwise shape with libraqm where it finds it and not where it does not, so one slip
+    would wrap differently from one kiosk to the next. HarfBuzz's code stays out of memory too (0.9 MB)."""
     name = "NotoSans-Bold.ttf" if bold else "NotoSans-Regular.ttf"
     with resources.as_file(resources.files("screens.ui").joinpath("fonts", name)) as path:
-        return ImageFont.truetype(str(path), size)
+        return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
 
 
 class _Pen:

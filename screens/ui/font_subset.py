@@ -2,11 +2,11 @@
 
 The whole Noto Sans (Greek, Cyrillic, IPA, 3,300 glyphs, 515 kB a weight) was memory-mapped once per type size
 drawn, and the kernel maps a file's neighbouring pages with each one read: 2.5 MB of the kiosk's resident memory
-for the two weights, 1.3 MB for this subset (143 kB a weight). Kept: all of Latin-1 and Latin Extended-A (names
+for the two weights, 1.0 MB for this subset (110 kB a weight). Kept: all of Latin-1 and Latin Extended-A (names
 from abroad), the letters of Vietnamese (Ơ ơ Ư ư and the Ạ..ỹ block), combining marks, punctuation, currency (₫),
-arrows and simple symbols; dropped as well, the glyph names. The hinting and the layout features HarfBuzz applies
-by default are kept, so the screens (pygame's FreeType) and the slip (Pillow with HarfBuzz) draw each string pixel
-for pixel as with the whole font.
+arrows and simple symbols. Dropped as well: the glyph names and the OpenType layout tables, which neither the
+screens (pygame's FreeType) nor the slip (Pillow's basic layout, firmware/render/slip.py) read. The hinting is
+kept, so each string is drawn pixel for pixel as with the whole font.
 
     python -m screens.ui.font_subset SOURCE_DIR   # NotoSans-{Regular,Bold}.ttf, e.g. /usr/share/fonts/truetype/noto
 """
@@ -31,8 +31,8 @@ def subset(source: Path, target: Path) -> None:
     from fontTools import subset as fonttools_subset  # a developer's tool: the kiosk never imports it
 
     options = fonttools_subset.Options()
-    # fontTools' default layout features are kept (kerning, ligatures, marks): the slip's text is shaped by
-    # HarfBuzz in Pillow, and drawn as with the whole font
+    options.layout_features = []
+    options.drop_tables += ["GSUB", "GPOS", "GDEF"]
     options.name_IDs = ["*"]
     options.name_languages = ["*"]
     options.notdef_outline = True
