@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -49,17 +50,32 @@ def writers(client: mqtt.Client, publish: Callable[[], list[mqtt.MQTTMessageInfo
     return senders
 
 
-def test_the_loop_thread_never_writes_to_the_socket(secure: SecureStack) -> None:
-    """What makes it safe: every byte goes out on paho's own thread, and a publish still leaves at once."""
-    link = MqttLink(link_settings(parse(secure.kiosk_config("kiosk-a"))), lambda event: None)
+@contextmanager
+def kiosk_link(secure: SecureStack) -> Iterator[tuple[MqttLink, list[KioskEvent]]]:
+    """A provisioned kiosk's link, up, and the events it posts."""
+    events: list[KioskEvent] = []
+    link = MqttLink(link_settings(parse(secure.kiosk_config("kiosk-a"))), events.append)
     link.start()
     try:
         wait_until(lambda: link.state == "up")
+        yield link, events
+    finally:
+        link.stop()
+
+
+def province_client(secure: SecureStack) -> mqtt.Client:
+    """A client connected as the gateway, to publish to the kiosk as the province does."""
+    gateway = secure.connect("gateway")
+    assert gateway.connected and gateway.client is not None
+    return gateway.client
+
+
+def test_the_loop_thread_never_writes_to_the_socket(secure: SecureStack) -> None:
+    """What makes it safe: every byte goes out on paho's own thread, and a publish still leaves at once."""
+    with kiosk_link(secure) as (link, _events):
         senders = writers(link.client, lambda: [link.client.publish(link.topic("evt/usage"), b"e" * 30000, qos=1)
                                                 for _ in range(50)])
         assert senders == {f"paho-mqtt-client-{link.settings.kiosk}"}
-    finally:
-        link.stop()
 
 
 def test_the_gateway_s_workers_never_write_to_the_socket(secure: SecureStack, tmp_path: Path) -> None:
@@ -77,14 +93,8 @@ def test_the_gateway_s_workers_never_write_to_the_socket(secure: SecureStack, tm
 
 
 def test_publishing_while_messages_arrive_keeps_the_tls_link(secure: SecureStack) -> None:
-    events: list[KioskEvent] = []
-    link = MqttLink(link_settings(parse(secure.kiosk_config("kiosk-a"))), events.append)
-    link.start()
-    try:
-        wait_until(lambda: link.state == "up")
-        gateway = secure.connect("gateway")
-        assert gateway.connected and gateway.client is not None
-        client = gateway.client
+    with kiosk_link(secure) as (link, events):
+        client = province_client(secure)
         acks = threading.Thread(target=lambda: [client.publish(link.topic("ack"), b"a" * 30000, qos=1)
                                                 for _ in range(MESSAGES)])
         acks.start()
@@ -94,8 +104,6 @@ def test_publishing_while_messages_arrive_keeps_the_tls_link(secure: SecureStack
         wait_until(lambda: received() >= MESSAGES or link.state != "up", seconds=60)
         assert [e for e in events if isinstance(e, LinkState) and e.state != "up"] == []
         assert link.connects == 1 and all(sent) and received() == MESSAGES
-    finally:
-        link.stop()
 
 
 def explode(*_: object) -> None:
@@ -103,22 +111,14 @@ def explode(*_: object) -> None:
 
 
 def test_a_network_thread_that_dies_is_a_link_down_and_then_a_new_connection(secure: SecureStack) -> None:
-    events: list[KioskEvent] = []
-    link = MqttLink(link_settings(parse(secure.kiosk_config("kiosk-a"))), events.append)
-    link.start()
-    try:
-        wait_until(lambda: link.state == "up")
+    with kiosk_link(secure) as (link, events):
         link.client.on_message = explode  # paho re-raises it out of its loop: its thread ends
-        gateway = secure.connect("gateway")
-        assert gateway.connected and gateway.client is not None
-        gateway.client.publish(link.topic("ack"), b"a", qos=1).wait_for_publish(5)
+        province_client(secure).publish(link.topic("ack"), b"a", qos=1).wait_for_publish(5)
         wait_until(lambda: any(isinstance(e, LinkState) and e.state == "down" for e in events))
         assert [e.reason for e in events if isinstance(e, LinkState) and e.state == "down"] == [
             "the network thread ended"]
         link.client.on_message = link._on_message
         wait_until(lambda: link.connects == 2 and link.state == "up", seconds=20)
-    finally:
-        link.stop()
 
 
 def test_a_gateway_whose_network_thread_dies_exits_1(secure: SecureStack, tmp_path: Path) -> None:

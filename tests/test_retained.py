@@ -10,6 +10,7 @@ import pytest
 
 from firmware.app.compose import App
 from firmware.app.sim import Simulator, load_script
+from screens.base import Screen
 from screens.ui.canvas import Canvas
 from screens.ui.retained import Frames, Op
 from screens.ui.theme import make_theme
@@ -67,13 +68,19 @@ def test_the_demo_frames_equal_full_repaints(make_app: Callable[..., App], size:
     assert max(checked.painted_share) < 0.6
 
 
-def test_a_modal_over_the_form_and_its_press_equal_full_repaints(sim: Simulator) -> None:
-    checked = Checked(sim.app.loop.canvas)
+def modal_over_procedures(sim: Simulator) -> Screen:
+    """`procedures` with a modal over it (its `coming_soon`); the screen under it."""
     sim.run(steps(("presence", True), ("tap", "Thủ tục"), ("expect_screen", "procedures")))
     top = sim.app.stack.top
     assert top is not None
     top.coming_soon()
     sim.settle(2)
+    return top
+
+
+def test_a_modal_over_the_form_and_its_press_equal_full_repaints(sim: Simulator) -> None:
+    checked = Checked(sim.app.loop.canvas)
+    modal_over_procedures(sim)
     assert sim.app.loop.canvas.frames.under is not None, "the frame under the modal is not kept"
     sim.run(steps(("tap", "Quay lại"), ("expect_screen", "procedures")))
     assert sim.app.loop.canvas.frames.under is None
@@ -85,11 +92,7 @@ def test_the_copy_under_a_modal_let_go_mid_modal_still_gives_full_repaints(sim: 
     the frame after it is painted from its operations, and the next modal makes a copy again."""
     checked = Checked(sim.app.loop.canvas)
     frames = sim.app.loop.canvas.frames
-    sim.run(steps(("presence", True), ("tap", "Thủ tục"), ("expect_screen", "procedures")))
-    top = sim.app.stack.top
-    assert top is not None
-    top.coming_soon()
-    sim.settle(2)
+    top = modal_over_procedures(sim)
     assert frames.under is not None
     frames.release()
     assert frames.under is None and frames._spare is None
