@@ -38,7 +38,6 @@ from province.ingest import Ingest
 from province.store import Store
 
 log = logging.getLogger("motcua.gateway")
-VIETNAM_OFFSET = "+07:00"
 RUN_CONFIG = Path("out/run/motcua.toml")
 RECONNECT_MAX_S = 2  # back within 2 s of the broker: meanwhile the kiosks' events wait in this gateway's session
 SESSION_EXPIRY_S = 120  # a restart finds its queued events; a gateway gone for good holds none for long
